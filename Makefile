@@ -1,0 +1,35 @@
+# 救助通 Jiuzhu — the Makefile is the door. `make help` lists the targets.
+GO              ?= go
+STATICCHECK_VER := v0.8.2
+TOOLS           := $(CURDIR)/.tools
+TEST_FLAGS      ?= -race -count=1 -timeout 30m
+
+.PHONY: help run build test lint bench web clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+run: ## build the web assets (when npm is there) and serve on the embedded default
+	@if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then $(MAKE) web; fi
+	$(GO) run ./cmd/jiuzhu serve
+
+build: ## build bin/jiuzhu
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/jiuzhu ./cmd/jiuzhu
+
+test: ## every test (real MariaDB/Redis/S3 when JIUZHU_TEST_* are set; .ci/run sets them)
+	$(GO) vet ./...
+	$(GO) test $(TEST_FLAGS) ./...
+
+lint: ## go vet + staticcheck (pinned, installed into .tools/)
+	$(GO) vet ./...
+	@test -x $(TOOLS)/staticcheck || GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+	$(TOOLS)/staticcheck ./...
+
+bench: ## benchmarks (speed and memory targets)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+
+web: ## build the H5 portal into web/dist
+	@if [ -f web/package.json ]; then cd web && npm ci && npm run build; else echo "web/: no package.json yet; serving the placeholder"; fi
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,157 @@
+// Package app is Jiuzhu's composition root: it opens the backends a Config
+// names and wires the services and the HTTP server from them. Only cmd and
+// the tests' harness use it; it is the one place allowed to import every
+// layer.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/jiuzhu/jiuzhu/api"
+	"github.com/jiuzhu/jiuzhu/config"
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
+	"github.com/jiuzhu/jiuzhu/storage"
+)
+
+// Backends are the opened stores.
+type Backends struct {
+	DB      *storage.DB
+	KV      storage.KV
+	Limiter storage.Limiter
+	Blobs   storage.Blobs
+	closers []func() error
+}
+
+// Close closes every backend, returning the errors joined.
+func (b *Backends) Close() error {
+	var errs []error
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		errs = append(errs, b.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// OpenBackends opens the database, the KV store and limiter, and the blob
+// store the configuration names. An unknown or unreachable backend is an
+// error; there is no silent fallback.
+func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
+	b := &Backends{}
+	db, err := storage.OpenDB(ctx, storage.DBConfig{
+		Driver: cfg.DBDriver, DSN: cfg.DBDSN, Path: cfg.SQLitePath(),
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	b.DB = db
+	b.closers = append(b.closers, db.Close)
+
+	if cfg.RedisAddr == "" {
+		kv := storage.NewMemoryKV(cfg.KVMaxKeys, nil)
+		b.KV = kv
+		b.Limiter = storage.NewMemoryLimiter(cfg.KVMaxKeys, nil)
+		b.closers = append(b.closers, kv.Close)
+	} else {
+		client := storage.NewRedisClient(storage.RedisConfig{
+			Addrs: strings.Split(cfg.RedisAddr, ","), Password: cfg.RedisPassword, DB: cfg.RedisDB,
+		})
+		b.KV = storage.NewRedisKV(client, "jiuzhu:")
+		b.Limiter = storage.NewRedisLimiter(client, "jiuzhu:")
+		b.closers = append(b.closers, client.Close)
+		if err := b.KV.Ping(ctx); err != nil {
+			_ = b.Close()
+			return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
+		}
+	}
+
+	if cfg.S3Endpoint == "" {
+		blobs, err := storage.NewLocalBlobs(cfg.BlobDir())
+		if err != nil {
+			_ = b.Close()
+			return nil, fmt.Errorf("local blobs: %w", err)
+		}
+		b.Blobs = blobs
+	} else {
+		blobs, err := storage.NewS3Blobs(ctx, storage.S3Config{
+			Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+			Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL,
+		})
+		if err != nil {
+			_ = b.Close()
+			return nil, fmt.Errorf("s3 %s: %w", cfg.S3Endpoint, err)
+		}
+		b.Blobs = blobs
+	}
+	return b, nil
+}
+
+// Options are what a caller may inject instead of the real sources.
+type Options struct {
+	Clock  model.Clock
+	Random io.Reader
+	// SMS replaces the sender (the dev outbox in dev mode, otherwise the
+	// "no gateway" sender).
+	SMS service.SMSSender
+}
+
+// Built is a wired application.
+type Built struct {
+	App      *service.App
+	Server   *api.Server
+	Registry *prometheus.Registry
+}
+
+// Build wires the services and the HTTP server over opened backends.
+func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Built, error) {
+	clock := opts.Clock
+	if clock == nil {
+		clock = model.SystemClock{}
+	}
+	keys, err := service.NewKeys(cfg.SecretKey, opts.Random)
+	if err != nil {
+		return nil, fmt.Errorf("JIUZHU_SECRET_KEY: %w", err)
+	}
+	var outbox *service.Outbox
+	var sms service.SMSSender = service.NoSMSGateway{}
+	if cfg.IsDev() {
+		outbox = service.NewOutbox(cfg.OutboxSize, clock)
+		sms = outbox
+	}
+	if opts.SMS != nil {
+		sms = opts.SMS
+	}
+	a := service.NewApp(service.Deps{
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, Keys: keys, SMS: sms, Outbox: outbox,
+		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
+		Settings: service.Settings{
+			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
+			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
+			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
+			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,
+		},
+	})
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	srv, err := api.New(a, log, reg, api.Options{
+		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
+		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	return &Built{App: a, Server: srv, Registry: reg}, nil
+}

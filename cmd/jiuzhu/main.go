@@ -1,0 +1,248 @@
+// Command jiuzhu is the 救助通 server and its tools.
+//
+//	jiuzhu serve                 run the HTTP server (migrates and seeds in dev mode)
+//	jiuzhu migrate up|status     apply or list database migrations
+//	jiuzhu seed                  write the demo data (dev mode)
+//	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
+//
+// Every command takes -config FILE; JIUZHU_* environment variables override it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/app"
+	"github.com/jiuzhu/jiuzhu/config"
+	"github.com/jiuzhu/jiuzhu/service"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "jiuzhu:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: jiuzhu [-config FILE] COMMAND
+commands:
+  serve              run the HTTP server
+  migrate up|status  apply or list database migrations
+  seed               write the demo data (dev mode only)
+  healthcheck        check the local server's /healthz (exit 0 when healthy)
+`
+
+// run is main without the process: it parses args, loads the configuration
+// and runs one command until ctx is cancelled.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jiuzhu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML configuration file")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cmd := fs.Arg(0)
+	if cmd == "" {
+		cmd = "serve"
+	}
+	cfg, err := config.Load(*configPath, getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, fs.Arg(1), stdout)
+	case "seed":
+		return seed(ctx, cfg, log, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	log.Info("starting", "config", cfg)
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			log.Warn("closing backends", "error", err.Error())
+		}
+	}()
+	if cfg.IsDev() {
+		applied, err := b.DB.MigrateUp(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("migrated", "versions", applied)
+		}
+	} else {
+		pending, err := b.DB.HasPendingMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if pending {
+			return errors.New("the database schema is behind this binary: run `jiuzhu migrate up` first")
+		}
+	}
+	built, err := app.Build(cfg, b, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	if cfg.IsDev() {
+		if _, err := built.App.Seeder.Seed(ctx); err != nil {
+			return err
+		}
+		printDemo(stdout, cfg)
+	} else {
+		demo, err := built.App.Seeder.DemoAccountsEnabled(ctx)
+		if err != nil {
+			return err
+		}
+		if len(demo) > 0 {
+			return fmt.Errorf("refusing to start in production mode while demo accounts are enabled: %s (disable them, or set JIUZHU_DEV=true for a demo)", strings.Join(demo, ", "))
+		}
+	}
+
+	srv := built.Server.HTTPServer(cfg.HTTPAddr)
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("JIUZHU_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "dev", cfg.IsDev())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemo(w io.Writer, cfg config.Config) {
+	fmt.Fprintf(w, "\n救助通 dev mode — data in %s\n", cfg.DataDir)
+	fmt.Fprintf(w, "demo staff accounts (password %q):\n", service.DemoPassword)
+	for _, a := range service.DemoAccounts() {
+		fmt.Fprintf(w, "  %-11s %-19s region %s\n", a.Username, a.Role, a.RegionCode)
+	}
+	fmt.Fprintf(w, "SMS codes for resident login: GET /api/v1/dev/outbox?phone=…\n\n")
+}
+
+func migrate(ctx context.Context, cfg config.Config, sub string, stdout io.Writer) error {
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	switch sub {
+	case "up", "":
+		applied, err := b.DB.MigrateUp(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s) %v\n", len(applied), applied)
+		return nil
+	case "status":
+		st, err := b.DB.MigrationStatuses(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			state := "pending"
+			if s.Applied {
+				state = "applied " + s.AppliedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, s.Name, state)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown migrate command %q (want up or status)", sub)
+}
+
+func seed(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if !cfg.IsDev() {
+		return errors.New("seed writes demo accounts and runs only in dev mode (JIUZHU_DEV=true)")
+	}
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if _, err := b.DB.MigrateUp(ctx); err != nil {
+		return err
+	}
+	built, err := app.Build(cfg, b, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	created, err := built.App.Seeder.Seed(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data in place; %d new staff account(s)\n", len(created))
+	printDemo(stdout, cfg)
+	return nil
+}
+
+func healthcheck(ctx context.Context, cfg config.Config) error {
+	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("JIUZHU_HTTP_ADDR: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthz: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz: status %d", resp.StatusCode)
+	}
+	return nil
+}

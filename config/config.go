@@ -1,0 +1,464 @@
+// Package config is Jiuzhu's one typed configuration. The zero-setup default
+// is the embedded mode (SQLite file, in-process sessions, local-disk blobs,
+// demo data); a YAML file and JIUZHU_* environment variables override it.
+// Load validates everything and names the offending variable on error.
+package config
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration. YAML keys are the lower-case names
+// after the JIUZHU_ prefix (e.g. http_addr, db_driver).
+type Config struct {
+	HTTPAddr string `yaml:"http_addr" env:"JIUZHU_HTTP_ADDR"`
+	DataDir  string `yaml:"data_dir" env:"JIUZHU_DATA_DIR"`
+	// Dev enables demo data, the dev outbox and auto-migration. Nil means
+	// "not set": on in embedded mode, refused with production backends.
+	Dev *bool `yaml:"dev" env:"JIUZHU_DEV"`
+
+	DBDriver          string        `yaml:"db_driver" env:"JIUZHU_DB_DRIVER"`
+	DBDSN             string        `yaml:"db_dsn" env:"JIUZHU_DB_DSN" secret:"dsn"`
+	DBMaxOpenConns    int           `yaml:"db_max_open_conns" env:"JIUZHU_DB_MAX_OPEN_CONNS"`
+	DBMaxIdleConns    int           `yaml:"db_max_idle_conns" env:"JIUZHU_DB_MAX_IDLE_CONNS"`
+	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime" env:"JIUZHU_DB_CONN_MAX_LIFETIME"`
+
+	RedisAddr     string `yaml:"redis_addr" env:"JIUZHU_REDIS_ADDR"`
+	RedisPassword string `yaml:"redis_password" env:"JIUZHU_REDIS_PASSWORD" secret:"true"`
+	RedisDB       int    `yaml:"redis_db" env:"JIUZHU_REDIS_DB"`
+
+	S3Endpoint  string `yaml:"s3_endpoint" env:"JIUZHU_S3_ENDPOINT"`
+	S3AccessKey string `yaml:"s3_access_key" env:"JIUZHU_S3_ACCESS_KEY" secret:"true"`
+	S3SecretKey string `yaml:"s3_secret_key" env:"JIUZHU_S3_SECRET_KEY" secret:"true"`
+	S3Bucket    string `yaml:"s3_bucket" env:"JIUZHU_S3_BUCKET"`
+	S3Region    string `yaml:"s3_region" env:"JIUZHU_S3_REGION"`
+	S3UseSSL    bool   `yaml:"s3_use_ssl" env:"JIUZHU_S3_USE_SSL"`
+
+	// SecretKey is the key material for PII encryption, blind indexes and
+	// token hashing. In dev mode it is generated once into the data dir.
+	SecretKey string `yaml:"secret_key" env:"JIUZHU_SECRET_KEY" secret:"true"`
+
+	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
+	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
+	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
+	TrustedProxies  []string      `yaml:"trusted_proxies" env:"JIUZHU_TRUSTED_PROXIES"`
+	LogLevel        string        `yaml:"log_level" env:"JIUZHU_LOG_LEVEL"`
+	KVMaxKeys       int           `yaml:"kv_max_keys" env:"JIUZHU_KV_MAX_KEYS"`
+	OutboxSize      int           `yaml:"outbox_size" env:"JIUZHU_OUTBOX_SIZE"`
+	ResidentIdleTTL time.Duration `yaml:"resident_idle_ttl" env:"JIUZHU_RESIDENT_IDLE_TTL"`
+	ResidentMaxTTL  time.Duration `yaml:"resident_max_ttl" env:"JIUZHU_RESIDENT_MAX_TTL"`
+	StaffIdleTTL    time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
+	StaffMaxTTL     time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
+	BureauName      string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
+	CityRegionCode  string        `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	SecretKeyFile   string        `yaml:"-" env:"-"`
+	secretGenerated bool
+}
+
+// Default returns the embedded-mode configuration.
+func Default() Config {
+	return Config{
+		HTTPAddr:          ":8080",
+		DataDir:           "./data",
+		DBDriver:          "sqlite",
+		DBMaxOpenConns:    20,
+		DBMaxIdleConns:    10,
+		DBConnMaxLifetime: 5 * time.Minute,
+		S3Bucket:          "jiuzhu-documents",
+		S3Region:          "us-east-1",
+		PublicityPeriod:   168 * time.Hour,
+		MaxUploadBytes:    10 << 20,
+		MaxJSONBytes:      1 << 20,
+		ShutdownTimeout:   20 * time.Second,
+		LogLevel:          "info",
+		KVMaxKeys:         200_000,
+		OutboxSize:        500,
+		ResidentIdleTTL:   7 * 24 * time.Hour,
+		ResidentMaxTTL:    30 * 24 * time.Hour,
+		StaffIdleTTL:      30 * time.Minute,
+		StaffMaxTTL:       12 * time.Hour,
+		BureauName:        "湖州市民政局",
+		CityRegionCode:    "330500",
+	}
+}
+
+// IsDev reports whether dev mode is on (after Load resolved the default).
+func (c Config) IsDev() bool { return c.Dev != nil && *c.Dev }
+
+// Embedded reports whether every backend is the in-process default.
+func (c Config) Embedded() bool {
+	return c.DBDriver == "sqlite" && c.RedisAddr == "" && c.S3Endpoint == ""
+}
+
+// SQLitePath is the database file used when DBDSN is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "jiuzhu.db") }
+
+// BlobDir is the local document directory used when S3Endpoint is empty.
+func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
+
+// SecretGenerated reports whether Load generated the dev secret key file.
+func (c Config) SecretGenerated() bool { return c.secretGenerated }
+
+// Load builds the configuration: defaults, then the YAML file at path (if
+// path is not empty), then the environment given by getenv. It returns an
+// error naming the variable for any bad value.
+func Load(path string, getenv func(string) string) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config file: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&c, getenv); err != nil {
+		return Config{}, err
+	}
+	if err := c.resolve(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func applyEnv(c *Config, getenv func(string) string) error {
+	type setter struct {
+		name string
+		set  func(string) error
+	}
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	integer := func(p *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("not an integer: %q", v)
+			}
+			*p = n
+			return nil
+		}
+	}
+	int64v := func(p *int64) func(string) error {
+		return func(v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("not an integer: %q", v)
+			}
+			*p = n
+			return nil
+		}
+	}
+	boolean := func(p *bool) func(string) error {
+		return func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("not a boolean (true/false): %q", v)
+			}
+			*p = b
+			return nil
+		}
+	}
+	dur := func(p *time.Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("not a Go duration (e.g. 168h, 30m): %q", v)
+			}
+			*p = d
+			return nil
+		}
+	}
+	setters := []setter{
+		{"JIUZHU_HTTP_ADDR", str(&c.HTTPAddr)},
+		{"JIUZHU_DATA_DIR", str(&c.DataDir)},
+		{"JIUZHU_DEV", func(v string) error {
+			var b bool
+			if err := boolean(&b)(v); err != nil {
+				return err
+			}
+			c.Dev = &b
+			return nil
+		}},
+		{"JIUZHU_DB_DRIVER", str(&c.DBDriver)},
+		{"JIUZHU_DB_DSN", str(&c.DBDSN)},
+		{"JIUZHU_DB_MAX_OPEN_CONNS", integer(&c.DBMaxOpenConns)},
+		{"JIUZHU_DB_MAX_IDLE_CONNS", integer(&c.DBMaxIdleConns)},
+		{"JIUZHU_DB_CONN_MAX_LIFETIME", dur(&c.DBConnMaxLifetime)},
+		{"JIUZHU_REDIS_ADDR", str(&c.RedisAddr)},
+		{"JIUZHU_REDIS_PASSWORD", str(&c.RedisPassword)},
+		{"JIUZHU_REDIS_DB", integer(&c.RedisDB)},
+		{"JIUZHU_S3_ENDPOINT", str(&c.S3Endpoint)},
+		{"JIUZHU_S3_ACCESS_KEY", str(&c.S3AccessKey)},
+		{"JIUZHU_S3_SECRET_KEY", str(&c.S3SecretKey)},
+		{"JIUZHU_S3_BUCKET", str(&c.S3Bucket)},
+		{"JIUZHU_S3_REGION", str(&c.S3Region)},
+		{"JIUZHU_S3_USE_SSL", boolean(&c.S3UseSSL)},
+		{"JIUZHU_SECRET_KEY", str(&c.SecretKey)},
+		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
+		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
+		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
+		{"JIUZHU_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout)},
+		{"JIUZHU_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil }},
+		{"JIUZHU_LOG_LEVEL", str(&c.LogLevel)},
+		{"JIUZHU_KV_MAX_KEYS", integer(&c.KVMaxKeys)},
+		{"JIUZHU_OUTBOX_SIZE", integer(&c.OutboxSize)},
+		{"JIUZHU_RESIDENT_IDLE_TTL", dur(&c.ResidentIdleTTL)},
+		{"JIUZHU_RESIDENT_MAX_TTL", dur(&c.ResidentMaxTTL)},
+		{"JIUZHU_STAFF_IDLE_TTL", dur(&c.StaffIdleTTL)},
+		{"JIUZHU_STAFF_MAX_TTL", dur(&c.StaffMaxTTL)},
+		{"JIUZHU_BUREAU_NAME", str(&c.BureauName)},
+		{"JIUZHU_CITY_REGION_CODE", str(&c.CityRegionCode)},
+	}
+	for _, s := range setters {
+		v, ok := lookup(getenv, s.name)
+		if !ok {
+			continue
+		}
+		if err := s.set(strings.TrimSpace(v)); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// resolve fills derived defaults (dev mode, the dev secret key) and validates.
+func (c *Config) resolve() error {
+	if c.Dev == nil {
+		dev := c.Embedded()
+		c.Dev = &dev
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.SecretKey == "" && c.IsDev() {
+		if err := c.loadOrCreateDevSecret(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks every value; the error names the variable to fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.HTTPAddr == "" || !strings.Contains(c.HTTPAddr, ":") {
+		bad("JIUZHU_HTTP_ADDR", "want host:port or :port, got %q", c.HTTPAddr)
+	} else if _, p, _ := strings.Cut(c.HTTPAddr[strings.LastIndex(c.HTTPAddr, ":"):], ":"); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
+			bad("JIUZHU_HTTP_ADDR", "bad port %q", p)
+		}
+	}
+	if c.DataDir == "" {
+		bad("JIUZHU_DATA_DIR", "must not be empty")
+	}
+	switch c.DBDriver {
+	case "sqlite":
+	case "mysql":
+		if c.DBDSN == "" {
+			bad("JIUZHU_DB_DSN", "required when JIUZHU_DB_DRIVER=mysql")
+		}
+	default:
+		bad("JIUZHU_DB_DRIVER", "want sqlite or mysql, got %q", c.DBDriver)
+	}
+	if c.DBMaxOpenConns < 1 {
+		bad("JIUZHU_DB_MAX_OPEN_CONNS", "must be at least 1")
+	}
+	if c.DBMaxIdleConns < 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
+		bad("JIUZHU_DB_MAX_IDLE_CONNS", "must be between 0 and JIUZHU_DB_MAX_OPEN_CONNS")
+	}
+	if c.DBConnMaxLifetime <= 0 || c.DBConnMaxLifetime > time.Hour {
+		bad("JIUZHU_DB_CONN_MAX_LIFETIME", "must be positive and at most 1h (below the server's wait_timeout)")
+	}
+	if c.S3Endpoint != "" {
+		if strings.Contains(c.S3Endpoint, "://") {
+			bad("JIUZHU_S3_ENDPOINT", "give host:port without a scheme (use JIUZHU_S3_USE_SSL)")
+		}
+		if c.S3AccessKey == "" {
+			bad("JIUZHU_S3_ACCESS_KEY", "required when JIUZHU_S3_ENDPOINT is set")
+		}
+		if c.S3SecretKey == "" {
+			bad("JIUZHU_S3_SECRET_KEY", "required when JIUZHU_S3_ENDPOINT is set")
+		}
+		if c.S3Bucket == "" {
+			bad("JIUZHU_S3_BUCKET", "required when JIUZHU_S3_ENDPOINT is set")
+		}
+	}
+	if c.PublicityPeriod <= 0 {
+		bad("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "must be positive")
+	}
+	if c.MaxUploadBytes < 1024 || c.MaxUploadBytes > 1<<30 {
+		bad("JIUZHU_MAX_UPLOAD_BYTES", "must be between 1 KiB and 1 GiB")
+	}
+	if c.MaxJSONBytes < 1024 {
+		bad("JIUZHU_MAX_JSON_BYTES", "must be at least 1 KiB")
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("JIUZHU_SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("JIUZHU_LOG_LEVEL", "want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.KVMaxKeys < 100 {
+		bad("JIUZHU_KV_MAX_KEYS", "must be at least 100")
+	}
+	if c.OutboxSize < 1 {
+		bad("JIUZHU_OUTBOX_SIZE", "must be at least 1")
+	}
+	for _, p := range []struct {
+		name      string
+		idle, max time.Duration
+		maxName   string
+	}{
+		{"JIUZHU_RESIDENT_IDLE_TTL", c.ResidentIdleTTL, c.ResidentMaxTTL, "JIUZHU_RESIDENT_MAX_TTL"},
+		{"JIUZHU_STAFF_IDLE_TTL", c.StaffIdleTTL, c.StaffMaxTTL, "JIUZHU_STAFF_MAX_TTL"},
+	} {
+		if p.idle <= 0 || p.idle > p.max {
+			bad(p.name, "must be positive and not above %s", p.maxName)
+		}
+	}
+	if len(c.CityRegionCode) != 6 {
+		bad("JIUZHU_CITY_REGION_CODE", "want a 6-digit region code")
+	}
+	dev := c.IsDev()
+	if c.SecretKey != "" {
+		if err := checkSecretStrength(c.SecretKey); err != nil {
+			bad("JIUZHU_SECRET_KEY", "%v", err)
+		}
+	} else if !dev {
+		bad("JIUZHU_SECRET_KEY", "required outside dev mode (at least 32 random bytes, e.g. `openssl rand -hex 32`)")
+	}
+	return errors.Join(errs...)
+}
+
+// checkSecretStrength refuses short or low-variety keys.
+func checkSecretStrength(s string) error {
+	if len(s) < 32 {
+		return fmt.Errorf("too short (%d characters); use at least 32 random bytes, e.g. `openssl rand -hex 32`", len(s))
+	}
+	distinct := map[rune]bool{}
+	for _, r := range s {
+		distinct[r] = true
+	}
+	if len(distinct) < 10 {
+		return errors.New("too little variety; use random bytes, e.g. `openssl rand -hex 32`")
+	}
+	if strings.Contains(strings.ToLower(s), "changeme") || strings.Contains(strings.ToLower(s), "secret") {
+		return errors.New("looks like a placeholder; use random bytes")
+	}
+	return nil
+}
+
+// loadOrCreateDevSecret keeps a generated key in the data dir so dev data
+// stays readable across restarts.
+func (c *Config) loadOrCreateDevSecret() error {
+	c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	b, err := os.ReadFile(c.SecretKeyFile)
+	if err == nil {
+		c.SecretKey = strings.TrimSpace(string(b))
+		if err := checkSecretStrength(c.SecretKey); err != nil {
+			return fmt.Errorf("JIUZHU_SECRET_KEY (from %s): %w", c.SecretKeyFile, err)
+		}
+		return nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("JIUZHU_SECRET_KEY: read %s: %w", c.SecretKeyFile, err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("JIUZHU_DATA_DIR: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return fmt.Errorf("generate secret key: %w", err)
+	}
+	c.SecretKey = hex.EncodeToString(raw)
+	f, err := os.OpenFile(c.SecretKeyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("JIUZHU_SECRET_KEY: create %s: %w", c.SecretKeyFile, err)
+	}
+	if _, err := f.WriteString(c.SecretKey + "\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("JIUZHU_SECRET_KEY: write %s: %w", c.SecretKeyFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("JIUZHU_SECRET_KEY: sync %s: %w", c.SecretKeyFile, err)
+	}
+	c.secretGenerated = true
+	return f.Close()
+}
+
+// Redacted returns a copy safe to log: secrets replaced by "***" and the
+// password in a DSN hidden.
+func (c Config) Redacted() Config {
+	r := c
+	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey} {
+		if *p != "" {
+			*p = "***"
+		}
+	}
+	r.DBDSN = redactDSN(c.DBDSN)
+	return r
+}
+
+// LogValue makes a Config log as its redacted fields.
+func (c Config) LogValue() slog.Value {
+	r := c.Redacted()
+	return slog.GroupValue(
+		slog.String("http_addr", r.HTTPAddr), slog.String("data_dir", r.DataDir), slog.Bool("dev", r.IsDev()),
+		slog.String("db_driver", r.DBDriver), slog.String("db_dsn", r.DBDSN),
+		slog.String("redis_addr", r.RedisAddr), slog.String("redis_password", r.RedisPassword),
+		slog.String("s3_endpoint", r.S3Endpoint), slog.String("s3_access_key", r.S3AccessKey),
+		slog.String("s3_secret_key", r.S3SecretKey), slog.String("s3_bucket", r.S3Bucket), slog.Bool("s3_use_ssl", r.S3UseSSL),
+		slog.String("secret_key", r.SecretKey), slog.Duration("workflow_publicity_period", r.PublicityPeriod),
+		slog.Int64("max_upload_bytes", r.MaxUploadBytes),
+	)
+}
+
+// redactDSN hides the password of user:password@… DSNs.
+func redactDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	creds := dsn[:at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		return creds[:i] + ":***" + dsn[at:]
+	}
+	return dsn
+}

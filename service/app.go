@@ -1,0 +1,89 @@
+// Package service holds Jiuzhu's use cases. It owns transactions (through
+// storage.DB.InTx), knows nothing of HTTP, and returns model errors.
+package service
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
+)
+
+// Settings are the configuration values the use cases need.
+type Settings struct {
+	Dev             bool
+	PublicityPeriod time.Duration
+	MaxUploadBytes  int64
+	ResidentIdleTTL time.Duration
+	ResidentMaxTTL  time.Duration
+	StaffIdleTTL    time.Duration
+	StaffMaxTTL     time.Duration
+	BureauName      string
+	CityRegionCode  string
+}
+
+// Deps are the backends and sources every service is built from.
+type Deps struct {
+	DB       *storage.DB
+	KV       storage.KV
+	Blobs    storage.Blobs
+	Limiter  storage.Limiter
+	Keys     *Keys
+	SMS      SMSSender
+	Outbox   *Outbox // nil outside dev mode
+	Clock    model.Clock
+	IDs      *model.IDs
+	Random   io.Reader
+	Logger   *slog.Logger
+	Settings Settings
+}
+
+// App is the set of use cases the HTTP layer calls.
+type App struct {
+	deps      Deps
+	Directory *Directory
+	Seeder    *Seeder
+}
+
+// NewApp builds every service from the same dependencies.
+func NewApp(d Deps) *App {
+	if d.Clock == nil {
+		d.Clock = model.SystemClock{}
+	}
+	if d.IDs == nil {
+		d.IDs = model.NewIDs(d.Clock, d.Random)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &App{
+		deps:      d,
+		Directory: &Directory{db: d.DB},
+		Seeder:    &Seeder{d: d},
+	}
+}
+
+// Readiness names a backend and how to check it.
+type Readiness struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// ReadinessChecks lists what /readyz pings: the database, the session store
+// and the blob store.
+func (a *App) ReadinessChecks() []Readiness {
+	return []Readiness{
+		{Name: "database", Check: a.deps.DB.Ping},
+		{Name: "session_store", Check: a.deps.KV.Ping},
+		{Name: "blob_store", Check: a.deps.Blobs.Ping},
+	}
+}
+
+// Outbox returns the dev outbox, or nil outside dev mode.
+func (a *App) Outbox() *Outbox { return a.deps.Outbox }
+
+// Settings returns the configuration the services run with.
+func (a *App) Settings() Settings { return a.deps.Settings }

@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Blobs stores uploaded documents. Implementations: LocalBlobs (a directory
+// under the data dir) and S3Blobs (minio-go). Errors are model errors:
+// model.ErrNotFound for an absent key, model.ErrTooLarge when a Put exceeds
+// its MaxSize (nothing is stored then), model.ErrUnavailable when the
+// backend does not answer.
+type Blobs interface {
+	// Put stores r under key, streaming it; it never holds the whole object
+	// in memory. It returns the stored size and the SHA-256 of the bytes.
+	Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error)
+	// Get opens the object for reading; the caller closes it.
+	Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
+	// Stat describes the object without reading it.
+	Stat(ctx context.Context, key string) (BlobInfo, error)
+	// Delete removes the object; deleting an absent key is not an error.
+	Delete(ctx context.Context, key string) error
+	// SignedURL returns a short-lived URL that downloads the object as an
+	// attachment named filename. Backends without one return
+	// ErrNoSignedURL, and callers stream through Get instead.
+	SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error)
+	// Ping checks that the backend answers (for /readyz).
+	Ping(ctx context.Context) error
+}
+
+// PutOptions describe an upload.
+type PutOptions struct {
+	ContentType string
+	// Size is the exact length when known, or -1.
+	Size int64
+	// MaxSize caps the stored length; 0 means no cap.
+	MaxSize int64
+}
+
+// BlobInfo describes a stored object. SHA256 (lower-case hex) is set by Put.
+type BlobInfo struct {
+	Key         string
+	Size        int64
+	ContentType string
+	SHA256      string
+	ModTime     time.Time
+}

@@ -1,0 +1,462 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// ErrNoSignedURL is returned by SignedURL on backends that cannot hand out
+// download URLs; callers then stream the object through Get.
+var ErrNoSignedURL = errors.New("storage: this blob backend has no signed URLs")
+
+// defaultContentType is stored when a Put names no content type, so both
+// backends report the same thing for such objects.
+const defaultContentType = "application/octet-stream"
+
+// maxBlobKeyLen is S3's limit on object key length, applied to every
+// backend so a key that works locally also works on S3.
+const maxBlobKeyLen = 1024
+
+// LocalBlobs keeps blobs as files in a directory: the object for key
+// "a/b.pdf" lives at <dir>/a/b.pdf and its content type in the hidden
+// sidecar <dir>/a/.b.pdf.meta. Uploads go to a hidden temporary file in the
+// same directory and are renamed into place once complete and synced, so a
+// reader never sees a partial object. Keys may not have path segments that
+// start with a dot, which keeps object names apart from sidecars and
+// temporary files.
+type LocalBlobs struct {
+	dir string
+}
+
+var _ Blobs = (*LocalBlobs)(nil)
+
+// localBlobMeta is the sidecar written next to every object.
+type localBlobMeta struct {
+	ContentType string `json:"content_type"`
+}
+
+// NewLocalBlobs stores blobs under dir, creating it when missing. It fails
+// when dir cannot be created or is not a directory.
+func NewLocalBlobs(dir string) (*LocalBlobs, error) {
+	if dir == "" {
+		return nil, errors.New("local blobs: directory is empty")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("local blobs: resolve %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return nil, fmt.Errorf("local blobs: create %q: %w", abs, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("local blobs: stat %q: %w", abs, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("local blobs: %q is not a directory", abs)
+	}
+	return &LocalBlobs{dir: abs}, nil
+}
+
+// Put streams r into a temporary file, checking MaxSize and the declared
+// Size as it goes, then syncs it and renames it over key. Nothing is stored
+// when it fails, except when syncing the directory fails after the rename:
+// the error is returned and the object may survive a crash. It returns a model.ErrInvalid-kind error for a bad key or a
+// stream whose length differs from a known Size, a model.ErrTooLarge-kind
+// error when the stream or the declared Size exceeds MaxSize, the reader's
+// own error if reading fails, and ctx's error if ctx ends before the rename.
+func (b *LocalBlobs) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := checkDeclaredSize(key, opts); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
+	}
+	contentType := opts.ContentType
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+
+	path := b.path(key)
+	dir, base := filepath.Split(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: create directory: %w", key, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: create temporary file: %w", key, err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+
+	mr := newMeteredReader(r, opts.MaxSize)
+	var src io.Reader = mr
+	if opts.Size >= 0 {
+		// One byte past the declared size is enough to tell that the stream
+		// is longer than promised, without reading an endless one.
+		src = io.LimitReader(mr, opts.Size+1)
+	}
+	if _, err := io.Copy(tmp, src); err != nil {
+		if mr.err != nil {
+			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, mr.err)
+		}
+		return BlobInfo{}, fmt.Errorf("put blob %q: write: %w", key, err)
+	}
+	if err := checkStreamLength(key, opts.Size, mr.n); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: sync: %w", key, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: close: %w", key, err)
+	}
+
+	metaPath := sidecarPath(path)
+	if err := writeLocalMeta(metaPath, localBlobMeta{ContentType: contentType}); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
+	}
+	// The object's rename is the commit point: a crash before it leaves at
+	// most a sidecar, which is ignored without its object.
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: rename into place: %w", key, err)
+	}
+	committed = true
+	if err := syncDir(dir); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
+	}
+
+	info := BlobInfo{Key: key, Size: mr.n, ContentType: contentType, SHA256: mr.sum()}
+	if fi, err := os.Stat(path); err == nil {
+		info.ModTime = fi.ModTime()
+	}
+	return info, nil
+}
+
+// Get opens the object at key. The caller closes the returned reader. It
+// returns a model.ErrInvalid-kind error for a bad key and a
+// model.ErrNotFound-kind error when there is no such object.
+func (b *LocalBlobs) Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return nil, BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, BlobInfo{}, fmt.Errorf("get blob %q: %w", key, err)
+	}
+	path := b.path(key)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, BlobInfo{}, localErr("get", key, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, BlobInfo{}, fmt.Errorf("get blob %q: stat: %w", key, err)
+	}
+	if fi.IsDir() {
+		_ = f.Close()
+		return nil, BlobInfo{}, fmt.Errorf("get blob %q: %w", key, model.ErrNotFound)
+	}
+	info, err := b.info(key, path, fi)
+	if err != nil {
+		_ = f.Close()
+		return nil, BlobInfo{}, err
+	}
+	return f, info, nil
+}
+
+// Stat describes the object at key. It returns a model.ErrInvalid-kind error
+// for a bad key and a model.ErrNotFound-kind error when there is no such
+// object.
+func (b *LocalBlobs) Stat(ctx context.Context, key string) (BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return BlobInfo{}, fmt.Errorf("stat blob %q: %w", key, err)
+	}
+	path := b.path(key)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return BlobInfo{}, localErr("stat", key, err)
+	}
+	if fi.IsDir() {
+		return BlobInfo{}, fmt.Errorf("stat blob %q: %w", key, model.ErrNotFound)
+	}
+	return b.info(key, path, fi)
+}
+
+// Delete removes the object at key and its sidecar; an absent key is not an
+// error. It returns a model.ErrInvalid-kind error for a bad key.
+func (b *LocalBlobs) Delete(ctx context.Context, key string) error {
+	if err := validateBlobKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete blob %q: %w", key, err)
+	}
+	path := b.path(key)
+	// The object goes first: without it the sidecar means nothing.
+	for _, p := range []string{path, sidecarPath(path)} {
+		if err := os.Remove(p); err != nil && !isNotExist(err) {
+			return fmt.Errorf("delete blob %q: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// SignedURL always returns ErrNoSignedURL: files in a directory have no URL
+// of their own, so callers stream them through Get.
+func (b *LocalBlobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
+	return "", ErrNoSignedURL
+}
+
+// Ping checks that the directory still exists and is writable by creating
+// and removing a temporary file. It returns a model.ErrUnavailable-kind
+// error when it is not.
+func (b *LocalBlobs) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("ping blob store: %w", err)
+	}
+	f, err := os.CreateTemp(b.dir, ".ping-*")
+	if err != nil {
+		return model.Unavailable("blob store", err)
+	}
+	name := f.Name()
+	cerr := f.Close()
+	rerr := os.Remove(name)
+	if err := errors.Join(cerr, rerr); err != nil {
+		return model.Unavailable("blob store", err)
+	}
+	return nil
+}
+
+// path maps a validated key to its file.
+func (b *LocalBlobs) path(key string) string {
+	return filepath.Join(b.dir, filepath.FromSlash(key))
+}
+
+// info builds the BlobInfo of the object at path; a missing or unreadable
+// sidecar yields the default content type rather than an error, because the
+// object itself is intact.
+func (b *LocalBlobs) info(key, path string, fi fs.FileInfo) (BlobInfo, error) {
+	info := BlobInfo{Key: key, Size: fi.Size(), ContentType: defaultContentType, ModTime: fi.ModTime()}
+	raw, err := os.ReadFile(sidecarPath(path))
+	switch {
+	case err == nil:
+		var m localBlobMeta
+		if json.Unmarshal(raw, &m) == nil && m.ContentType != "" {
+			info.ContentType = m.ContentType
+		}
+	case !isNotExist(err):
+		return BlobInfo{}, fmt.Errorf("blob %q: read metadata: %w", key, err)
+	}
+	return info, nil
+}
+
+// sidecarPath names the metadata file of the object at path. Its name starts
+// with a dot, which no key segment may, so it never collides with an object.
+func sidecarPath(path string) string {
+	dir, base := filepath.Split(path)
+	return filepath.Join(dir, "."+base+".meta")
+}
+
+// writeLocalMeta writes m to path atomically: temporary file, sync, rename.
+func writeLocalMeta(path string, m localBlobMeta) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode metadata: %w", err)
+	}
+	dir, base := filepath.Split(path)
+	tmp, err := os.CreateTemp(dir, base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create metadata file: %w", err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(raw); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("write metadata: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("sync metadata: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close metadata: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("rename metadata: %w", err)
+	}
+	renamed = true
+	return nil
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open directory for sync: %w", err)
+	}
+	serr := d.Sync()
+	cerr := d.Close()
+	if err := errors.Join(serr, cerr); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
+// isNotExist also treats ENOTDIR as absence: for key "a/b" it means "a" is
+// an object, so there is no "a/b".
+func isNotExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// localErr translates a file-system error on key.
+func localErr(op, key string, err error) error {
+	if isNotExist(err) {
+		return fmt.Errorf("%s blob %q: %w", op, key, model.ErrNotFound.Wrap(err))
+	}
+	return fmt.Errorf("%s blob %q: %w", op, key, err)
+}
+
+// validateBlobKey enforces the key rules every backend shares: non-empty,
+// at most 1024 bytes of UTF-8, '/'-separated segments that are neither
+// empty nor start with a dot (so no "..", no absolute paths, no hidden
+// files), and no backslashes or control characters. It returns a
+// model.ErrInvalid-kind error naming the field "key".
+func validateBlobKey(key string) error {
+	why := ""
+	switch {
+	case key == "":
+		why = "is empty"
+	case len(key) > maxBlobKeyLen:
+		why = fmt.Sprintf("is longer than %d bytes", maxBlobKeyLen)
+	case !utf8.ValidString(key):
+		why = "is not valid UTF-8"
+	case strings.ContainsAny(key, "\\"):
+		why = "contains a backslash"
+	case strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		why = "contains a control character"
+	default:
+		for seg := range strings.SplitSeq(key, "/") {
+			if seg == "" {
+				why = "has an empty path segment or a leading or trailing slash"
+				break
+			}
+			if seg[0] == '.' {
+				why = "has a path segment starting with a dot"
+				break
+			}
+		}
+	}
+	if why != "" {
+		return fmt.Errorf("blob key %q: %w", key, model.Invalid("key", why))
+	}
+	return nil
+}
+
+// checkDeclaredSize rejects an upload whose declared Size already exceeds
+// MaxSize, before any byte is read.
+func checkDeclaredSize(key string, opts PutOptions) error {
+	if opts.MaxSize > 0 && opts.Size > opts.MaxSize {
+		return fmt.Errorf("put blob %q: %w", key, tooLarge(opts.MaxSize))
+	}
+	return nil
+}
+
+// checkStreamLength compares what was read (n) with a known declared size.
+func checkStreamLength(key string, size, n int64) error {
+	if size < 0 || n == size {
+		return nil
+	}
+	why := "is shorter than its declared size"
+	if n > size {
+		why = "is longer than its declared size"
+	}
+	return fmt.Errorf("put blob %q: read %d bytes, declared %d: %w", key, n, size, model.Invalid("body", why))
+}
+
+// tooLarge is the error for an upload over max bytes.
+func tooLarge(max int64) error {
+	return model.NewError(model.KindTooLarge, "blob_too_large", "the upload is larger than %d bytes", max)
+}
+
+// meteredReader counts and hashes the bytes read through it and fails once
+// more than max of them (when max > 0) have been read. It remembers the
+// first error that was not io.EOF, so a caller can tell its own source's
+// failure, or the cap, from whatever error a client library reports.
+type meteredReader struct {
+	r   io.Reader
+	h   hash.Hash
+	max int64
+	n   int64
+	err error
+	eof bool // r reported io.EOF
+}
+
+func newMeteredReader(r io.Reader, max int64) *meteredReader {
+	return &meteredReader{r: r, h: sha256.New(), max: max}
+}
+
+// Read implements io.Reader. It never asks r for more than one byte past
+// the cap.
+func (m *meteredReader) Read(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if m.max > 0 {
+		if left := m.max - m.n + 1; int64(len(p)) > left {
+			p = p[:left]
+		}
+	}
+	n, err := m.r.Read(p)
+	m.h.Write(p[:n])
+	m.n += int64(n)
+	if m.max > 0 && m.n > m.max {
+		m.err = tooLarge(m.max)
+		return n, m.err
+	}
+	switch {
+	case err == io.EOF:
+		m.eof = true
+	case err != nil:
+		m.err = err
+	}
+	return n, err
+}
+
+// sum returns the lower-case hex SHA-256 of the bytes read so far.
+func (m *meteredReader) sum() string {
+	return hex.EncodeToString(m.h.Sum(nil))
+}

@@ -1,0 +1,343 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+const (
+	// s3UnknownSizePart is the part size for uploads of unknown length.
+	// minio-go buffers one part per upload, and its default for an unknown
+	// length is about 512 MiB; 5 MiB is S3's smallest allowed part.
+	s3UnknownSizePart = 5 << 20
+	// s3MaxSinglePut is S3's limit for one PUT. Uploads of known size up to
+	// it stream in a single request with no buffering.
+	s3MaxSinglePut = 5 << 30
+	// s3MaxURLTTL caps how long a signed download URL stays valid.
+	s3MaxURLTTL = 5 * time.Minute
+	// s3CleanupTimeout bounds the removal of a rejected upload, which runs
+	// even when the caller's context has ended.
+	s3CleanupTimeout = 30 * time.Second
+)
+
+// S3Config says where the S3-compatible store is and which bucket to use.
+// Endpoint is host[:port] without a scheme; UseSSL selects https. An empty
+// Region lets the client discover the bucket's region.
+type S3Config struct {
+	Endpoint  string
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	Region    string
+	UseSSL    bool
+}
+
+// S3Blobs keeps blobs in one bucket of an S3-compatible store (MinIO, AWS,
+// versitygw, …) through minio-go.
+type S3Blobs struct {
+	client *minio.Client
+	bucket string
+	region string
+}
+
+var _ Blobs = (*S3Blobs)(nil)
+
+// NewS3Blobs connects to the store and creates the bucket when it is
+// missing. It returns a model.ErrUnavailable-kind error when the store does
+// not answer, and a plain error for a bad configuration or a refused
+// request (wrong credentials, say).
+func NewS3Blobs(ctx context.Context, cfg S3Config) (*S3Blobs, error) {
+	b, err := newS3Blobs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.ensureBucket(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// newS3Blobs builds the client without talking to the store.
+func newS3Blobs(cfg S3Config) (*S3Blobs, error) {
+	if cfg.Endpoint == "" {
+		return nil, errors.New("s3 blobs: endpoint is empty")
+	}
+	if cfg.Bucket == "" {
+		return nil, errors.New("s3 blobs: bucket is empty")
+	}
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.UseSSL,
+		Region: cfg.Region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3 blobs: client for %q: %w", cfg.Endpoint, err)
+	}
+	return &S3Blobs{client: client, bucket: cfg.Bucket, region: cfg.Region}, nil
+}
+
+// ensureBucket creates the bucket unless it exists; a concurrent creator
+// winning the race is fine.
+func (b *S3Blobs) ensureBucket(ctx context.Context) error {
+	ok, err := b.client.BucketExists(ctx, b.bucket)
+	if err != nil {
+		return s3Err("check bucket", b.bucket, err)
+	}
+	if ok {
+		return nil
+	}
+	err = b.client.MakeBucket(ctx, b.bucket, minio.MakeBucketOptions{Region: b.region})
+	if err != nil {
+		var resp minio.ErrorResponse
+		if errors.As(err, &resp) && (resp.Code == "BucketAlreadyOwnedByYou" || resp.Code == "BucketAlreadyExists") {
+			return nil
+		}
+		return s3Err("create bucket", b.bucket, err)
+	}
+	return nil
+}
+
+// Put streams r to the store while hashing it. A known Size up to 5 GiB goes
+// out as one streaming PUT with nothing buffered; an unknown Size (-1) goes
+// as a multipart upload in 5 MiB parts, one part buffered at a time, and a
+// larger known Size as a multipart upload in minio-go's parts. Nothing
+// is stored when it fails: a multipart upload is aborted, and an object
+// whose stream turns out longer than its declared Size is deleted again.
+//
+// It returns a model.ErrInvalid-kind error for a bad key or a stream whose
+// length differs from a known Size, a model.ErrTooLarge-kind error when the
+// declared Size or the stream exceeds MaxSize, the reader's own error if
+// reading fails, a model.ErrUnavailable-kind error when the store does not
+// answer, and model.ErrNotFound when the bucket is gone. The returned
+// ModTime is zero when the store does not report one.
+func (b *S3Blobs) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := checkDeclaredSize(key, opts); err != nil {
+		return BlobInfo{}, err
+	}
+	contentType := opts.ContentType
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	size := opts.Size
+	if size < 0 {
+		size = -1
+	}
+
+	mr := newMeteredReader(r, opts.MaxSize)
+	po := minio.PutObjectOptions{ContentType: contentType}
+	var src io.Reader = mr
+	switch {
+	case size < 0:
+		po.PartSize = s3UnknownSizePart
+	case size <= s3MaxSinglePut:
+		po.DisableMultipart = true
+		// The limit keeps the upload at the declared length; the probe
+		// below notices a longer stream.
+		src = io.LimitReader(mr, size)
+	default:
+		src = io.LimitReader(mr, size)
+	}
+
+	up, err := b.client.PutObject(ctx, b.bucket, key, src, size, po)
+	if err != nil {
+		// The source's own failure (or the cap) explains the upload's
+		// failure better than the transport error it caused.
+		if mr.err != nil {
+			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, mr.err)
+		}
+		if size >= 0 && mr.eof && mr.n < size {
+			return BlobInfo{}, checkStreamLength(key, size, mr.n)
+		}
+		return BlobInfo{}, s3Err("put", key, err)
+	}
+	if size >= 0 {
+		if err := b.ensureDrained(ctx, key, mr, size); err != nil {
+			return BlobInfo{}, err
+		}
+	}
+	return BlobInfo{
+		Key:         key,
+		Size:        mr.n,
+		ContentType: contentType,
+		SHA256:      mr.sum(),
+		ModTime:     up.LastModified,
+	}, nil
+}
+
+// ensureDrained checks that a stream of declared size has nothing left after
+// the upload. If it has, the object just stored is a truncated copy, so it
+// is deleted and the upload reported as failed.
+func (b *S3Blobs) ensureDrained(ctx context.Context, key string, mr *meteredReader, size int64) error {
+	var one [1]byte
+	n, rerr := io.ReadFull(mr, one[:])
+	if n == 0 && (rerr == io.EOF || rerr == io.ErrUnexpectedEOF) {
+		return nil
+	}
+	cause := checkStreamLength(key, size, mr.n)
+	if n == 0 && mr.err != nil {
+		cause = fmt.Errorf("put blob %q: %w", key, mr.err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s3CleanupTimeout)
+	defer cancel()
+	if err := b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return errors.Join(cause, s3Err("remove rejected upload", key, err))
+	}
+	return cause
+}
+
+// Get opens the object at key; the caller closes the reader. It returns a
+// model.ErrInvalid-kind error for a bad key, a model.ErrNotFound-kind error
+// when there is no such object (or bucket), and a model.ErrUnavailable-kind
+// error when the store does not answer.
+func (b *S3Blobs) Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return nil, BlobInfo{}, err
+	}
+	obj, err := b.client.GetObject(ctx, b.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, BlobInfo{}, s3Err("get", key, err)
+	}
+	// Stat sends the GET and reads the response headers; the body is then
+	// streamed by obj's Read.
+	oi, err := obj.Stat()
+	if err != nil {
+		_ = obj.Close()
+		return nil, BlobInfo{}, s3Err("get", key, err)
+	}
+	return obj, s3Info(key, oi), nil
+}
+
+// Stat describes the object at key. It returns a model.ErrInvalid-kind
+// error for a bad key, a model.ErrNotFound-kind error when there is no such
+// object (or bucket), and a model.ErrUnavailable-kind error when the store
+// does not answer.
+func (b *S3Blobs) Stat(ctx context.Context, key string) (BlobInfo, error) {
+	if err := validateBlobKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	oi, err := b.client.StatObject(ctx, b.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return BlobInfo{}, s3Err("stat", key, err)
+	}
+	return s3Info(key, oi), nil
+}
+
+// Delete removes the object at key; an absent key is not an error. It
+// returns a model.ErrInvalid-kind error for a bad key and a
+// model.ErrUnavailable-kind error when the store does not answer.
+func (b *S3Blobs) Delete(ctx context.Context, key string) error {
+	if err := validateBlobKey(key); err != nil {
+		return err
+	}
+	err := b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{})
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) && resp.Code == minio.NoSuchKey {
+		return nil
+	}
+	return s3Err("delete", key, err)
+}
+
+// SignedURL presigns a GET of key that makes the store send the object as
+// an attachment named filename (RFC 2231-encoded when not ASCII). ttl is
+// clamped to at most five minutes; a ttl under one second, zero included,
+// means five minutes. It does not check that the object exists. It returns
+// a model.ErrInvalid-kind error for a bad key and a model.ErrUnavailable-kind
+// error when the bucket's region has to be looked up and the store does
+// not answer.
+func (b *S3Blobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
+	if err := validateBlobKey(key); err != nil {
+		return "", err
+	}
+	if ttl < time.Second || ttl > s3MaxURLTTL {
+		ttl = s3MaxURLTTL
+	}
+	params := url.Values{}
+	params.Set("response-content-disposition", attachmentDisposition(filename))
+	u, err := b.client.PresignedGetObject(ctx, b.bucket, key, ttl, params)
+	if err != nil {
+		return "", s3Err("sign URL for", key, err)
+	}
+	return u.String(), nil
+}
+
+// Ping checks that the store answers and the bucket exists. It returns a
+// model.ErrUnavailable-kind error otherwise.
+func (b *S3Blobs) Ping(ctx context.Context) error {
+	ok, err := b.client.BucketExists(ctx, b.bucket)
+	if err != nil {
+		return s3Err("ping bucket", b.bucket, err)
+	}
+	if !ok {
+		return model.Unavailable("blob store", fmt.Errorf("bucket %q does not exist", b.bucket))
+	}
+	return nil
+}
+
+// attachmentDisposition builds a Content-Disposition value for a download
+// named filename, falling back to a bare "attachment" when the name cannot
+// be encoded.
+func attachmentDisposition(filename string) string {
+	if filename == "" {
+		return "attachment"
+	}
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": filename}); v != "" {
+		return v
+	}
+	return "attachment"
+}
+
+// s3Info converts minio's description of an object.
+func s3Info(key string, oi minio.ObjectInfo) BlobInfo {
+	ct := oi.ContentType
+	if ct == "" {
+		ct = defaultContentType
+	}
+	return BlobInfo{Key: key, Size: oi.Size, ContentType: ct, ModTime: oi.LastModified}
+}
+
+// s3Err translates a minio-go error about name (a key or a bucket):
+// NoSuchKey and NoSuchBucket become model.ErrNotFound; connection failures,
+// timeouts and 5xx answers become model.ErrUnavailable; the caller's
+// cancellation and everything else (access denied, bad requests) keep
+// their cause, wrapped with the operation.
+func s3Err(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	wrapped := fmt.Errorf("s3 %s %q: %w", op, name, err)
+	if errors.Is(err, context.Canceled) {
+		return wrapped
+	}
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		switch {
+		case resp.Code == minio.NoSuchKey || resp.Code == minio.NoSuchBucket:
+			return fmt.Errorf("s3 %s %q: %w", op, name, model.ErrNotFound.Wrap(err))
+		case resp.StatusCode >= http.StatusInternalServerError,
+			resp.Code == "SlowDown", resp.Code == "RequestTimeout":
+			return model.Unavailable("blob store", wrapped)
+		}
+		return wrapped
+	}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return model.Unavailable("blob store", wrapped)
+	}
+	return wrapped
+}

@@ -1,0 +1,279 @@
+// Package storage holds Jiuzhu's backends: the database (GORM over SQLite or
+// MySQL/MariaDB), blobs (local disk or S3) and the key-value store (memory or
+// Redis). Every backend translates its errors into model errors.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/libtnb/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// DBConfig selects and tunes the database.
+type DBConfig struct {
+	Driver string // "sqlite" or "mysql"
+	// DSN for mysql; for sqlite either a DSN or empty, then Path is used.
+	DSN             string
+	Path            string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// DB is the database handle. Store methods read the transaction carried in
+// the context (see InTx) so they join it when there is one.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect string
+}
+
+// OpenDB connects to the database and tunes the pool. It does not migrate.
+func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
+	var dialector gorm.Dialector
+	switch cfg.Driver {
+	case "sqlite":
+		dsn := cfg.DSN
+		if dsn == "" {
+			if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
+				return nil, fmt.Errorf("create database dir: %w", err)
+			}
+			dsn = SQLiteDSN(cfg.Path)
+		}
+		dialector = sqlite.Open(dsn)
+	case "mysql":
+		dialector = mysql.New(mysql.Config{DSN: MySQLDSN(cfg.DSN)})
+	default:
+		return nil, fmt.Errorf("unknown database driver %q (want sqlite or mysql)", cfg.Driver)
+	}
+	g, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, model.Unavailable("database", fmt.Errorf("open %s: %w", cfg.Driver, err))
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(cfg.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(cfg.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(cfg.ConnMaxLifetime / 2)
+	db := &DB{gorm: g, sql: sqlDB, dialect: cfg.Driver}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// SQLiteDSN is the DSN for a SQLite file with the settings concurrent
+// writers need: immediate transactions (so read-then-write transactions
+// queue instead of failing with SQLITE_BUSY), a busy timeout, WAL and
+// foreign keys.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_timezone=UTC"
+}
+
+// MySQLDSN adds the parameters Jiuzhu relies on (parseTime, utf8mb4, UTC)
+// to a go-sql-driver DSN when they are missing.
+func MySQLDSN(dsn string) string {
+	add := func(k, v string) {
+		if !strings.Contains(dsn, k+"=") {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + k + "=" + v
+		}
+	}
+	add("parseTime", "true")
+	add("charset", "utf8mb4")
+	add("loc", "UTC")
+	return dsn
+}
+
+// Dialect is "sqlite" or "mysql".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return model.Unavailable("database", err)
+	}
+	return nil
+}
+
+type txKey struct{}
+
+// InTx runs fn in a transaction carried in the context it passes on. When ctx
+// already carries one, fn joins it (no nested transaction), so services can
+// compose. The transaction commits when fn returns nil and rolls back
+// otherwise; fn's error is returned as it is. Never hold a transaction across
+// a blob upload or an outside call.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+	if err != nil {
+		var me *model.Error
+		if errors.As(err, &me) {
+			return err
+		}
+		return translate("transaction", err)
+	}
+	return nil
+}
+
+// conn returns the transaction in ctx, or the pool bound to ctx.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// translate maps driver and GORM errors to model errors, keeping the cause.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *model.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: %w", op, model.ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w", op, &model.Error{Kind: model.KindConflict, Code: "duplicate", Message: "already exists", Err: err})
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fmt.Errorf("%s: %w", op, &model.Error{Kind: model.KindInvalid, Code: "unknown_reference", Message: "refers to something that does not exist", Err: err})
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s: %w", op, model.Unavailable("database", err))
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), isNetErr(err):
+		return fmt.Errorf("%s: %w", op, model.Unavailable("database", err))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// migrationsFor returns the migration folder of the dialect.
+func (db *DB) migrationsFor() (fs.FS, goose.Dialect, error) {
+	sub, err := fs.Sub(migrationsFS, "migrations/"+db.dialect)
+	if err != nil {
+		return nil, "", fmt.Errorf("migrations for %s: %w", db.dialect, err)
+	}
+	if db.dialect == "mysql" {
+		return sub, goose.DialectMySQL, nil
+	}
+	return sub, goose.DialectSQLite3, nil
+}
+
+func (db *DB) provider() (*goose.Provider, error) {
+	fsys, dialect, err := db.migrationsFor()
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(dialect, db.sql, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("migration provider: %w", err)
+	}
+	return p, nil
+}
+
+// MigrationStatus is one migration and whether it is applied.
+type MigrationStatus struct {
+	Version   int64
+	Name      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// MigrateUp applies every pending migration and returns the versions applied.
+func (db *DB) MigrateUp(ctx context.Context) ([]int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate up: %w", err)
+	}
+	out := make([]int64, 0, len(res))
+	for _, r := range res {
+		out = append(out, r.Source.Version)
+	}
+	return out, nil
+}
+
+// MigrationStatuses lists every known migration with its state.
+func (db *DB) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, MigrationStatus{
+			Version:   s.Source.Version,
+			Name:      filepath.Base(s.Source.Path),
+			Applied:   s.State == goose.StateApplied,
+			AppliedAt: s.AppliedAt,
+		})
+	}
+	return out, nil
+}
+
+// HasPendingMigrations reports whether the schema is behind the binary.
+func (db *DB) HasPendingMigrations(ctx context.Context) (bool, error) {
+	p, err := db.provider()
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migration check: %w", err)
+	}
+	return pending, nil
+}

@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// Regions lists every region, parents before children.
+func (db *DB) Regions(ctx context.Context) ([]model.Region, error) {
+	var out []model.Region
+	err := db.conn(ctx).Order("LENGTH(code), code").Find(&out).Error
+	return out, translate("list regions", err)
+}
+
+// Region returns one region (model.ErrNotFound when absent).
+func (db *DB) Region(ctx context.Context, code string) (model.Region, error) {
+	var r model.Region
+	err := db.conn(ctx).Where("code = ?", code).Take(&r).Error
+	return r, translate("get region "+code, err)
+}
+
+// Schools lists schools in the subtree of regionCode (all when empty).
+func (db *DB) Schools(ctx context.Context, regionCode string) ([]model.School, error) {
+	q := db.conn(ctx).Order("region_code, name")
+	if regionCode != "" {
+		q = q.Where("region_code LIKE ?", model.RegionPrefix(regionCode)+"%")
+	}
+	var out []model.School
+	return out, translate("list schools", q.Find(&out).Error)
+}
+
+// School returns one school (model.ErrNotFound when absent).
+func (db *DB) School(ctx context.Context, id string) (model.School, error) {
+	var s model.School
+	err := db.conn(ctx).Where("id = ?", id).Take(&s).Error
+	return s, translate("get school", err)
+}
+
+// UpsertRegion inserts or renames a region (seeding).
+func (db *DB) UpsertRegion(ctx context.Context, r model.Region) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "code"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "level", "parent_code"}),
+	}).Create(&r).Error
+	return translate("upsert region "+r.Code, err)
+}
+
+// UpsertSchool inserts or updates a school by id (seeding).
+func (db *DB) UpsertSchool(ctx context.Context, s model.School) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "region_code", "stages"}),
+	}).Create(&s).Error
+	return translate("upsert school", err)
+}
+
+// UpsertStandard sets a 低保 standard.
+func (db *DB) UpsertStandard(ctx context.Context, s model.Standard) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "region_code"}, {Name: "year"}, {Name: "hukou"}},
+		DoUpdates: clause.AssignmentColumns([]string{"monthly_amount", "updated_at", "updated_by"}),
+	}).Create(&s).Error
+	return translate("upsert standard", err)
+}
+
+// Standard returns the standard of a county, year and hukou type.
+func (db *DB) Standard(ctx context.Context, regionCode string, year int, hukou string) (model.Standard, error) {
+	var s model.Standard
+	err := db.conn(ctx).Where("region_code = ? AND year = ? AND hukou = ?", regionCode, year, hukou).Take(&s).Error
+	return s, translate("get standard", err)
+}
+
+// UpsertTerm creates or updates a term.
+func (db *DB) UpsertTerm(ctx context.Context, t model.Term) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"starts_at", "ends_at"}),
+	}).Create(&t).Error
+	return translate("upsert term", err)
+}
+
+// UpsertVoucherCap sets one cap.
+func (db *DB) UpsertVoucherCap(ctx context.Context, c model.VoucherCap) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "term"}, {Name: "stage"}, {Name: "item"}},
+		DoUpdates: clause.AssignmentColumns([]string{"cap", "updated_at", "updated_by"}),
+	}).Create(&c).Error
+	return translate("upsert voucher cap", err)
+}
+
+// CreateStaffIfAbsent inserts a staff account unless the username exists;
+// it reports whether it inserted.
+func (db *DB) CreateStaffIfAbsent(ctx context.Context, s model.Staff) (bool, error) {
+	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&s)
+	if res.Error != nil {
+		return false, translate("create staff "+s.Username, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// DemoStaffUsernames lists the demo accounts still enabled.
+func (db *DB) DemoStaffUsernames(ctx context.Context) ([]string, error) {
+	var names []string
+	err := db.conn(ctx).Model(&model.Staff{}).Where("demo = ? AND disabled = ?", true, false).Order("username").Pluck("username", &names).Error
+	return names, translate("list demo staff", err)
+}
+
+// NextSequence atomically increments and returns the named counter, inside
+// the caller's transaction when there is one (numbers are gap-free only for
+// committed transactions).
+func (db *DB) NextSequence(ctx context.Context, name string) (int64, error) {
+	var v int64
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		c := db.conn(ctx)
+		res := c.Exec("UPDATE sequences SET value = value + 1 WHERE name = ?", name)
+		if res.Error != nil {
+			return translate("sequence "+name, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			if err := c.Exec("INSERT INTO sequences (name, value) VALUES (?, 1)", name).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return translate("sequence "+name, c.Exec("UPDATE sequences SET value = value + 1 WHERE name = ?", name).Error)
+				}
+				return translate("sequence "+name, err)
+			}
+		}
+		return translate("sequence "+name, c.Raw("SELECT value FROM sequences WHERE name = ?", name).Scan(&v).Error)
+	})
+	return v, err
+}
