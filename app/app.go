@@ -64,8 +64,8 @@ func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
 		client := storage.NewRedisClient(storage.RedisConfig{
 			Addrs: strings.Split(cfg.RedisAddr, ","), Password: cfg.RedisPassword, DB: cfg.RedisDB,
 		})
-		b.KV = storage.NewRedisKV(client, "jiuzhu:")
-		b.Limiter = storage.NewRedisLimiter(client, "jiuzhu:")
+		b.KV = storage.NewRedisKV(client, cfg.RedisPrefix)
+		b.Limiter = storage.NewRedisLimiter(client, cfg.RedisPrefix)
 		b.closers = append(b.closers, client.Close)
 		if err := b.KV.Ping(ctx); err != nil {
 			_ = b.Close()

@@ -39,6 +39,7 @@ type Config struct {
 	RedisAddr     string `yaml:"redis_addr" env:"JIUZHU_REDIS_ADDR"`
 	RedisPassword string `yaml:"redis_password" env:"JIUZHU_REDIS_PASSWORD" secret:"true"`
 	RedisDB       int    `yaml:"redis_db" env:"JIUZHU_REDIS_DB"`
+	RedisPrefix   string `yaml:"redis_prefix" env:"JIUZHU_REDIS_PREFIX"`
 
 	S3Endpoint  string `yaml:"s3_endpoint" env:"JIUZHU_S3_ENDPOINT"`
 	S3AccessKey string `yaml:"s3_access_key" env:"JIUZHU_S3_ACCESS_KEY" secret:"true"`
@@ -79,6 +80,7 @@ func Default() Config {
 		DBMaxIdleConns:    10,
 		DBConnMaxLifetime: 5 * time.Minute,
 		S3Bucket:          "jiuzhu-documents",
+		RedisPrefix:       "jiuzhu:",
 		S3Region:          "us-east-1",
 		PublicityPeriod:   168 * time.Hour,
 		MaxUploadBytes:    10 << 20,
@@ -203,6 +205,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_REDIS_ADDR", str(&c.RedisAddr)},
 		{"JIUZHU_REDIS_PASSWORD", str(&c.RedisPassword)},
 		{"JIUZHU_REDIS_DB", integer(&c.RedisDB)},
+		{"JIUZHU_REDIS_PREFIX", str(&c.RedisPrefix)},
 		{"JIUZHU_S3_ENDPOINT", str(&c.S3Endpoint)},
 		{"JIUZHU_S3_ACCESS_KEY", str(&c.S3AccessKey)},
 		{"JIUZHU_S3_SECRET_KEY", str(&c.S3SecretKey)},

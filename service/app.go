@@ -43,9 +43,11 @@ type Deps struct {
 
 // App is the set of use cases the HTTP layer calls.
 type App struct {
-	deps      Deps
-	Directory *Directory
-	Seeder    *Seeder
+	deps        Deps
+	Directory   *Directory
+	Seeder      *Seeder
+	Sessions    *Sessions
+	Idempotency *Idempotency
 }
 
 // NewApp builds every service from the same dependencies.
@@ -60,9 +62,11 @@ func NewApp(d Deps) *App {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &App{
-		deps:      d,
-		Directory: &Directory{db: d.DB},
-		Seeder:    &Seeder{d: d},
+		deps:        d,
+		Directory:   &Directory{db: d.DB},
+		Seeder:      &Seeder{d: d},
+		Sessions:    NewSessions(d.KV, d.Keys, d.Clock, d.IDs),
+		Idempotency: NewIdempotency(d.KV),
 	}
 }
 

@@ -154,19 +154,52 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 			{name: "shorter", body: patterned(50), size: 100},
 			{name: "longer", body: patterned(150), size: 100},
 			{name: "empty but declared", body: []byte{}, size: 10},
+			{name: "declared empty", body: patterned(5), size: 0},
+			{name: "one byte over, at a chunk boundary", body: patterned(64<<10 + 1), size: 64 << 10},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				t.Parallel()
 				ctx := t.Context()
 				key := blobKey(t, "doc")
-				_, err := b.Put(ctx, key, onlyReader(tt.body), PutOptions{Size: tt.size, MaxSize: 1000})
+				_, err := b.Put(ctx, key, onlyReader(tt.body), PutOptions{Size: tt.size, MaxSize: mib})
 				if !errors.Is(err, model.ErrInvalid) {
 					t.Fatalf("Put error = %v, want model.ErrInvalid", err)
 				}
 				if _, err := b.Stat(ctx, key); !errors.Is(err, model.ErrNotFound) {
 					t.Errorf("Stat after rejected Put: error = %v, want model.ErrNotFound", err)
 				}
+			})
+		}
+	})
+
+	t.Run("failed overwrite keeps the previous object", func(t *testing.T) {
+		t.Parallel()
+		b := newBlobs(t)
+		tests := []struct {
+			name    string
+			body    io.Reader
+			opts    PutOptions
+			wantErr error
+		}{
+			{name: "longer than declared", body: onlyReader(patterned(300)), opts: PutOptions{Size: 200}, wantErr: model.ErrInvalid},
+			{name: "shorter than declared", body: onlyReader(patterned(100)), opts: PutOptions{Size: 200}, wantErr: model.ErrInvalid},
+			{name: "over max, unknown size", body: onlyReader(patterned(300)), opts: PutOptions{Size: -1, MaxSize: 200}, wantErr: model.ErrTooLarge},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				key := blobKey(t, "kept")
+				old := []byte("the previous version")
+				putBytes(t, b, key, old, "text/plain")
+				if _, err := b.Put(t.Context(), key, tt.body, tt.opts); !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Put error = %v, want %v", err, tt.wantErr)
+				}
+				got, info := getBytes(t, b, key)
+				if !bytes.Equal(got, old) {
+					t.Errorf("after the failed Put, Get = %q, want %q", got, old)
+				}
+				checkInfo(t, "Get", info, key, old, "text/plain")
 			})
 		}
 	})

@@ -74,12 +74,15 @@ func NewLocalBlobs(dir string) (*LocalBlobs, error) {
 }
 
 // Put streams r into a temporary file, checking MaxSize and the declared
-// Size as it goes, then syncs it and renames it over key. Nothing is stored
-// when it fails, except when syncing the directory fails after the rename:
-// the error is returned and the object may survive a crash. It returns a model.ErrInvalid-kind error for a bad key or a
-// stream whose length differs from a known Size, a model.ErrTooLarge-kind
-// error when the stream or the declared Size exceeds MaxSize, the reader's
-// own error if reading fails, and ctx's error if ctx ends before the rename.
+// Size as it goes, then syncs it and renames it over key. When it fails
+// nothing is stored and a previous object under key is kept, unless the
+// failure comes after the object's rename (renaming its sidecar or syncing
+// the directory): then the new object may be in place.
+//
+// It returns a model.ErrInvalid-kind error for a bad key or a stream whose
+// length differs from a known Size, a model.ErrTooLarge-kind error when the
+// stream or the declared Size exceeds MaxSize, the reader's own error if
+// reading fails, and ctx's error if ctx ends before the rename.
 func (b *LocalBlobs) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error) {
 	if err := validateBlobKey(key); err != nil {
 		return BlobInfo{}, err
@@ -112,21 +115,12 @@ func (b *LocalBlobs) Put(ctx context.Context, key string, r io.Reader, opts PutO
 		}
 	}()
 
-	mr := newMeteredReader(r, opts.MaxSize)
-	var src io.Reader = mr
-	if opts.Size >= 0 {
-		// One byte past the declared size is enough to tell that the stream
-		// is longer than promised, without reading an endless one.
-		src = io.LimitReader(mr, opts.Size+1)
-	}
-	if _, err := io.Copy(tmp, src); err != nil {
-		if mr.err != nil {
-			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, mr.err)
+	ur := newUploadReader(r, opts)
+	if _, err := io.Copy(tmp, ur); err != nil {
+		if ur.err != nil {
+			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, ur.err)
 		}
 		return BlobInfo{}, fmt.Errorf("put blob %q: write: %w", key, err)
-	}
-	if err := checkStreamLength(key, opts.Size, mr.n); err != nil {
-		return BlobInfo{}, err
 	}
 	if err := tmp.Sync(); err != nil {
 		return BlobInfo{}, fmt.Errorf("put blob %q: sync: %w", key, err)
@@ -136,23 +130,35 @@ func (b *LocalBlobs) Put(ctx context.Context, key string, r io.Reader, opts PutO
 	}
 
 	metaPath := sidecarPath(path)
-	if err := writeLocalMeta(metaPath, localBlobMeta{ContentType: contentType}); err != nil {
+	metaTmp, err := writeTempMeta(metaPath, localBlobMeta{ContentType: contentType})
+	if err != nil {
 		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
 	}
+	metaRenamed := false
+	defer func() {
+		if !metaRenamed {
+			_ = os.Remove(metaTmp)
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
 	}
-	// The object's rename is the commit point: a crash before it leaves at
-	// most a sidecar, which is ignored without its object.
+	// The object's rename is the commit point; until then a previous object
+	// under key keeps its bytes and its sidecar. A crash between the two
+	// renames leaves the new bytes with the old content type.
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return BlobInfo{}, fmt.Errorf("put blob %q: rename into place: %w", key, err)
 	}
 	committed = true
+	if err := os.Rename(metaTmp, metaPath); err != nil {
+		return BlobInfo{}, fmt.Errorf("put blob %q: rename metadata into place: %w", key, err)
+	}
+	metaRenamed = true
 	if err := syncDir(dir); err != nil {
 		return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
 	}
 
-	info := BlobInfo{Key: key, Size: mr.n, ContentType: contentType, SHA256: mr.sum()}
+	info := BlobInfo{Key: key, Size: ur.n, ContentType: contentType, SHA256: ur.sum()}
 	if fi, err := os.Stat(path); err == nil {
 		info.ModTime = fi.ModTime()
 	}
@@ -287,39 +293,27 @@ func sidecarPath(path string) string {
 	return filepath.Join(dir, "."+base+".meta")
 }
 
-// writeLocalMeta writes m to path atomically: temporary file, sync, rename.
-func writeLocalMeta(path string, m localBlobMeta) error {
+// writeTempMeta writes m, synced, to a temporary file next to path and
+// returns that file's name for the caller to rename over path. The file is
+// removed again when writing fails.
+func writeTempMeta(path string, m localBlobMeta) (string, error) {
 	raw, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("encode metadata: %w", err)
+		return "", fmt.Errorf("encode metadata: %w", err)
 	}
 	dir, base := filepath.Split(path)
 	tmp, err := os.CreateTemp(dir, base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("create metadata file: %w", err)
+		return "", fmt.Errorf("create metadata file: %w", err)
 	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(raw); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("write metadata: %w", err)
+	_, werr := tmp.Write(raw)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write metadata: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("sync metadata: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close metadata: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename metadata: %w", err)
-	}
-	renamed = true
-	return nil
+	return tmp.Name(), nil
 }
 
 // syncDir makes a rename in dir durable.
@@ -395,68 +389,112 @@ func checkDeclaredSize(key string, opts PutOptions) error {
 	return nil
 }
 
-// checkStreamLength compares what was read (n) with a known declared size.
-func checkStreamLength(key string, size, n int64) error {
-	if size < 0 || n == size {
-		return nil
-	}
-	why := "is shorter than its declared size"
-	if n > size {
-		why = "is longer than its declared size"
-	}
-	return fmt.Errorf("put blob %q: read %d bytes, declared %d: %w", key, n, size, model.Invalid("body", why))
-}
-
 // tooLarge is the error for an upload over max bytes.
 func tooLarge(max int64) error {
 	return model.NewError(model.KindTooLarge, "blob_too_large", "the upload is larger than %d bytes", max)
 }
 
-// meteredReader counts and hashes the bytes read through it and fails once
-// more than max of them (when max > 0) have been read. It remembers the
-// first error that was not io.EOF, so a caller can tell its own source's
-// failure, or the cap, from whatever error a client library reports.
-type meteredReader struct {
-	r   io.Reader
-	h   hash.Hash
-	max int64
-	n   int64
-	err error
-	eof bool // r reported io.EOF
+// uploadReader hashes and counts the bytes of an upload as its store reads
+// them, and turns a stream that breaks the upload's terms into a read error,
+// so the store abandons the upload before it completes: more than max bytes
+// (max > 0), or, for a declared size, fewer or more bytes than declared. It
+// checks for a surplus by reading one byte ahead before it hands out the
+// last declared bytes. It keeps the first error, the source's own included,
+// because a client library usually reports it as some transport error.
+type uploadReader struct {
+	r    io.Reader
+	h    hash.Hash
+	size int64 // the declared length, or -1
+	max  int64
+	n    int64
+	done bool // the stream is known to end at n
+	err  error
 }
 
-func newMeteredReader(r io.Reader, max int64) *meteredReader {
-	return &meteredReader{r: r, h: sha256.New(), max: max}
-}
-
-// Read implements io.Reader. It never asks r for more than one byte past
-// the cap.
-func (m *meteredReader) Read(p []byte) (int, error) {
-	if m.err != nil {
-		return 0, m.err
+func newUploadReader(r io.Reader, opts PutOptions) *uploadReader {
+	size := opts.Size
+	if size < 0 {
+		size = -1
 	}
-	if m.max > 0 {
-		if left := m.max - m.n + 1; int64(len(p)) > left {
+	return &uploadReader{r: r, h: sha256.New(), size: size, max: opts.MaxSize}
+}
+
+// Read implements io.Reader. It returns no bytes along with an error, so a
+// reader filling a buffer cannot mistake a failed read for a full one.
+func (u *uploadReader) Read(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, u.err
+	}
+	if u.done {
+		return 0, io.EOF
+	}
+	if u.size >= 0 {
+		if u.n == u.size {
+			// Only a declared size of zero gets here unprobed.
+			return 0, u.finish()
+		}
+		if left := u.size - u.n; int64(len(p)) > left {
+			p = p[:left]
+		}
+	} else if u.max > 0 {
+		if left := u.max - u.n + 1; int64(len(p)) > left {
 			p = p[:left]
 		}
 	}
-	n, err := m.r.Read(p)
-	m.h.Write(p[:n])
-	m.n += int64(n)
-	if m.max > 0 && m.n > m.max {
-		m.err = tooLarge(m.max)
-		return n, m.err
-	}
+	n, err := u.r.Read(p)
+	u.h.Write(p[:n])
+	u.n += int64(n)
 	switch {
+	case u.max > 0 && u.n > u.max:
+		u.err = tooLarge(u.max)
+		return 0, u.err
 	case err == io.EOF:
-		m.eof = true
+		u.done = true
+		if u.size >= 0 && u.n < u.size {
+			u.err = lengthMismatch("is shorter than its declared size", u.n, u.size)
+			return 0, u.err
+		}
+		return n, io.EOF
 	case err != nil:
-		m.err = err
+		u.err = err
+		return 0, err
+	case u.size >= 0 && u.n == u.size:
+		if err := u.finish(); err != io.EOF {
+			return 0, err
+		}
 	}
-	return n, err
+	return n, nil
+}
+
+// finish checks that the source has nothing past the declared size. It
+// returns io.EOF when it has not, and otherwise records and returns the
+// error that fails the upload.
+func (u *uploadReader) finish() error {
+	var one [1]byte
+	for {
+		n, err := u.r.Read(one[:])
+		if n > 0 {
+			u.err = lengthMismatch("is longer than its declared size", u.n+int64(n), u.size)
+			return u.err
+		}
+		if err == io.EOF {
+			u.done = true
+			return io.EOF
+		}
+		if err != nil {
+			u.err = err
+			return err
+		}
+	}
 }
 
 // sum returns the lower-case hex SHA-256 of the bytes read so far.
-func (m *meteredReader) sum() string {
-	return hex.EncodeToString(m.h.Sum(nil))
+func (u *uploadReader) sum() string {
+	return hex.EncodeToString(u.h.Sum(nil))
+}
+
+// lengthMismatch is the error for a body whose length is not the declared
+// one; read counts what was read before the mismatch showed.
+func lengthMismatch(why string, read, declared int64) error {
+	return fmt.Errorf("read %d bytes, declared %d: %w", read, declared, model.Invalid("body", why))
 }

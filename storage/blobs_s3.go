@@ -20,16 +20,13 @@ import (
 const (
 	// s3UnknownSizePart is the part size for uploads of unknown length.
 	// minio-go buffers one part per upload, and its default for an unknown
-	// length is about 512 MiB; 5 MiB is S3's smallest allowed part.
+	// length is over 500 MiB; 5 MiB is S3's smallest allowed part.
 	s3UnknownSizePart = 5 << 20
 	// s3MaxSinglePut is S3's limit for one PUT. Uploads of known size up to
 	// it stream in a single request with no buffering.
 	s3MaxSinglePut = 5 << 30
 	// s3MaxURLTTL caps how long a signed download URL stays valid.
 	s3MaxURLTTL = 5 * time.Minute
-	// s3CleanupTimeout bounds the removal of a rejected upload, which runs
-	// even when the caller's context has ended.
-	s3CleanupTimeout = 30 * time.Second
 )
 
 // S3Config says where the S3-compatible store is and which bucket to use.
@@ -112,9 +109,11 @@ func (b *S3Blobs) ensureBucket(ctx context.Context) error {
 // Put streams r to the store while hashing it. A known Size up to 5 GiB goes
 // out as one streaming PUT with nothing buffered; an unknown Size (-1) goes
 // as a multipart upload in 5 MiB parts, one part buffered at a time, and a
-// larger known Size as a multipart upload in minio-go's parts. Nothing
-// is stored when it fails: a multipart upload is aborted, and an object
-// whose stream turns out longer than its declared Size is deleted again.
+// larger known Size as a multipart upload in minio-go's parts. A stream
+// that breaks MaxSize or its declared Size fails the upload before it
+// completes, so nothing is stored and an object already under key is kept;
+// minio-go aborts a failed multipart upload (with ctx, so a cancelled one
+// may linger until a bucket lifecycle rule removes it).
 //
 // It returns a model.ErrInvalid-kind error for a bad key or a stream whose
 // length differs from a known Size, a model.ErrTooLarge-kind error when the
@@ -133,71 +132,37 @@ func (b *S3Blobs) Put(ctx context.Context, key string, r io.Reader, opts PutOpti
 	if contentType == "" {
 		contentType = defaultContentType
 	}
-	size := opts.Size
-	if size < 0 {
-		size = -1
-	}
-
-	mr := newMeteredReader(r, opts.MaxSize)
-	po := minio.PutObjectOptions{ContentType: contentType}
-	var src io.Reader = mr
-	switch {
-	case size < 0:
-		po.PartSize = s3UnknownSizePart
-	case size <= s3MaxSinglePut:
-		po.DisableMultipart = true
-		// The limit keeps the upload at the declared length; the probe
-		// below notices a longer stream.
-		src = io.LimitReader(mr, size)
-	default:
-		src = io.LimitReader(mr, size)
-	}
-
-	up, err := b.client.PutObject(ctx, b.bucket, key, src, size, po)
-	if err != nil {
-		// The source's own failure (or the cap) explains the upload's
-		// failure better than the transport error it caused.
-		if mr.err != nil {
-			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, mr.err)
+	ur := newUploadReader(r, opts)
+	if ur.size == 0 {
+		// minio-go sends an empty object without reading r, so make sure
+		// here that there is nothing to read.
+		if err := ur.finish(); err != io.EOF {
+			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, err)
 		}
-		if size >= 0 && mr.eof && mr.n < size {
-			return BlobInfo{}, checkStreamLength(key, size, mr.n)
+	}
+	po := minio.PutObjectOptions{ContentType: contentType}
+	switch {
+	case ur.size < 0:
+		po.PartSize = s3UnknownSizePart
+	case ur.size <= s3MaxSinglePut:
+		po.DisableMultipart = true
+	}
+	up, err := b.client.PutObject(ctx, b.bucket, key, ur, ur.size, po)
+	if err != nil {
+		// The source's own failure, the cap or a length mismatch explains
+		// the upload's failure better than the transport error it caused.
+		if ur.err != nil {
+			return BlobInfo{}, fmt.Errorf("put blob %q: %w", key, ur.err)
 		}
 		return BlobInfo{}, s3Err("put", key, err)
 	}
-	if size >= 0 {
-		if err := b.ensureDrained(ctx, key, mr, size); err != nil {
-			return BlobInfo{}, err
-		}
-	}
 	return BlobInfo{
 		Key:         key,
-		Size:        mr.n,
+		Size:        ur.n,
 		ContentType: contentType,
-		SHA256:      mr.sum(),
+		SHA256:      ur.sum(),
 		ModTime:     up.LastModified,
 	}, nil
-}
-
-// ensureDrained checks that a stream of declared size has nothing left after
-// the upload. If it has, the object just stored is a truncated copy, so it
-// is deleted and the upload reported as failed.
-func (b *S3Blobs) ensureDrained(ctx context.Context, key string, mr *meteredReader, size int64) error {
-	var one [1]byte
-	n, rerr := io.ReadFull(mr, one[:])
-	if n == 0 && (rerr == io.EOF || rerr == io.ErrUnexpectedEOF) {
-		return nil
-	}
-	cause := checkStreamLength(key, size, mr.n)
-	if n == 0 && mr.err != nil {
-		cause = fmt.Errorf("put blob %q: %w", key, mr.err)
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s3CleanupTimeout)
-	defer cancel()
-	if err := b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{}); err != nil {
-		return errors.Join(cause, s3Err("remove rejected upload", key, err))
-	}
-	return cause
 }
 
 // Get opens the object at key; the caller closes the reader. It returns a

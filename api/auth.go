@@ -1,0 +1,139 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
+)
+
+var (
+	errNoToken  = model.NewError(model.KindUnauthenticated, "unauthenticated", "log in first: send Authorization: Bearer <token>")
+	errNotStaff = model.NewError(model.KindForbidden, "staff_only", "this endpoint is for staff accounts")
+	errNotRes   = model.NewError(model.KindForbidden, "residents_only", "this endpoint is for residents")
+)
+
+// requestMeta puts the request id and client IP into the request context
+// for the audit trail.
+func requestMeta() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := model.WithRequestMeta(c.Request.Context(), model.RequestMeta{RequestID: requestID(c), ClientIP: c.ClientIP()})
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+// bearer returns the token of the Authorization header.
+func bearer(c *gin.Context) string {
+	h := c.GetHeader("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate loads the session once per request and requires its kind
+// (model.PrincipalResident or model.PrincipalStaff). The principal travels
+// in the request context (model.PrincipalFrom).
+func (s *Server) authenticate(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token := bearer(c)
+		if token == "" {
+			s.writeError(c, errNoToken)
+			return
+		}
+		p, err := s.app.Sessions.Load(c.Request.Context(), token)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if p.Kind != kind {
+			if kind == model.PrincipalStaff {
+				s.writeError(c, errNotStaff)
+			} else {
+				s.writeError(c, errNotRes)
+			}
+			return
+		}
+		c.Request = c.Request.WithContext(model.WithPrincipal(c.Request.Context(), p))
+		c.Next()
+	}
+}
+
+// principal returns the authenticated principal of the request.
+func principal(c *gin.Context) model.Principal {
+	p, _ := model.PrincipalFrom(c.Request.Context())
+	return p
+}
+
+// bufferedWriter captures a response so it can be stored for replay.
+type bufferedWriter struct {
+	gin.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *bufferedWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *bufferedWriter) WriteString(s string) (int, error) {
+	w.buf.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
+
+// idempotent makes a JSON write replayable with an Idempotency-Key header:
+// the same key and body return the first response; the same key with a
+// different body is a 422. It runs after authentication, so keys are scoped
+// to the caller. Without the header the request runs as usual.
+func (s *Server) idempotent() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := c.GetHeader("Idempotency-Key")
+		if key == "" {
+			c.Next()
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			s.writeError(c, jsonError(err))
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		p := principal(c)
+		scope := p.Kind + ":" + p.ID
+		h := sha256.New()
+		h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
+		h.Write(body)
+		fp := hex.EncodeToString(h.Sum(nil))
+		ctx := c.Request.Context()
+		prev, err := s.app.Idempotency.Begin(ctx, scope, key, fp)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if prev != nil {
+			c.Header("Idempotent-Replayed", "true")
+			c.Data(prev.Status, prev.ContentType, prev.Body)
+			c.Abort()
+			return
+		}
+		w := &bufferedWriter{ResponseWriter: c.Writer}
+		c.Writer = w
+		c.Next()
+		status := w.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		resp := service.StoredResponse{Status: status, ContentType: w.Header().Get("Content-Type"), Body: w.buf.Bytes()}
+		if err := s.app.Idempotency.Finish(ctx, scope, key, fp, resp); err != nil {
+			s.log.Warn("idempotency record not stored", "request_id", requestID(c), "error", err.Error())
+		}
+	}
+}
