@@ -48,6 +48,7 @@ type App struct {
 	Seeder      *Seeder
 	Sessions    *Sessions
 	Idempotency *Idempotency
+	Audit       *Audit
 }
 
 // NewApp builds every service from the same dependencies.
@@ -67,6 +68,7 @@ func NewApp(d Deps) *App {
 		Seeder:      &Seeder{d: d},
 		Sessions:    NewSessions(d.KV, d.Keys, d.Clock, d.IDs),
 		Idempotency: NewIdempotency(d.KV),
+		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
 	}
 }
 

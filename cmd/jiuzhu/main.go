@@ -3,6 +3,7 @@
 //	jiuzhu serve                 run the HTTP server (migrates and seeds in dev mode)
 //	jiuzhu migrate up|status     apply or list database migrations
 //	jiuzhu seed                  write the demo data (dev mode)
+//	jiuzhu audit verify          check the audit trail's hash chain
 //	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
 //
 // Every command takes -config FILE; JIUZHU_* environment variables override it.
@@ -42,6 +43,7 @@ commands:
   serve              run the HTTP server
   migrate up|status  apply or list database migrations
   seed               write the demo data (dev mode only)
+  audit verify       walk the audit hash chain; name the first bad row
   healthcheck        check the local server's /healthz (exit 0 when healthy)
 `
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, fs.Arg(1), stdout)
 	case "seed":
 		return seed(ctx, cfg, log, stdout)
+	case "audit":
+		return auditCmd(ctx, cfg, log, fs.Arg(1), stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
 	case "help", "-h", "--help":
@@ -244,5 +248,33 @@ func healthcheck(ctx context.Context, cfg config.Config) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthz: status %d", resp.StatusCode)
 	}
+	return nil
+}
+
+// errAuditBroken makes `jiuzhu audit verify` exit non-zero on a broken chain.
+var errAuditBroken = errors.New("audit chain broken")
+
+func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub string, stdout io.Writer) error {
+	if sub != "verify" {
+		return fmt.Errorf("unknown audit command %q (want verify)", sub)
+	}
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	built, err := app.Build(cfg, b, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	res, err := built.App.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		fmt.Fprintf(stdout, "audit chain BROKEN at row seq=%d id=%s: %s (%d rows read)\n", res.BadSeq, res.BadID, res.Problem, res.Rows)
+		return errAuditBroken
+	}
+	fmt.Fprintf(stdout, "audit chain OK: %d rows\n", res.Rows)
 	return nil
 }
