@@ -137,3 +137,16 @@ func (s *Server) idempotent() gin.HandlerFunc {
 		}
 	}
 }
+
+// allow requires the staff principal's role to hold action in
+// model.Permissions (403 otherwise).
+func (s *Server) allow(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		if !p.IsStaff() || !model.Can(p.Role, action) {
+			s.writeError(c, model.Forbidden("not_permitted", "your role may not do this (%s)", action))
+			return
+		}
+		c.Next()
+	}
+}
