@@ -49,6 +49,9 @@ type App struct {
 	Sessions    *Sessions
 	Idempotency *Idempotency
 	Audit       *Audit
+	// Residents services (issue 3) are added below this line.
+	// Staff workflow services (issue 4) are added below this line.
+	// Publication and voucher services (issue 5) are added below this line.
 }
 
 // NewApp builds every service from the same dependencies.
@@ -62,7 +65,7 @@ func NewApp(d Deps) *App {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{
+	a := &App{
 		deps:        d,
 		Directory:   &Directory{db: d.DB},
 		Seeder:      &Seeder{d: d},
@@ -70,6 +73,10 @@ func NewApp(d Deps) *App {
 		Idempotency: NewIdempotency(d.KV),
 		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
 	}
+	// Residents services (issue 3) are constructed below this line.
+	// Staff workflow services (issue 4) are constructed below this line.
+	// Publication and voucher services (issue 5) are constructed below this line.
+	return a
 }
 
 // Readiness names a backend and how to check it.
