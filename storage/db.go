@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/mysql"
@@ -144,9 +145,19 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		// A deadlock victim's transaction was rolled back whole; running it
+		// again is safe and is what MySQL asks for.
+		if attempt < 4 && isRetryable(err) && ctx.Err() == nil {
+			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+			continue
+		}
+		break
+	}
 	if err != nil {
 		var me *model.Error
 		if errors.As(err, &me) {
@@ -187,6 +198,15 @@ func translate(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, model.Unavailable("database", err))
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isRetryable reports MySQL deadlocks and lock-wait timeouts.
+func isRetryable(err error) bool {
+	var me *mysqldrv.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 || me.Number == 1205
+	}
+	return false
 }
 
 func isNetErr(err error) bool {

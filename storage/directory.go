@@ -2,9 +2,7 @@ package storage
 
 import (
 	"context"
-	"errors"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/jiuzhu/jiuzhu/model"
@@ -112,22 +110,18 @@ func (db *DB) DemoStaffUsernames(ctx context.Context) ([]string, error) {
 
 // NextSequence atomically increments and returns the named counter, inside
 // the caller's transaction when there is one (numbers are gap-free only for
-// committed transactions).
+// committed transactions). The upsert takes the row lock at once, so
+// concurrent callers queue instead of deadlocking on a missing row.
 func (db *DB) NextSequence(ctx context.Context, name string) (int64, error) {
 	var v int64
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		c := db.conn(ctx)
-		res := c.Exec("UPDATE sequences SET value = value + 1 WHERE name = ?", name)
-		if res.Error != nil {
-			return translate("sequence "+name, res.Error)
+		upsert := "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1"
+		if db.dialect == "mysql" {
+			upsert = "INSERT INTO sequences (name, value) VALUES (?, 1) ON DUPLICATE KEY UPDATE value = value + 1"
 		}
-		if res.RowsAffected == 0 {
-			if err := c.Exec("INSERT INTO sequences (name, value) VALUES (?, 1)", name).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return translate("sequence "+name, c.Exec("UPDATE sequences SET value = value + 1 WHERE name = ?", name).Error)
-				}
-				return translate("sequence "+name, err)
-			}
+		if err := c.Exec(upsert, name).Error; err != nil {
+			return translate("sequence "+name, err)
 		}
 		return translate("sequence "+name, c.Raw("SELECT value FROM sequences WHERE name = ?", name).Scan(&v).Error)
 	})

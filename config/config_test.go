@@ -1,0 +1,122 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsAreEmbeddedDevMode(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Embedded() || !c.IsDev() || c.HTTPAddr != ":8080" || c.PublicityPeriod != 168*time.Hour {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if !c.SecretGenerated() || len(c.SecretKey) < 32 {
+		t.Fatal("dev mode should generate a secret key")
+	}
+	again, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": dir}))
+	if err != nil || again.SecretKey != c.SecretKey || again.SecretGenerated() {
+		t.Fatal("the dev secret key must be kept in the data dir and reused")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "secret.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret key file: %v %v", fi, err)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	good := "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"
+	cases := []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD": "a week"}, "JIUZHU_WORKFLOW_PUBLICITY_PERIOD"},
+		{map[string]string{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD": "-1h"}, "JIUZHU_WORKFLOW_PUBLICITY_PERIOD"},
+		{map[string]string{"JIUZHU_DEV": "maybe"}, "JIUZHU_DEV"},
+		{map[string]string{"JIUZHU_DB_DRIVER": "postgres"}, "JIUZHU_DB_DRIVER"},
+		{map[string]string{"JIUZHU_DB_DRIVER": "mysql", "JIUZHU_SECRET_KEY": good}, "JIUZHU_DB_DSN"},
+		{map[string]string{"JIUZHU_HTTP_ADDR": "8080"}, "JIUZHU_HTTP_ADDR"},
+		{map[string]string{"JIUZHU_HTTP_ADDR": ":99999"}, "JIUZHU_HTTP_ADDR"},
+		{map[string]string{"JIUZHU_S3_ENDPOINT": "http://minio:9000", "JIUZHU_SECRET_KEY": good}, "JIUZHU_S3_ENDPOINT"},
+		{map[string]string{"JIUZHU_S3_ENDPOINT": "minio:9000", "JIUZHU_SECRET_KEY": good}, "JIUZHU_S3_ACCESS_KEY"},
+		{map[string]string{"JIUZHU_S3_USE_SSL": "yes please"}, "JIUZHU_S3_USE_SSL"},
+		{map[string]string{"JIUZHU_MAX_UPLOAD_BYTES": "ten"}, "JIUZHU_MAX_UPLOAD_BYTES"},
+		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},            // production backends need a key
+		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                 // too short
+		{map[string]string{"JIUZHU_SECRET_KEY": strings.Repeat("ab", 20)}, "JIUZHU_SECRET_KEY"}, // no variety
+	}
+	for _, tc := range cases {
+		tc.vars["JIUZHU_DATA_DIR"] = t.TempDir()
+		_, err := Load("", env(tc.vars))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one naming %s", tc.vars, err, tc.want)
+		}
+	}
+}
+
+func TestProductionBackendsTurnDevOff(t *testing.T) {
+	key := "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"
+	c, err := Load("", env(map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379", "JIUZHU_SECRET_KEY": key, "JIUZHU_DATA_DIR": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IsDev() {
+		t.Fatal("dev mode must be off by default with production backends")
+	}
+	c, err = Load("", env(map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379", "JIUZHU_SECRET_KEY": key, "JIUZHU_DEV": "true", "JIUZHU_DATA_DIR": t.TempDir()}))
+	if err != nil || !c.IsDev() {
+		t.Fatalf("explicit JIUZHU_DEV=true: %v %v", c.IsDev(), err)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "jiuzhu.yaml")
+	yaml := "http_addr: 127.0.0.1:9000\nworkflow_publicity_period: 48h\ndata_dir: " + dir + "\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, env(map[string]string{"JIUZHU_HTTP_ADDR": "127.0.0.1:9001"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9001" || c.PublicityPeriod != 48*time.Hour {
+		t.Fatalf("file then env: %s %s", c.HTTPAddr, c.PublicityPeriod)
+	}
+	if err := os.WriteFile(path, []byte("no_such_key: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, env(nil)); err == nil {
+		t.Fatal("an unknown key in the file should be refused")
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), env(nil)); err == nil {
+		t.Fatal("a missing config file should be refused")
+	}
+}
+
+func TestSecretsAreMaskedWhenLogged(t *testing.T) {
+	c := Default()
+	c.SecretKey = "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"
+	c.S3SecretKey = "minio-secret-value"
+	c.RedisPassword = "redis-pass"
+	c.DBDSN = "jiuzhu:db-password@tcp(db:3306)/jiuzhu"
+	for _, s := range []string{
+		func() string { r := c.Redacted(); return r.SecretKey + r.S3SecretKey + r.RedisPassword + r.DBDSN }(),
+		c.LogValue().String(),
+	} {
+		for _, secret := range []string{c.SecretKey, c.S3SecretKey, c.RedisPassword, "db-password"} {
+			if strings.Contains(s, secret) {
+				t.Errorf("secret %q visible in %q", secret, s)
+			}
+		}
+	}
+}

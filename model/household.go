@@ -1,0 +1,76 @@
+package model
+
+import "time"
+
+// Resident is a person who logs in with a phone number. The phone is kept
+// sealed (encrypted), found through its blind index and shown masked.
+type Resident struct {
+	ID          string
+	PhoneSealed string
+	PhoneIndex  string
+	PhoneMasked string
+	CreatedAt   time.Time
+	LastLoginAt *time.Time
+}
+
+// TableName is the table of residents.
+func (Resident) TableName() string { return "residents" }
+
+// Household is a resident's registered household (one per resident).
+type Household struct {
+	ID            string
+	ResidentID    string
+	RegionCode    string
+	AddressSealed string
+	Hukou         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// TableName is the table of households.
+func (Household) TableName() string { return "households" }
+
+// Member relations to the applicant.
+const (
+	RelationSelf   = "self"
+	RelationSpouse = "spouse"
+	RelationChild  = "child"
+	RelationParent = "parent"
+	RelationOther  = "other"
+)
+
+// Work abilities.
+const (
+	WorkAbilityFull    = "full"
+	WorkAbilityPartial = "partial"
+	WorkAbilityNone    = "none"
+)
+
+// Member is one person of a household. Name, ID number and disability are
+// sealed; IDIndex is the blind index that keeps one ID number in one
+// household.
+type Member struct {
+	ID               string
+	HouseholdID      string
+	Position         int
+	NameSealed       string
+	NameMasked       string
+	IDSealed         string `gorm:"column:id_sealed"`
+	IDIndex          string `gorm:"column:id_index"`
+	IDMasked         string `gorm:"column:id_masked"`
+	BirthDate        string
+	Sex              string
+	Relation         string
+	MonthlyIncome    int64
+	WorkAbility      *string
+	DisabilitySealed *string
+	HasDisability    bool
+	SchoolID         *string
+	SchoolStage      *string
+	SchoolGrade      *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// TableName is the table of members.
+func (Member) TableName() string { return "members" }

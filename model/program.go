@@ -1,0 +1,113 @@
+package model
+
+// Document kinds a resident can upload as proof.
+const (
+	DocIDCard            = "id_card"            // 身份证
+	DocHukouBook         = "hukou_book"         // 户口本
+	DocIncomeProof       = "income_proof"       // 收入证明
+	DocWorkAbilityProof  = "work_ability_proof" // 劳动能力鉴定或残疾证
+	DocMedicalBills      = "medical_bills"      // 医疗费用票据
+	DocEnrolmentProof    = "enrolment_proof"    // 在学证明
+	DocHousingProof      = "housing_proof"      // 住房情况证明
+	DocUnemploymentProof = "unemployment_proof" // 失业登记证明
+	DocHardshipProof     = "hardship_proof"     // 困难情况说明
+	DocOther             = "other"              // 其他材料
+)
+
+// DocumentKind is one kind of proof document with its display name.
+type DocumentKind struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// DocumentKinds lists every kind a document may have, in display order.
+var DocumentKinds = []DocumentKind{
+	{DocIDCard, "身份证"},
+	{DocHukouBook, "户口本"},
+	{DocIncomeProof, "收入证明"},
+	{DocWorkAbilityProof, "劳动能力鉴定或残疾证"},
+	{DocMedicalBills, "医疗费用票据"},
+	{DocEnrolmentProof, "在学证明"},
+	{DocHousingProof, "住房情况证明"},
+	{DocUnemploymentProof, "失业登记证明"},
+	{DocHardshipProof, "困难情况说明"},
+	{DocOther, "其他材料"},
+}
+
+// IsDocumentKind reports whether kind is one of DocumentKinds.
+func IsDocumentKind(kind string) bool {
+	_, ok := documentKindName(kind)
+	return ok
+}
+
+func documentKindName(kind string) (string, bool) {
+	for _, k := range DocumentKinds {
+		if k.Kind == kind {
+			return k.Name, true
+		}
+	}
+	return "", false
+}
+
+// Program codes (PRODUCT.md).
+const (
+	ProgramDibao      = "dibao"
+	ProgramTekun      = "tekun"
+	ProgramMedical    = "medical"
+	ProgramEducation  = "education"
+	ProgramHousing    = "housing"
+	ProgramEmployment = "employment"
+	ProgramTemporary  = "temporary"
+)
+
+// Program is one assistance program of the catalog.
+type Program struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// NumberPrefix starts the program's application numbers
+	// (DB-330502-2026-000123).
+	NumberPrefix      string         `json:"number_prefix"`
+	RequiredDocuments []DocumentKind `json:"required_documents"`
+}
+
+func kinds(ks ...string) []DocumentKind {
+	out := make([]DocumentKind, 0, len(ks))
+	for _, k := range ks {
+		name, _ := documentKindName(k)
+		out = append(out, DocumentKind{Kind: k, Name: name})
+	}
+	return out
+}
+
+// Programs is the catalog: the seven programs of the 2003 notice with the
+// documents an application must carry before it can be submitted.
+var Programs = []Program{
+	{ProgramDibao, "最低生活保障", "DB", kinds(DocIDCard, DocHukouBook, DocIncomeProof)},
+	{ProgramTekun, "特困人员供养（农村五保、城镇三无）", "TK", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocWorkAbilityProof)},
+	{ProgramMedical, "医疗救助", "YL", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocMedicalBills)},
+	{ProgramEducation, "教育救助（教育券）", "JY", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocEnrolmentProof)},
+	{ProgramHousing, "住房救助（廉租住房）", "ZF", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocHousingProof)},
+	{ProgramEmployment, "就业援助", "JC", kinds(DocIDCard, DocHukouBook, DocUnemploymentProof)},
+	{ProgramTemporary, "临时救助", "LS", kinds(DocIDCard, DocHardshipProof)},
+}
+
+// ProgramOf returns the catalog entry of code.
+func ProgramOf(code string) (Program, bool) {
+	for _, p := range Programs {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return Program{}, false
+}
+
+// MissingDocuments returns the required kinds of p not among present.
+func (p Program) MissingDocuments(present map[string]bool) []string {
+	var missing []string
+	for _, d := range p.RequiredDocuments {
+		if !present[d.Kind] {
+			missing = append(missing, d.Kind)
+		}
+	}
+	return missing
+}

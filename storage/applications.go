@@ -1,0 +1,162 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// CreateApplication inserts an application. A second open application of
+// the same household and program (the unique open_slot) is a
+// model.KindConflict error.
+func (db *DB) CreateApplication(ctx context.Context, a *model.Application) error {
+	return translate("create application", db.conn(ctx).Create(a).Error)
+}
+
+// Application returns one application by id (model.ErrNotFound when absent).
+func (db *DB) Application(ctx context.Context, id string) (model.Application, error) {
+	var a model.Application
+	err := db.conn(ctx).Where("id = ?", id).Take(&a).Error
+	return a, translate("get application", err)
+}
+
+// ApplicationOfResident returns an application only when it belongs to the
+// resident; any other is model.ErrNotFound, so nobody learns that another
+// resident's id exists.
+func (db *DB) ApplicationOfResident(ctx context.Context, id, residentID string) (model.Application, error) {
+	var a model.Application
+	err := db.conn(ctx).Where("id = ? AND resident_id = ?", id, residentID).Take(&a).Error
+	return a, translate("get application", err)
+}
+
+// ApplicationsOfResident lists a resident's applications, newest first.
+func (db *DB) ApplicationsOfResident(ctx context.Context, residentID string, req model.PageRequest) ([]model.Application, error) {
+	var out []model.Application
+	q := paginate(db.conn(ctx).Where("resident_id = ?", residentID), "id", req)
+	return out, translate("list applications", q.Find(&out).Error)
+}
+
+// UpdateApplicationStatus moves an application to status to, only when it
+// is in one of from (a conditional update, so a step happens once under
+// any concurrency). set holds further columns to write (callers pass at
+// least "updated_at"). Leaving the open statuses (model.IsOpen) clears
+// open_slot, so the household may apply for the program again. When no row
+// matched it returns a model.KindConflict error with code "status_changed".
+func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []string, to string, set map[string]any) error {
+	cols := map[string]any{"status": to}
+	for k, v := range set {
+		cols[k] = v
+	}
+	if !model.IsOpen(to) {
+		cols["open_slot"] = nil
+	}
+	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, from).Updates(cols)
+	if res.Error != nil {
+		return translate("update application status", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return model.Conflict("status_changed", "the application is no longer in a state that allows this")
+	}
+	return nil
+}
+
+// TouchApplicationIn bumps updated_at only while the application is in one
+// of statuses, locking its row for the rest of the transaction (so a
+// concurrent status change waits). It returns a model.KindConflict error
+// with code "status_changed" when the application is in another status.
+func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []string, at time.Time) error {
+	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Update("updated_at", at)
+	if res.Error != nil {
+		return translate("touch application", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return model.Conflict("status_changed", "the application is no longer in a state that allows this")
+	}
+	return nil
+}
+
+// AppendApplicationEvent adds one timeline entry.
+func (db *DB) AppendApplicationEvent(ctx context.Context, e *model.ApplicationEvent) error {
+	return translate("append application event", db.conn(ctx).Create(e).Error)
+}
+
+// ApplicationEvents returns an application's timeline, oldest first.
+func (db *DB) ApplicationEvents(ctx context.Context, applicationID string) ([]model.ApplicationEvent, error) {
+	var out []model.ApplicationEvent
+	err := db.conn(ctx).Where("application_id = ?", applicationID).Order("at, id").Find(&out).Error
+	return out, translate("list application events", err)
+}
+
+// CreateDocument inserts a document row.
+func (db *DB) CreateDocument(ctx context.Context, d *model.Document) error {
+	return translate("create document", db.conn(ctx).Create(d).Error)
+}
+
+// Documents returns an application's documents, oldest first.
+func (db *DB) Documents(ctx context.Context, applicationID string) ([]model.Document, error) {
+	var out []model.Document
+	err := db.conn(ctx).Where("application_id = ?", applicationID).Order("id").Find(&out).Error
+	return out, translate("list documents", err)
+}
+
+// CountDocuments counts an application's documents.
+func (db *DB) CountDocuments(ctx context.Context, applicationID string) (int64, error) {
+	var n int64
+	err := db.conn(ctx).Model(&model.Document{}).Where("application_id = ?", applicationID).Count(&n).Error
+	return n, translate("count documents", err)
+}
+
+// Document returns one document by id (model.ErrNotFound when absent).
+func (db *DB) Document(ctx context.Context, id string) (model.Document, error) {
+	var d model.Document
+	err := db.conn(ctx).Where("id = ?", id).Take(&d).Error
+	return d, translate("get document", err)
+}
+
+// DocumentOf returns a document only when it belongs to the application
+// (model.ErrNotFound otherwise).
+func (db *DB) DocumentOf(ctx context.Context, applicationID, id string) (model.Document, error) {
+	var d model.Document
+	err := db.conn(ctx).Where("id = ? AND application_id = ?", id, applicationID).Take(&d).Error
+	return d, translate("get document", err)
+}
+
+// ReplaceRejectedDocuments marks the rejected documents of a kind as
+// replaced once a new one of that kind arrives.
+func (db *DB) ReplaceRejectedDocuments(ctx context.Context, applicationID, kind, exceptID string) error {
+	err := db.conn(ctx).Table("documents").
+		Where("application_id = ? AND kind = ? AND status = ? AND id <> ?", applicationID, kind, model.DocumentRejected, exceptID).
+		Update("status", model.DocumentReplaced).Error
+	return translate("replace documents", err)
+}
+
+// UpdateDocumentStatus sets a document's review outcome only while it is in
+// one of from; otherwise it returns a model.KindConflict error with code
+// "status_changed".
+func (db *DB) UpdateDocumentStatus(ctx context.Context, id string, from []string, to string, set map[string]any) error {
+	cols := map[string]any{"status": to}
+	for k, v := range set {
+		cols[k] = v
+	}
+	res := db.conn(ctx).Table("documents").Where("id = ? AND status IN ?", id, from).Updates(cols)
+	if res.Error != nil {
+		return translate("update document status", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return model.Conflict("status_changed", "the document is no longer in a state that allows this")
+	}
+	return nil
+}
+
+// CreateMessage stores a message to a resident.
+func (db *DB) CreateMessage(ctx context.Context, m *model.Message) error {
+	return translate("create message", db.conn(ctx).Create(m).Error)
+}
+
+// MessagesOfResident lists a resident's messages, newest first.
+func (db *DB) MessagesOfResident(ctx context.Context, residentID string, req model.PageRequest) ([]model.Message, error) {
+	var out []model.Message
+	q := paginate(db.conn(ctx).Where("resident_id = ?", residentID), "id", req)
+	return out, translate("list messages", q.Find(&out).Error)
+}
