@@ -1,11 +1,15 @@
 package api
 
 import (
+	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/web"
 )
 
 var (
@@ -40,4 +44,28 @@ func (s *Server) devOutbox(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"items": ob.List(c.Query("phone"))})
 	return nil
+}
+
+// portal serves the embedded H5 portal for GET requests outside /api/ and
+// the ops endpoints, falling back to index.html for client-side routes;
+// everything else is the API's 404.
+func (s *Server) portal() gin.HandlerFunc {
+	files := web.Dist()
+	fileServer := http.FileServer(http.FS(files))
+	return s.handle(func(c *gin.Context) error {
+		p := c.Request.URL.Path
+		if (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) || strings.HasPrefix(p, "/api/") {
+			return errNoRoute
+		}
+		name := strings.TrimPrefix(path.Clean(p), "/")
+		if name == "" {
+			name = "index.html"
+		}
+		if _, err := fs.Stat(files, name); err != nil {
+			c.Request.URL.Path = "/"
+		}
+		c.Status(http.StatusOK)
+		fileServer.ServeHTTP(c.Writer, c.Request)
+		return nil
+	})
 }

@@ -55,7 +55,7 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 		return nil, err
 	}
 	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), requestMeta(), s.limitBody(opts.MaxJSONBytes))
-	e.NoRoute(s.handle(func(c *gin.Context) error { return errNoRoute }))
+	e.NoRoute(s.portal())
 	e.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
 	s.engine = e
 	s.routes(e)

@@ -160,3 +160,11 @@ func (db *DB) MessagesOfResident(ctx context.Context, residentID string, req mod
 	q := paginate(db.conn(ctx).Where("resident_id = ?", residentID), "id", req)
 	return out, translate("list messages", q.Find(&out).Error)
 }
+
+// CountApplicationsOfHousehold counts a household's applications in the
+// given statuses.
+func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []string) (int64, error) {
+	var n int64
+	err := db.conn(ctx).Model(&model.Application{}).Where("household_id = ? AND status IN ?", householdID, statuses).Count(&n).Error
+	return n, translate("count applications", err)
+}

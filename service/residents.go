@@ -1,0 +1,663 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
+)
+
+// SMS login rules.
+const (
+	// SMSCodeTTL is how long a login code stays valid.
+	SMSCodeTTL = 10 * time.Minute
+	// SMSCodeMaxTries is how many wrong codes burn the code.
+	SMSCodeMaxTries = 5
+)
+
+// The limits on sending login codes and on trying them.
+var (
+	limitCodePerPhoneMinute = storage.Limit{Rate: 1, Period: time.Minute, Burst: 1}
+	limitCodePerPhoneDay    = storage.Limit{Rate: 10, Period: 24 * time.Hour, Burst: 10}
+	limitCodePerIPHour      = storage.Limit{Rate: 20, Period: time.Hour, Burst: 20}
+	limitLoginPerIPHour     = storage.Limit{Rate: 60, Period: time.Hour, Burst: 60}
+)
+
+var (
+	errCodeWrong = model.NewError(model.KindUnauthenticated, "code_invalid",
+		"the code is wrong or has expired; check it or request a new one")
+	errCodeBurned = model.NewError(model.KindUnauthenticated, "code_burned",
+		"too many wrong codes; request a new one")
+)
+
+// Residents is SMS login for residents: it sends one-time codes, checks
+// them and opens sessions, creating the resident on first login. Codes are
+// kept only as keyed hashes in the KV store; phone numbers only sealed and
+// as blind indexes.
+type Residents struct {
+	d        Deps
+	sessions *Sessions
+}
+
+// CodeSent says how long the code just sent is valid.
+type CodeSent struct {
+	ExpiresIn int `json:"expires_in"`
+}
+
+type smsCodeRecord struct {
+	Hash    string    `json:"h"`
+	Expires time.Time `json:"exp"`
+}
+
+func (r *Residents) allow(ctx context.Context, key string, l storage.Limit) error {
+	res, err := r.d.Limiter.Allow(ctx, key, l)
+	if err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	if !res.Allowed {
+		return model.RateLimited(res.RetryAfter)
+	}
+	return nil
+}
+
+// RequestCode sends a 6-digit login code to phone. It returns a
+// model.KindInvalid error for a number that is not a mainland mobile
+// number, model.KindRateLimited past 1 code a minute or 10 a day per phone
+// or 20 an hour per client IP, and the sender's error (model.KindUnavailable
+// without a gateway) when the text cannot be sent.
+func (r *Residents) RequestCode(ctx context.Context, rawPhone string) (CodeSent, error) {
+	phone, err := model.NormalizePhone(rawPhone)
+	if err != nil {
+		return CodeSent{}, err
+	}
+	idx := r.d.Keys.BlindIndex("phone", phone)
+	ip := model.RequestMetaFrom(ctx).ClientIP
+	if err := r.allow(ctx, "sms:ip:"+ip, limitCodePerIPHour); err != nil {
+		return CodeSent{}, err
+	}
+	if err := r.allow(ctx, "sms:phone:min:"+idx, limitCodePerPhoneMinute); err != nil {
+		return CodeSent{}, err
+	}
+	if err := r.allow(ctx, "sms:phone:day:"+idx, limitCodePerPhoneDay); err != nil {
+		return CodeSent{}, err
+	}
+	n, err := rand.Int(r.random(), big.NewInt(1_000_000))
+	if err != nil {
+		return CodeSent{}, fmt.Errorf("login code: %w", err)
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	rec, err := json.Marshal(smsCodeRecord{Hash: r.codeHash(idx, code), Expires: r.d.Clock.Now().Add(SMSCodeTTL)})
+	if err != nil {
+		return CodeSent{}, fmt.Errorf("encode login code: %w", err)
+	}
+	if err := r.d.KV.Set(ctx, "sms:code:"+idx, rec, SMSCodeTTL); err != nil {
+		return CodeSent{}, fmt.Errorf("store login code: %w", err)
+	}
+	if err := r.d.KV.Delete(ctx, "sms:tries:"+idx); err != nil {
+		return CodeSent{}, fmt.Errorf("reset login tries: %w", err)
+	}
+	text := "【" + r.bureau() + "】您的登录验证码是 " + code + "，10分钟内有效。请勿告诉他人。"
+	if err := r.d.SMS.Send(ctx, phone, text, code); err != nil {
+		_ = r.d.KV.Delete(ctx, "sms:code:"+idx)
+		return CodeSent{}, fmt.Errorf("send login code: %w", err)
+	}
+	return CodeSent{ExpiresIn: int(SMSCodeTTL / time.Second)}, nil
+}
+
+func (r *Residents) bureau() string {
+	if r.d.Settings.BureauName != "" {
+		return r.d.Settings.BureauName
+	}
+	return "救助通"
+}
+
+func (r *Residents) random() interface{ Read([]byte) (int, error) } {
+	if r.d.Random != nil {
+		return r.d.Random
+	}
+	return rand.Reader
+}
+
+func (r *Residents) codeHash(phoneIndex, code string) string {
+	return r.d.Keys.TokenHash("sms-code", phoneIndex+":"+code)
+}
+
+// ResidentView is a resident as the API shows them.
+type ResidentView struct {
+	ID          string `json:"id"`
+	PhoneMasked string `json:"phone_masked"`
+}
+
+// Login is the result of a successful login.
+type Login struct {
+	Token     string       `json:"token"`
+	ExpiresAt time.Time    `json:"expires_at"`
+	Resident  ResidentView `json:"resident"`
+}
+
+// Login checks the code sent to phone and opens a resident session,
+// creating the resident on first login. A code is single use and valid for
+// SMSCodeTTL; the fifth wrong code burns it. It returns a model.KindInvalid
+// error for a malformed phone or code, a model.KindUnauthenticated error for
+// a wrong, expired, used or burned code, and model.KindRateLimited past 60
+// attempts an hour from one client IP.
+func (r *Residents) Login(ctx context.Context, rawPhone, code string) (Login, error) {
+	phone, err := model.NormalizePhone(rawPhone)
+	if err != nil {
+		return Login{}, err
+	}
+	code = strings.TrimSpace(code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return Login{}, model.Invalid("code", "must be the 6 digits of the text message")
+	}
+	if err := r.allow(ctx, "login:ip:"+model.RequestMetaFrom(ctx).ClientIP, limitLoginPerIPHour); err != nil {
+		return Login{}, err
+	}
+	idx := r.d.Keys.BlindIndex("phone", phone)
+	codeKey, triesKey := "sms:code:"+idx, "sms:tries:"+idx
+	b, err := r.d.KV.Get(ctx, codeKey)
+	if errors.Is(err, model.ErrNotFound) {
+		return Login{}, errCodeWrong
+	}
+	if err != nil {
+		return Login{}, fmt.Errorf("load login code: %w", err)
+	}
+	var rec smsCodeRecord
+	if err := json.Unmarshal(b, &rec); err != nil || !r.d.Clock.Now().Before(rec.Expires) {
+		_ = r.d.KV.Delete(ctx, codeKey, triesKey)
+		return Login{}, errCodeWrong
+	}
+	tries, _, err := r.d.KV.IncrWindow(ctx, triesKey, SMSCodeTTL)
+	if err != nil {
+		return Login{}, fmt.Errorf("count login tries: %w", err)
+	}
+	if tries > SMSCodeMaxTries {
+		_ = r.d.KV.Delete(ctx, codeKey)
+		return Login{}, errCodeBurned
+	}
+	if !hmac.Equal([]byte(rec.Hash), []byte(r.codeHash(idx, code))) {
+		if tries >= SMSCodeMaxTries {
+			_ = r.d.KV.Delete(ctx, codeKey)
+			return Login{}, errCodeBurned
+		}
+		return Login{}, errCodeWrong
+	}
+	// Single use: of two concurrent logins with the same code only the one
+	// that claims it goes on.
+	claimed, err := r.d.KV.SetNX(ctx, "sms:used:"+rec.Hash, []byte("1"), SMSCodeTTL)
+	if err != nil {
+		return Login{}, fmt.Errorf("claim login code: %w", err)
+	}
+	if !claimed {
+		return Login{}, errCodeWrong
+	}
+	_ = r.d.KV.Delete(ctx, codeKey, triesKey)
+
+	res, err := r.findOrCreate(ctx, phone, idx)
+	if err != nil {
+		return Login{}, err
+	}
+	sess, err := r.sessions.Create(ctx, model.Principal{Kind: model.PrincipalResident, ID: res.ID},
+		r.d.Settings.ResidentIdleTTL, r.d.Settings.ResidentMaxTTL)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: sess.Token, ExpiresAt: sess.ExpiresAt, Resident: ResidentView{ID: res.ID, PhoneMasked: res.PhoneMasked}}, nil
+}
+
+// findOrCreate returns the resident with the phone, creating them on first
+// login, and records the login.
+func (r *Residents) findOrCreate(ctx context.Context, phone, idx string) (model.Resident, error) {
+	now := r.d.Clock.Now()
+	res, err := r.d.DB.ResidentByPhoneIndex(ctx, idx)
+	if errors.Is(err, model.ErrNotFound) {
+		sealed, serr := r.d.Keys.Seal(phone)
+		if serr != nil {
+			return model.Resident{}, fmt.Errorf("seal phone: %w", serr)
+		}
+		res = model.Resident{ID: r.d.IDs.New(), PhoneSealed: sealed, PhoneIndex: idx, PhoneMasked: model.MaskPhone(phone), CreatedAt: now, LastLoginAt: &now}
+		err = r.d.DB.CreateResident(ctx, &res)
+		if model.KindOf(err) == model.KindConflict {
+			// A concurrent first login created them.
+			res, err = r.d.DB.ResidentByPhoneIndex(ctx, idx)
+		}
+		if err != nil {
+			return model.Resident{}, fmt.Errorf("create resident: %w", err)
+		}
+		return res, nil
+	}
+	if err != nil {
+		return model.Resident{}, fmt.Errorf("find resident: %w", err)
+	}
+	if err := r.d.DB.TouchResidentLogin(ctx, res.ID, now); err != nil {
+		return model.Resident{}, err
+	}
+	return res, nil
+}
+
+// residentOf returns the resident principal in ctx, or a
+// model.KindUnauthenticated error.
+func residentOf(ctx context.Context) (model.Principal, error) {
+	p, ok := model.PrincipalFrom(ctx)
+	if !ok || p.Kind != model.PrincipalResident {
+		return model.Principal{}, model.ErrUnauthenticated
+	}
+	return p, nil
+}
+
+// Households registers and shows a resident's household. Names, ID
+// numbers, the address and disability details are sealed at rest; ID
+// numbers are also kept as blind indexes so one ID number belongs to one
+// household. Views show masked values only.
+type Households struct {
+	d     Deps
+	audit *Audit
+}
+
+// HouseholdInput is the body of PUT /me/household.
+type HouseholdInput struct {
+	RegionCode string        `json:"region_code"`
+	Address    string        `json:"address"`
+	Hukou      string        `json:"hukou"`
+	Members    []MemberInput `json:"members"`
+}
+
+// MemberInput is one member in HouseholdInput. ID names a member already
+// stored; its name and ID number may then be left empty or sent back
+// masked as GET showed them, to keep the stored values.
+type MemberInput struct {
+	ID              string          `json:"id,omitempty"`
+	Name            string          `json:"name"`
+	IDNumber        string          `json:"id_number"`
+	Relation        string          `json:"relation"`
+	MonthlyIncome   int64           `json:"monthly_income"`
+	WorkAbility     *string         `json:"work_ability,omitempty"`
+	DisabilityLevel json.RawMessage `json:"disability_level,omitempty"`
+	School          *SchoolInput    `json:"school,omitempty"`
+}
+
+// SchoolInput is a member's school enrolment.
+type SchoolInput struct {
+	SchoolID string `json:"school_id"`
+	Stage    string `json:"stage"`
+	Grade    string `json:"grade"`
+}
+
+// HouseholdView is the household as its resident sees it: masked.
+type HouseholdView struct {
+	ID         string       `json:"id"`
+	RegionCode string       `json:"region_code"`
+	Address    string       `json:"address"`
+	Hukou      string       `json:"hukou"`
+	Members    []MemberView `json:"members"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+}
+
+// MemberView is a member with masked name and ID number.
+type MemberView struct {
+	ID            string       `json:"id"`
+	Name          string       `json:"name"`
+	IDNumber      string       `json:"id_number"`
+	BirthDate     string       `json:"birth_date"`
+	Sex           string       `json:"sex"`
+	Relation      string       `json:"relation"`
+	MonthlyIncome int64        `json:"monthly_income"`
+	WorkAbility   *string      `json:"work_ability"`
+	HasDisability bool         `json:"has_disability"`
+	School        *SchoolInput `json:"school"`
+}
+
+// Limits of a household registration.
+const (
+	maxMembers      = 20
+	maxNameRunes    = 32
+	maxAddressRunes = 200
+)
+
+// statusesLockingHousehold are the statuses in which staff are reviewing
+// the household's data, so the resident may not change it.
+var statusesLockingHousehold = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}
+
+var errIDTaken = model.Conflict("id_number_registered",
+	"an ID number of this household is already registered in another household; contact your community office")
+
+// Get returns the resident's household (model.KindNotFound before the first
+// PUT).
+func (h *Households) Get(ctx context.Context) (HouseholdView, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return HouseholdView{}, err
+	}
+	hh, err := h.d.DB.HouseholdOfResident(ctx, p.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return HouseholdView{}, model.NotFound("household")
+	}
+	if err != nil {
+		return HouseholdView{}, err
+	}
+	members, err := h.d.DB.Members(ctx, hh.ID)
+	if err != nil {
+		return HouseholdView{}, err
+	}
+	return h.view(hh, members)
+}
+
+func (h *Households) view(hh model.Household, members []model.Member) (HouseholdView, error) {
+	addr, err := h.d.Keys.Open(hh.AddressSealed)
+	if err != nil {
+		return HouseholdView{}, fmt.Errorf("open address: %w", err)
+	}
+	v := HouseholdView{ID: hh.ID, RegionCode: hh.RegionCode, Address: MaskAddress(addr), Hukou: hh.Hukou, UpdatedAt: hh.UpdatedAt, Members: []MemberView{}}
+	for _, m := range members {
+		mv := MemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, BirthDate: m.BirthDate, Sex: m.Sex,
+			Relation: m.Relation, MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability}
+		if m.SchoolID != nil {
+			mv.School = &SchoolInput{SchoolID: *m.SchoolID, Stage: deref(m.SchoolStage), Grade: deref(m.SchoolGrade)}
+		}
+		v.Members = append(v.Members, mv)
+	}
+	return v, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// MaskAddress shows the first six characters of an address (the district
+// at most) and stars for the rest.
+func MaskAddress(addr string) string {
+	r := []rune(addr)
+	keep := min(6, len(r)/2)
+	return string(r[:keep]) + strings.Repeat("*", min(len(r)-keep, 8))
+}
+
+// Put registers or replaces the resident's household and returns it. It
+// returns a model.KindInvalid error naming the first bad field (an ID
+// number failing GB 11643 among them), a model.KindConflict error
+// "id_number_registered" when an ID number belongs to another household
+// (without saying whose), and "household_locked" while an application is
+// being reviewed.
+func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return HouseholdView{}, err
+	}
+	if err := h.validateHead(ctx, in); err != nil {
+		return HouseholdView{}, err
+	}
+	now := h.d.Clock.Now()
+	var view HouseholdView
+	err = h.d.DB.InTx(ctx, func(ctx context.Context) error {
+		hh, err := h.d.DB.HouseholdOfResident(ctx, p.ID)
+		create := errors.Is(err, model.ErrNotFound)
+		if err != nil && !create {
+			return err
+		}
+		stored := map[string]model.Member{}
+		if create {
+			hh = model.Household{ID: h.d.IDs.New(), ResidentID: p.ID, CreatedAt: now}
+		} else {
+			n, err := h.d.DB.CountApplicationsOfHousehold(ctx, hh.ID, statusesLockingHousehold)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return model.Conflict("household_locked", "the household cannot change while an application is being reviewed")
+			}
+			ms, err := h.d.DB.Members(ctx, hh.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				stored[m.ID] = m
+			}
+		}
+		addr := strings.TrimSpace(in.Address)
+		if strings.Contains(addr, "*") && !create {
+			old, err := h.d.Keys.Open(hh.AddressSealed)
+			if err != nil {
+				return fmt.Errorf("open address: %w", err)
+			}
+			if addr != MaskAddress(old) {
+				return model.Invalid("address", "send the full address")
+			}
+			addr = old
+		}
+		if hh.AddressSealed, err = h.d.Keys.Seal(addr); err != nil {
+			return fmt.Errorf("seal address: %w", err)
+		}
+		hh.RegionCode, hh.Hukou, hh.UpdatedAt = in.RegionCode, in.Hukou, now
+		members, err := h.members(ctx, in.Members, stored, now)
+		if err != nil {
+			return err
+		}
+		if err := h.d.DB.SaveHousehold(ctx, &hh, create, members); err != nil {
+			switch model.KindOf(err) {
+			case model.KindConflict:
+				return errIDTaken.Wrap(err)
+			case model.KindInvalid:
+				return model.Conflict("member_in_use", "a member who holds vouchers or other records cannot be removed").Wrap(err)
+			}
+			return err
+		}
+		if err := h.audit.Record(ctx, Event{Action: "household.save", TargetType: "household", TargetID: hh.ID, RegionCode: hh.RegionCode,
+			Detail: "members=" + strconv.Itoa(len(members))}); err != nil {
+			return err
+		}
+		view, err = h.view(hh, members)
+		return err
+	})
+	return view, err
+}
+
+// validateHead checks the household fields other than the members.
+func (h *Households) validateHead(ctx context.Context, in HouseholdInput) error {
+	if model.LevelOfCode(in.RegionCode) != model.LevelCommunity {
+		return model.Invalid("region_code", "must be the 12-digit code of a community")
+	}
+	if _, err := h.d.DB.Region(ctx, in.RegionCode); err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return model.Invalid("region_code", "unknown region code")
+		}
+		return err
+	}
+	addr := strings.TrimSpace(in.Address)
+	if addr == "" || utf8.RuneCountInString(addr) > maxAddressRunes {
+		return model.Invalid("address", "must be 1 to 200 characters")
+	}
+	if in.Hukou != model.HukouUrban && in.Hukou != model.HukouRural {
+		return model.Invalid("hukou", "must be urban or rural")
+	}
+	if len(in.Members) == 0 || len(in.Members) > maxMembers {
+		return model.Invalid("members", "list 1 to 20 members")
+	}
+	return nil
+}
+
+// members validates the member inputs and builds the rows to store,
+// matching stored members by id or ID number.
+func (h *Households) members(ctx context.Context, in []MemberInput, stored map[string]model.Member, now time.Time) ([]model.Member, error) {
+	byIndex := map[string]model.Member{}
+	for _, m := range stored {
+		byIndex[m.IDIndex] = m
+	}
+	seen := map[string]bool{}
+	selfCount := 0
+	out := make([]model.Member, 0, len(in))
+	for i, mi := range in {
+		field := func(name string) string { return "members[" + strconv.Itoa(i) + "]." + name }
+		var prev *model.Member
+		if mi.ID != "" {
+			m, ok := stored[mi.ID]
+			if !ok {
+				return nil, model.Invalid(field("id"), "not a member of this household")
+			}
+			prev = &m
+		}
+		m := model.Member{Position: i, CreatedAt: now, UpdatedAt: now}
+		// ID number: new, or kept from the stored member.
+		idRaw := strings.TrimSpace(mi.IDNumber)
+		if prev != nil && (idRaw == "" || idRaw == prev.IDMasked) {
+			m.IDSealed, m.IDIndex, m.IDMasked, m.BirthDate, m.Sex = prev.IDSealed, prev.IDIndex, prev.IDMasked, prev.BirthDate, prev.Sex
+		} else {
+			id, err := model.ParseIDNumber(idRaw, now)
+			if err != nil {
+				return nil, invalidAt(err, field("id_number"))
+			}
+			m.IDIndex = h.d.Keys.BlindIndex("id", id.Number)
+			if m.IDSealed, err = h.d.Keys.Seal(id.Number); err != nil {
+				return nil, fmt.Errorf("seal id number: %w", err)
+			}
+			m.IDMasked, m.BirthDate, m.Sex = model.MaskID(id.Number), id.BirthDate, id.Sex
+		}
+		if seen[m.IDIndex] {
+			return nil, model.Invalid(field("id_number"), "listed twice")
+		}
+		seen[m.IDIndex] = true
+		switch {
+		case prev != nil:
+			m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+		default:
+			if old, ok := byIndex[m.IDIndex]; ok {
+				m.ID, m.CreatedAt = old.ID, old.CreatedAt
+			} else {
+				m.ID = h.d.IDs.New()
+			}
+		}
+		// Name.
+		name := strings.TrimSpace(mi.Name)
+		if prev != nil && (name == "" || name == prev.NameMasked) {
+			m.NameSealed, m.NameMasked = prev.NameSealed, prev.NameMasked
+		} else {
+			if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.ContainsAny(name, "*<>") {
+				return nil, model.Invalid(field("name"), "must be 1 to 32 characters")
+			}
+			sealed, err := h.d.Keys.Seal(name)
+			if err != nil {
+				return nil, fmt.Errorf("seal name: %w", err)
+			}
+			m.NameSealed, m.NameMasked = sealed, model.MaskName(name)
+		}
+		switch mi.Relation {
+		case model.RelationSelf:
+			selfCount++
+		case model.RelationSpouse, model.RelationChild, model.RelationParent, model.RelationOther:
+		default:
+			return nil, model.Invalid(field("relation"), "must be self, spouse, child, parent or other")
+		}
+		m.Relation = mi.Relation
+		if mi.MonthlyIncome < 0 || mi.MonthlyIncome > 100_000_000 {
+			return nil, model.Invalid(field("monthly_income"), "must be a whole number of fen from 0")
+		}
+		m.MonthlyIncome = mi.MonthlyIncome
+		if mi.WorkAbility != nil {
+			switch *mi.WorkAbility {
+			case model.WorkAbilityFull, model.WorkAbilityPartial, model.WorkAbilityNone:
+				wa := *mi.WorkAbility
+				m.WorkAbility = &wa
+			default:
+				return nil, model.Invalid(field("work_ability"), "must be full, partial or none")
+			}
+		}
+		level, err := disabilityLevel(mi.DisabilityLevel)
+		if err != nil {
+			return nil, invalidAt(err, field("disability_level"))
+		}
+		if level != "" {
+			sealed, err := h.d.Keys.Seal(level)
+			if err != nil {
+				return nil, fmt.Errorf("seal disability: %w", err)
+			}
+			m.DisabilitySealed, m.HasDisability = &sealed, true
+		}
+		if mi.School != nil {
+			if err := h.checkSchool(ctx, *mi.School, field("school")); err != nil {
+				return nil, err
+			}
+			sid, stage, grade := mi.School.SchoolID, mi.School.Stage, strings.TrimSpace(mi.School.Grade)
+			m.SchoolID, m.SchoolStage, m.SchoolGrade = &sid, &stage, &grade
+		}
+		out = append(out, m)
+	}
+	if selfCount != 1 {
+		return nil, model.Invalid("members", "exactly one member must have the relation self")
+	}
+	return out, nil
+}
+
+// invalidAt renames the field of a model.KindInvalid error.
+func invalidAt(err error, field string) error {
+	var me *model.Error
+	if errors.As(err, &me) && me.Kind == model.KindInvalid {
+		why := ""
+		for _, v := range me.Fields {
+			why = v
+		}
+		return model.Invalid(field, why)
+	}
+	return err
+}
+
+// disabilityLevel reads a disability level (残疾等级 1–4) given as a number
+// or a string; null or absent means none.
+func disabilityLevel(raw json.RawMessage) (string, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return "", nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", model.Invalid("disability_level", "must be a level from 1 to 4")
+	}
+	var level string
+	switch t := v.(type) {
+	case float64:
+		level = strconv.FormatFloat(t, 'f', -1, 64)
+	case string:
+		level = strings.TrimSpace(t)
+	}
+	switch level {
+	case "1", "2", "3", "4":
+		return level, nil
+	}
+	return "", model.Invalid("disability_level", "must be a level from 1 to 4")
+}
+
+// checkSchool validates an enrolment against the schools of
+// /api/v1/schools: the school must exist and teach the stage.
+func (h *Households) checkSchool(ctx context.Context, s SchoolInput, field string) error {
+	switch s.Stage {
+	case model.StageCompulsory, model.StageSeniorHigh, model.StageSpecial:
+	default:
+		return model.Invalid(field+".stage", "must be compulsory, senior_high or special")
+	}
+	if g := strings.TrimSpace(s.Grade); g == "" || utf8.RuneCountInString(g) > 16 {
+		return model.Invalid(field+".grade", "must be 1 to 16 characters")
+	}
+	school, err := h.d.DB.School(ctx, s.SchoolID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Invalid(field+".school_id", "unknown school")
+	}
+	if err != nil {
+		return err
+	}
+	for _, st := range strings.Split(school.Stages, ",") {
+		if st == s.Stage {
+			return nil
+		}
+	}
+	return model.Invalid(field+".stage", "the school does not teach this stage")
+}

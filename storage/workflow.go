@@ -1,0 +1,83 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// QueueFilter narrows the staff queue. RegionPrefix is required: every
+// staff query is scoped to a region subtree in SQL.
+type QueueFilter struct {
+	RegionPrefix string
+	Status       string
+	Program      string
+}
+
+// StaffQueue lists the applications in a region subtree, newest first.
+// Drafts are the resident's own and never appear.
+func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageRequest) ([]model.Application, error) {
+	q := db.conn(ctx).Model(&model.Application{}).
+		Where("region_code LIKE ? AND status <> ?", f.RegionPrefix+"%", model.StatusDraft)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Program != "" {
+		q = q.Where("program = ?", f.Program)
+	}
+	var out []model.Application
+	return out, translate("staff queue", paginate(q, "id", req).Find(&out).Error)
+}
+
+// ApplicationInRegion returns a submitted (non-draft) application only when
+// it lies in the region subtree; any other id is model.ErrNotFound.
+func (db *DB) ApplicationInRegion(ctx context.Context, id, regionPrefix string) (model.Application, error) {
+	var a model.Application
+	err := db.conn(ctx).Where("id = ? AND region_code LIKE ? AND status <> ?", id, regionPrefix+"%", model.StatusDraft).Take(&a).Error
+	return a, translate("get application", err)
+}
+
+// DocumentInRegion returns a document only when its application lies in
+// the region subtree (model.ErrNotFound otherwise), with that application.
+func (db *DB) DocumentInRegion(ctx context.Context, id, regionPrefix string) (model.Document, model.Application, error) {
+	var d model.Document
+	err := db.conn(ctx).Table("documents").Select("documents.*").
+		Joins("JOIN applications ON applications.id = documents.application_id").
+		Where("documents.id = ? AND applications.region_code LIKE ? AND applications.status <> ?", id, regionPrefix+"%", model.StatusDraft).
+		Take(&d).Error
+	if err != nil {
+		return d, model.Application{}, translate("get document", err)
+	}
+	a, err := db.Application(ctx, d.ApplicationID)
+	return d, a, err
+}
+
+// Assessment is what a community worker records about a case.
+type Assessment struct {
+	PerCapitaIncome int64
+	MonthlyAmount   int64
+	AmountReason    *string
+	HomeVisitDate   string
+	HomeVisitNote   string
+	AssessedBy      string
+	AssessedAt      time.Time
+}
+
+// SetAssessment writes the assessment only while the application is in
+// one of statuses (a conditional update); otherwise it returns a
+// model.KindConflict error with code "status_changed".
+func (db *DB) SetAssessment(ctx context.Context, id string, statuses []string, as Assessment) error {
+	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Updates(map[string]any{
+		"per_capita_income": as.PerCapitaIncome, "monthly_amount": as.MonthlyAmount, "amount_reason": as.AmountReason,
+		"home_visit_date": as.HomeVisitDate, "home_visit_note": as.HomeVisitNote,
+		"assessed_by": as.AssessedBy, "assessed_at": as.AssessedAt, "updated_at": as.AssessedAt,
+	})
+	if res.Error != nil {
+		return translate("set assessment", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return model.Conflict("status_changed", "the application is no longer in a state that allows an assessment")
+	}
+	return nil
+}
