@@ -103,3 +103,31 @@ func TestMetrics(t *testing.T) {
 		t.Fatal("metrics lack the latency histogram")
 	}
 }
+
+func TestReadyzNamesTheFailedBackend(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	if err := env.Backends.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := env.Get("/readyz", "")
+	apitest.Want(t, r, http.StatusServiceUnavailable)
+	var body struct {
+		Failed []string `json:"failed"`
+	}
+	r.JSON(t, &body)
+	if len(body.Failed) != 1 || body.Failed[0] != "database" {
+		t.Fatalf("failed = %v, want [database]", body.Failed)
+	}
+	apitest.Want(t, env.Get("/healthz", ""), http.StatusOK)
+}
+
+func TestPortalIsServed(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	r := env.Do(apitest.Request{Method: http.MethodGet, Path: "/", NoCheck: true})
+	apitest.Want(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), "救助通") {
+		t.Fatalf("portal body: %.200s", r.Body)
+	}
+}
