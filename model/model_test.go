@@ -1,0 +1,146 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+)
+
+func TestMasks(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"张三", "张*"}, {"张三丰", "张**"}, {"欧阳修", "欧阳*"}, {"欧阳娜娜", "欧阳**"}, {"李", "*"}, {"", ""},
+	}
+	for _, c := range cases {
+		if got := MaskName(c.in); got != c.want {
+			t.Errorf("MaskName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := MaskID("330502199001011234"); got != "3305**********1234" {
+		t.Errorf("MaskID = %q", got)
+	}
+	if got := MaskPhone("13812345678"); got != "138****5678" {
+		t.Errorf("MaskPhone = %q", got)
+	}
+}
+
+func TestRegionScope(t *testing.T) {
+	cases := []struct {
+		root, code string
+		in         bool
+	}{
+		{"330500", "330502001001", true},
+		{"330500", "330600", false},
+		{"330502", "330502001001", true},
+		{"330502", "330503001001", false},
+		{"330502001", "330502001002", true},
+		{"330502001", "330502002001", false},
+		{"330502001001", "330502001001", true},
+		{"", "330502", false},
+	}
+	for _, c := range cases {
+		if got := InRegion(c.root, c.code); got != c.in {
+			t.Errorf("InRegion(%q, %q) = %v", c.root, c.code, got)
+		}
+	}
+}
+
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+func TestIDsSortByTime(t *testing.T) {
+	var ids []string
+	for i := 0; i < 50; i++ {
+		g := NewIDs(fixedClock(time.UnixMilli(int64(1_700_000_000_000+i*7))), nil)
+		ids = append(ids, g.New())
+	}
+	if !sort.StringsAreSorted(ids) {
+		t.Fatal("ids do not sort by creation time")
+	}
+	seen := map[string]bool{}
+	g := NewIDs(nil, nil)
+	for i := 0; i < 1000; i++ {
+		id := g.New()
+		if len(id) != 26 || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestTerms(t *testing.T) {
+	cases := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), "2026-autumn"},
+		{time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC), "2026-autumn"},
+		{time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), "2027-spring"},
+		{time.Date(2027, 8, 20, 0, 0, 0, 0, time.UTC), "2027-autumn"},
+	}
+	for _, c := range cases {
+		got := TermOf(c.at)
+		if got != c.want {
+			t.Errorf("TermOf(%s) = %s, want %s", c.at, got, c.want)
+		}
+		start, end, ok := TermBounds(got)
+		if !ok || c.at.Before(start) || !c.at.Before(end) {
+			t.Errorf("%s not within %s bounds %s–%s", c.at, got, start, end)
+		}
+	}
+	if _, _, ok := TermBounds("2026-winter"); ok {
+		t.Error("2026-winter accepted")
+	}
+}
+
+func TestPageRequest(t *testing.T) {
+	if r, err := ParsePageRequest("", ""); err != nil || r.Limit != 20 {
+		t.Fatalf("default: %+v %v", r, err)
+	}
+	for _, bad := range []string{"0", "101", "x", "-5"} {
+		if _, err := ParsePageRequest(bad, ""); !errors.Is(err, ErrInvalid) {
+			t.Errorf("limit %q accepted", bad)
+		}
+	}
+	if _, err := ParsePageRequest("", "!!!"); !errors.Is(err, ErrInvalid) {
+		t.Error("bad cursor accepted")
+	}
+	rows := []string{"e", "d", "c"}
+	p := NewPage(rows, PageRequest{Limit: 2}, func(s string) string { return s })
+	if len(p.Items) != 2 || p.NextCursor == nil {
+		t.Fatalf("page %+v", p)
+	}
+	next, _ := ParsePageRequest("2", *p.NextCursor)
+	if next.After != "d" {
+		t.Fatalf("cursor decodes to %q", next.After)
+	}
+}
+
+func TestErrorKinds(t *testing.T) {
+	err := fmt.Errorf("load: %w", NotFound("application"))
+	if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || KindOf(err) != KindNotFound {
+		t.Fatal("kind matching by errors.Is")
+	}
+	if KindOf(errors.New("plain")) != KindInternal {
+		t.Fatal("plain errors are internal")
+	}
+	if Unavailable("session store", nil).Code != "session_store_unavailable" {
+		t.Fatal("codes are snake_case")
+	}
+}
+
+func TestTransitionsTable(t *testing.T) {
+	for action, tr := range Transitions {
+		if tr.Permission != "" && len(Permissions[tr.Permission]) == 0 {
+			t.Errorf("%s needs %s, which no role holds", action, tr.Permission)
+		}
+	}
+	if !CanTransition(ActionApprove, StatusPublicizing) || CanTransition(ActionApprove, StatusInvestigating) {
+		t.Fatal("approve only from publicizing")
+	}
+	if CanTransition(ActionWithdraw, StatusApproved) {
+		t.Fatal("no withdrawal after a decision")
+	}
+}
