@@ -1,6 +1,36 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
 
-// residentRoutes registers the resident endpoints of the API contract.
-func (s *Server) residentRoutes(v1 *gin.RouterGroup) {}
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// residentRoutes registers the resident endpoints of the API contract: SMS
+// login, sessions, the household, applications with their documents, and
+// messages; and the public program catalog. Everything behind a resident
+// session carries personal data and is marked no-store.
+func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/programs", s.handle(s.listPrograms))
+
+	auth := v1.Group("/auth", noStore())
+	auth.POST("/sms-codes", s.handle(s.requestSMSCode))
+	auth.POST("/sessions", s.handle(s.createResidentSession))
+	auth.DELETE("/sessions/current", s.handle(s.deleteCurrentSession))
+
+	me := v1.Group("", noStore(), s.authenticate(model.PrincipalResident))
+	me.GET("/me/sessions", s.handle(s.listMySessions))
+	me.DELETE("/me/sessions/:id", s.handle(s.deleteMySession))
+	me.GET("/me/household", s.handle(s.getHousehold))
+	me.PUT("/me/household", s.handle(s.putHousehold))
+	me.GET("/me/messages", s.handle(s.listMessages))
+
+	me.POST("/applications", s.idempotent(), s.handle(s.createApplication))
+	me.GET("/applications", s.handle(s.listApplications))
+	me.GET("/applications/:id", s.handle(s.getApplication))
+	me.POST("/applications/:id/submit", s.idempotent(), s.handle(s.submitApplication))
+	me.POST("/applications/:id/withdraw", s.handle(s.withdrawApplication))
+	me.POST("/applications/:id/documents", s.handle(s.uploadDocument))
+	me.GET("/applications/:id/documents/:doc_id", s.handle(s.getDocument))
+	me.GET("/applications/:id/documents/:doc_id/content", s.handle(s.downloadDocument))
+}

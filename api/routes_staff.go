@@ -1,6 +1,48 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
 
-// staffRoutes registers the staff endpoints of the API contract.
-func (s *Server) staffRoutes(v1 *gin.RouterGroup) {}
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// staffRoutes registers the staff endpoints of the API contract (login,
+// account administration, TOTP, the review queue, the approval chain,
+// objections, standards and the audit trail) and the public 公示 endpoints.
+// Every staff route names its permission through s.allow, except the
+// actions route, whose permission depends on the action and is checked by
+// the workflow against model.Transitions. Staff responses carry personal
+// data and are marked no-store.
+func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
+	pub := v1.Group("/public")
+	pub.GET("/notices", s.handle(s.listPublicNotices))
+	pub.POST("/notices/:id/objections", s.handle(s.createObjection))
+
+	v1.POST("/staff/sessions", noStore(), s.handle(s.createStaffSession))
+
+	st := v1.Group("/staff", noStore(), s.authenticate(model.PrincipalStaff))
+	st.DELETE("/sessions/current", s.handle(s.deleteStaffSession))
+	st.POST("/me/totp", s.handle(s.beginTOTP))
+	st.POST("/me/totp/confirm", s.handle(s.confirmTOTP))
+
+	st.GET("/accounts", s.allow(model.ActStaffManage), s.handle(s.listStaff))
+	st.POST("/accounts", s.allow(model.ActStaffManage), s.idempotent(), s.handle(s.createStaff))
+	st.POST("/accounts/:id/disable", s.allow(model.ActStaffManage), s.handle(s.disableStaff))
+	st.POST("/accounts/:id/enable", s.allow(model.ActStaffManage), s.handle(s.enableStaff))
+	st.POST("/accounts/:id/password", s.allow(model.ActStaffManage), s.handle(s.resetStaffPassword))
+	st.DELETE("/accounts/:id/totp", s.allow(model.ActStaffManage), s.handle(s.resetStaffTOTP))
+	st.PUT("/roles/:role/settings", s.allow(model.ActStaffManage), s.handle(s.putRoleSettings))
+
+	st.GET("/applications", s.allow(model.ActApplicationsRead), s.handle(s.staffQueue))
+	st.GET("/applications/:id", s.allow(model.ActApplicationsRead), s.handle(s.staffApplication))
+	st.PUT("/applications/:id/assessment", s.allow(model.ActApplicationsAssess), s.handle(s.putAssessment))
+	st.POST("/applications/:id/actions", s.handle(s.applicationAction))
+	st.GET("/documents/:id/content", s.allow(model.ActDocumentsRead), s.handle(s.staffDocumentContent))
+	st.POST("/documents/:id/review", s.allow(model.ActDocumentsReview), s.handle(s.reviewDocument))
+
+	st.GET("/objections", s.allow(model.ActObjectionsRead), s.handle(s.listObjections))
+	st.POST("/objections/:id/resolve", s.allow(model.ActObjectionsResolve), s.handle(s.resolveObjection))
+
+	st.PUT("/standards", s.allow(model.ActStandardsSet), s.handle(s.putStandard))
+	st.GET("/audit", s.allow(model.ActAuditRead), s.handle(s.listAudit))
+}

@@ -50,8 +50,18 @@ type App struct {
 	Idempotency *Idempotency
 	Audit       *Audit
 	// Residents services (issue 3) are added below this line.
+	Residents    *Residents
+	Households   *Households
+	Applications *Applications
+	Documents    *Documents
 	// Staff workflow services (issue 4) are added below this line.
+	Staff    *StaffAccounts
+	Workflow *Workflow
+	Notices  *Notices
 	// Publication and voucher services (issue 5) are added below this line.
+	Publications *Publications
+	Vouchers     *Vouchers
+	Statements   *Statements
 }
 
 // NewApp builds every service from the same dependencies.
@@ -74,8 +84,19 @@ func NewApp(d Deps) *App {
 		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
 	}
 	// Residents services (issue 3) are constructed below this line.
+	a.Residents = &Residents{d: d, sessions: a.Sessions}
+	a.Households = &Households{d: d, audit: a.Audit}
+	a.Applications = &Applications{d: d, audit: a.Audit}
+	a.Documents = &Documents{d: d, apps: a.Applications, audit: a.Audit}
 	// Staff workflow services (issue 4) are constructed below this line.
+	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit)
+	a.Workflow = NewWorkflow(d, a.Audit, a.Applications)
+	a.Notices = NewNotices(d, a.Audit, a.Applications)
 	// Publication and voucher services (issue 5) are constructed below this line.
+	a.Publications = NewPublications(d, a.Audit)
+	a.Vouchers = NewVouchers(d, a.Audit)
+	a.Statements = NewStatements(d, a.Audit)
+	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
 	return a
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -61,19 +63,29 @@ func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []str
 	return nil
 }
 
-// TouchApplicationIn bumps updated_at only while the application is in one
-// of statuses, locking its row for the rest of the transaction (so a
-// concurrent status change waits). It returns a model.KindConflict error
-// with code "status_changed" when the application is in another status.
-func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []string, at time.Time) error {
-	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Update("updated_at", at)
-	if res.Error != nil {
-		return translate("touch application", res.Error)
+// LockApplicationIn locks an application's row for the rest of the
+// transaction (so a concurrent status change waits) and checks that it is
+// in one of statuses; otherwise it returns a model.KindConflict error with
+// code "status_changed" (model.ErrNotFound when there is no such row).
+func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []string) error {
+	q := db.conn(ctx).Table("applications").Select("status").Where("id = ?", id)
+	if db.dialect == "mysql" {
+		// SQLite's immediate transactions already hold the write lock.
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	if res.RowsAffected == 0 {
-		return model.Conflict("status_changed", "the application is no longer in a state that allows this")
+	var rows []string
+	if err := q.Pluck("status", &rows).Error; err != nil {
+		return translate("lock application", err)
 	}
-	return nil
+	if len(rows) == 0 {
+		return translate("lock application", model.ErrNotFound)
+	}
+	for _, st := range statuses {
+		if rows[0] == st {
+			return nil
+		}
+	}
+	return model.Conflict("status_changed", "the application is no longer in a state that allows this")
 }
 
 // AppendApplicationEvent adds one timeline entry.
@@ -167,4 +179,15 @@ func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID stri
 	var n int64
 	err := db.conn(ctx).Model(&model.Application{}).Where("household_id = ? AND status IN ?", householdID, statuses).Count(&n).Error
 	return n, translate("count applications", err)
+}
+
+// LastApplicationEventAt returns the time of an application's latest
+// timeline entry (the zero time when there is none).
+func (db *DB) LastApplicationEventAt(ctx context.Context, applicationID string) (time.Time, error) {
+	var evs []model.ApplicationEvent
+	err := db.conn(ctx).Where("application_id = ?", applicationID).Order("at DESC").Limit(1).Find(&evs).Error
+	if err != nil || len(evs) == 0 {
+		return time.Time{}, translate("last application event", err)
+	}
+	return evs[0].At, nil
 }

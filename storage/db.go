@@ -91,6 +91,17 @@ func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if cfg.Driver == "mysql" {
+		// Connections must be retired before the server drops them, or the
+		// pool hands out dead connections after a quiet night.
+		var waitTimeout int64
+		if err := sqlDB.QueryRowContext(pingCtx, "SELECT @@wait_timeout").Scan(&waitTimeout); err == nil && waitTimeout > 0 {
+			if limit := time.Duration(waitTimeout) * time.Second; cfg.ConnMaxLifetime >= limit {
+				sqlDB.SetConnMaxLifetime(limit / 2)
+				sqlDB.SetConnMaxIdleTime(limit / 4)
+			}
+		}
+	}
 	return db, nil
 }
 

@@ -283,3 +283,11 @@ func (db *DB) InsertFixture(ctx context.Context, f Fixture, now time.Time) error
 		return translate("fixture application", c.Create(&f.Application).Error)
 	})
 }
+
+// VoucherByMemberSlot returns the live voucher of a live slot
+// (model.ErrNotFound when none).
+func (db *DB) VoucherByMemberSlot(ctx context.Context, slot string) (model.Voucher, error) {
+	var v model.Voucher
+	err := db.conn(ctx).Where("live_slot = ?", slot).Take(&v).Error
+	return v, translate("get live voucher", err)
+}
