@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strconv"
 	"strings"
@@ -121,7 +122,7 @@ func (r *Residents) bureau() string {
 	return "救助通"
 }
 
-func (r *Residents) random() interface{ Read([]byte) (int, error) } {
+func (r *Residents) random() io.Reader {
 	if r.d.Random != nil {
 		return r.d.Random
 	}

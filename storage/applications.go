@@ -88,6 +88,21 @@ func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []strin
 	return model.Conflict("status_changed", "the application is no longer in a state that allows this")
 }
 
+// TouchApplicationIn bumps updated_at only while the application is in one
+// of statuses, locking its row for the rest of the transaction (so a
+// concurrent status change waits). It returns a model.KindConflict error
+// with code "status_changed" when the application is in another status.
+func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []string, at time.Time) error {
+	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Update("updated_at", at)
+	if res.Error != nil {
+		return translate("touch application", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return model.Conflict("status_changed", "the application is no longer in a state that allows this")
+	}
+	return nil
+}
+
 // AppendApplicationEvent adds one timeline entry.
 func (db *DB) AppendApplicationEvent(ctx context.Context, e *model.ApplicationEvent) error {
 	return translate("append application event", db.conn(ctx).Create(e).Error)

@@ -128,6 +128,9 @@ func MySQLDSN(dsn string) string {
 	add("parseTime", "true")
 	add("charset", "utf8mb4")
 	add("loc", "UTC")
+	// RowsAffected counts matched rows, as on SQLite, so a conditional
+	// update that writes the values a row already has is not a conflict.
+	add("clientFoundRows", "true")
 	return dsn
 }
 

@@ -4,6 +4,7 @@
 //	jiuzhu migrate up|status     apply or list database migrations
 //	jiuzhu seed                  write the demo data (dev mode)
 //	jiuzhu audit verify          check the audit trail's hash chain
+//	jiuzhu vouchers issue-term   issue the current term's education vouchers (daily cron; once per term)
 //	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
 //
 // Every command takes -config FILE; JIUZHU_* environment variables override it.
@@ -44,6 +45,10 @@ commands:
   migrate up|status  apply or list database migrations
   seed               write the demo data (dev mode only)
   audit verify       walk the audit hash chain; name the first bad row
+  vouchers issue-term [TERM]
+                     issue a term's education vouchers (default: the current
+                     term); run it daily from cron on any or every instance:
+                     it runs once per term across instances
   healthcheck        check the local server's /healthz (exit 0 when healthy)
 `
 
@@ -77,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCmd(ctx, cfg, log, fs.Arg(1), stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "vouchers":
+		return vouchersCmd(ctx, cfg, log, fs.Arg(1), fs.Arg(2), stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -276,5 +283,38 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub stri
 		return errAuditBroken
 	}
 	fmt.Fprintf(stdout, "audit chain OK: %d rows\n", res.Rows)
+	return nil
+}
+
+// vouchersCmd runs the scheduled voucher job: `jiuzhu vouchers issue-term
+// [TERM]` issues a term's vouchers once it has started. A KV lock per term
+// makes it run once across instances, so cron may start it everywhere.
+func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, term string, stdout io.Writer) error {
+	if sub != "issue-term" {
+		return fmt.Errorf("unknown vouchers command %q (want issue-term)", sub)
+	}
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	built, err := app.Build(cfg, b, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	var res service.IssueTermResult
+	if term == "" {
+		res, err = built.App.Vouchers.IssueCurrentTerm(ctx)
+	} else {
+		res, err = built.App.Vouchers.IssueTerm(ctx, term)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		fmt.Fprintf(stdout, "term %s: already issued (or being issued) by another run\n", res.Term)
+		return nil
+	}
+	fmt.Fprintf(stdout, "term %s: %d voucher(s) issued\n", res.Term, res.Issued)
 	return nil
 }

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/jiuzhu/jiuzhu/service"
+)
+
+// getHousehold shows the resident's household, masked.
+func (s *Server) getHousehold(c *gin.Context) error {
+	h, err := s.app.Households.Get(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, h)
+	return nil
+}
+
+// putHousehold registers or replaces the resident's household.
+func (s *Server) putHousehold(c *gin.Context) error {
+	var req service.HouseholdInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	h, err := s.app.Households.Put(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, h)
+	return nil
+}
+
+// listMessages lists the resident's status messages.
+func (s *Server) listMessages(c *gin.Context) error {
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.app.Applications.Messages(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, page)
+	return nil
+}
+
+// listPrograms is the public program catalog.
+func (s *Server) listPrograms(c *gin.Context) error {
+	c.JSON(http.StatusOK, gin.H{"items": s.app.Applications.Programs()})
+	return nil
+}

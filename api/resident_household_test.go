@@ -1,0 +1,173 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+func TestHouseholdValidation(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		token := login(t, env, newPhone())
+		good := makeID("19800101", true)
+		future := time.Now().AddDate(1, 0, 0).Format("20060102")
+		futureID := "330502" + future + "123"
+		futureID += string(model.IDCheckChar(futureID))
+		badDate := "33050219800230123"
+		badDate += string(model.IDCheckChar(badDate))
+		with := func(change func(h map[string]any)) map[string]any {
+			h := household(good, makeID("20150601", false))
+			change(h)
+			return h
+		}
+		member := func(h map[string]any, i int) map[string]any { return h["members"].([]map[string]any)[i] }
+		cases := []struct {
+			name  string
+			body  map[string]any
+			field string
+		}{
+			{"wrong checksum", household(withWrongCheck(good)), "members[0].id_number"},
+			{"future birth date", household(futureID), "members[0].id_number"},
+			{"no such date", household(badDate), "members[0].id_number"},
+			{"17 characters", household(good[:17]), "members[0].id_number"},
+			{"unknown region", with(func(h map[string]any) { h["region_code"] = "330502001999" }), "region_code"},
+			{"region not a community", with(func(h map[string]any) { h["region_code"] = "330502" }), "region_code"},
+			{"bad hukou", with(func(h map[string]any) { h["hukou"] = "city" }), "hukou"},
+			{"empty address", with(func(h map[string]any) { h["address"] = " " }), "address"},
+			{"bad relation", with(func(h map[string]any) { member(h, 1)["relation"] = "cousin" }), "members[1].relation"},
+			{"no self", with(func(h map[string]any) { member(h, 0)["relation"] = "spouse" }), "members"},
+			{"negative income", with(func(h map[string]any) { member(h, 1)["monthly_income"] = -1 }), "members[1].monthly_income"},
+			{"bad work ability", with(func(h map[string]any) { member(h, 0)["work_ability"] = "some" }), "members[0].work_ability"},
+			{"bad disability level", with(func(h map[string]any) { member(h, 0)["disability_level"] = 7 }), "members[0].disability_level"},
+			{"same ID twice", household(good, good), "members[1].id_number"},
+			{"unknown school", with(func(h map[string]any) {
+				member(h, 1)["school"] = map[string]any{"school_id": "SCH-nope", "stage": "compulsory", "grade": "3"}
+			}), "members[1].school.school_id"},
+			{"stage the school lacks", with(func(h map[string]any) {
+				member(h, 1)["school"] = map[string]any{"school_id": "SCH-330502-compulsory", "stage": "senior_high", "grade": "1"}
+			}), "members[1].school.stage"},
+		}
+		for _, c := range cases {
+			r := env.Do(apitest.Request{Method: http.MethodPut, Path: "/api/v1/me/household", Token: token, Body: c.body, NoCheck: true})
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422: %s", c.name, r.Status, r.Body)
+				continue
+			}
+			var e struct {
+				Error struct {
+					Fields map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			r.JSON(t, &e)
+			if _, ok := e.Error.Fields[c.field]; !ok {
+				t.Errorf("%s: fields %v, want %s", c.name, e.Error.Fields, c.field)
+			}
+			if strings.Contains(string(r.Body), good[6:]) {
+				t.Errorf("%s: the error repeats the ID number", c.name)
+			}
+		}
+		r := env.Do(apitest.Request{Method: http.MethodPut, Path: "/api/v1/me/household", Token: token, Body: []byte(`{"members": [}`), NoCheck: true})
+		apitest.Want(t, r, http.StatusBadRequest)
+		apitest.Want(t, env.Get("/api/v1/me/household", token), http.StatusNotFound)
+
+		// A valid household: a lower-case x is accepted and normalised.
+		xID := "33050220100315002"
+		for c := '0'; c <= '9'; c++ {
+			if model.IDCheckChar(xID) == 'X' {
+				break
+			}
+			xID = xID[:15] + string(c) + xID[16:]
+		}
+		if model.IDCheckChar(xID) != 'X' {
+			t.Fatal("no x-checked ID found")
+		}
+		body := household(good, strings.ToLower(xID+"X"))
+		member(body, 1)["school"] = map[string]any{"school_id": "SCH-330502-compulsory", "stage": "compulsory", "grade": "三年级"}
+		member(body, 1)["disability_level"] = "2"
+		member(body, 0)["work_ability"] = "partial"
+		r = env.Put("/api/v1/me/household", token, body)
+		apitest.Want(t, r, http.StatusOK)
+		var h struct {
+			ID      string `json:"id"`
+			Address string `json:"address"`
+			Members []struct {
+				ID            string `json:"id"`
+				Name          string `json:"name"`
+				IDNumber      string `json:"id_number"`
+				BirthDate     string `json:"birth_date"`
+				Sex           string `json:"sex"`
+				HasDisability bool   `json:"has_disability"`
+				School        *struct {
+					SchoolID string `json:"school_id"`
+				} `json:"school"`
+			} `json:"members"`
+		}
+		r = env.Get("/api/v1/me/household", token)
+		apitest.Want(t, r, http.StatusOK)
+		if r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatal("household response is cacheable")
+		}
+		r.JSON(t, &h)
+		for _, secret := range []string{good, xID + "X", strings.ToLower(xID + "x"), "张三", "南门社区3幢201室"} {
+			if strings.Contains(string(r.Body), secret) {
+				t.Fatalf("household response shows %q unmasked: %s", secret, r.Body)
+			}
+		}
+		if len(h.Members) != 2 || h.Members[0].IDNumber != good[:4]+"**********"+good[14:] || h.Members[0].Name != "张*" {
+			t.Fatalf("members: %+v", h.Members)
+		}
+		m := h.Members[1]
+		if m.BirthDate != "2010-03-15" || m.Sex != "F" || !strings.HasSuffix(m.IDNumber, "X") || !m.HasDisability || m.School == nil {
+			t.Fatalf("derived fields: %+v", m)
+		}
+		if h.Members[0].BirthDate != "1980-01-01" || h.Members[0].Sex != "M" {
+			t.Fatalf("derived fields: %+v", h.Members[0])
+		}
+
+		// Sending back what GET showed (masked) keeps the stored values and
+		// the member ids; a new member is added.
+		third := makeID("20180101", true)
+		back := map[string]any{"region_code": "330502001001", "address": h.Address, "hukou": "urban", "members": []map[string]any{
+			{"id": h.Members[0].ID, "name": h.Members[0].Name, "id_number": h.Members[0].IDNumber, "relation": "self", "monthly_income": 60000},
+			{"id": h.Members[1].ID, "relation": "child"},
+			{"name": "李四", "id_number": third, "relation": "child"},
+		}}
+		r = env.Put("/api/v1/me/household", token, back)
+		apitest.Want(t, r, http.StatusOK)
+		var h2 struct {
+			ID      string `json:"id"`
+			Address string `json:"address"`
+			Members []struct {
+				ID       string `json:"id"`
+				IDNumber string `json:"id_number"`
+			} `json:"members"`
+		}
+		r.JSON(t, &h2)
+		if h2.ID != h.ID || h2.Address != h.Address || len(h2.Members) != 3 || h2.Members[0].ID != h.Members[0].ID || h2.Members[1].IDNumber != h.Members[1].IDNumber {
+			t.Fatalf("after round trip: %+v (before %+v)", h2, h)
+		}
+	})
+}
+
+func TestHouseholdIDNumberBelongsToOneHousehold(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		first, id := resident(t, env)
+		second := login(t, env, newPhone())
+		r := env.Put("/api/v1/me/household", second, household(makeID("19900101", false), id))
+		apitest.Want(t, r, http.StatusConflict)
+		if r.ErrorCode() != "id_number_registered" || strings.Contains(string(r.Body), id) {
+			t.Fatalf("conflict body: %s", r.Body)
+		}
+		// The first household is untouched; the second may register without the number.
+		apitest.Want(t, env.Get("/api/v1/me/household", first), http.StatusOK)
+		apitest.Want(t, env.Put("/api/v1/me/household", second, household(makeID("19900102", false))), http.StatusOK)
+		// Re-saving one's own household with the same number is fine.
+		apitest.Want(t, env.Put("/api/v1/me/household", first, household(id)), http.StatusOK)
+	})
+}

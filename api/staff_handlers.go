@@ -1,0 +1,320 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
+)
+
+func (s *Server) createStaffSession(c *gin.Context) error {
+	var req service.StaffLogin
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	sess, err := s.app.Staff.Login(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, sess)
+	return nil
+}
+
+func (s *Server) deleteStaffSession(c *gin.Context) error {
+	if err := s.app.Staff.Logout(c.Request.Context(), bearer(c)); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) beginTOTP(c *gin.Context) error {
+	en, err := s.app.Staff.BeginTOTP(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, en)
+	return nil
+}
+
+func (s *Server) confirmTOTP(c *gin.Context) error {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Staff.ConfirmTOTP(c.Request.Context(), req.Code)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) listStaff(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Staff.List(c.Request.Context(), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) createStaff(c *gin.Context) error {
+	var req service.NewStaff
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Staff.Create(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) disableStaff(c *gin.Context) error {
+	v, err := s.app.Staff.Disable(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) enableStaff(c *gin.Context) error {
+	v, err := s.app.Staff.Enable(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) resetStaffPassword(c *gin.Context) error {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Staff.ResetPassword(c.Request.Context(), c.Param("id"), req.Password)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) resetStaffTOTP(c *gin.Context) error {
+	v, err := s.app.Staff.ResetTOTP(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) putRoleSettings(c *gin.Context) error {
+	var req service.RoleSettings
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	req.Role = c.Param("role")
+	v, err := s.app.Staff.SetRoleSettings(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) staffQueue(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code")}
+	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) staffApplication(c *gin.Context) error {
+	reveal, err := boolQuery(c, "reveal")
+	if err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.Detail(c.Request.Context(), c.Param("id"), reveal)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// boolQuery reads an optional true/false query parameter (422 otherwise).
+func boolQuery(c *gin.Context, name string) (bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, model.Invalid(name, "true or false")
+	}
+	return b, nil
+}
+
+func (s *Server) staffDocumentContent(c *gin.Context) error {
+	dc, err := s.app.Workflow.Content(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if dc.URL != "" {
+		c.Redirect(http.StatusFound, dc.URL)
+		return nil
+	}
+	defer dc.Body.Close()
+	c.DataFromReader(http.StatusOK, dc.Size, dc.ContentType, dc.Body, map[string]string{
+		"Content-Disposition": `attachment; filename="` + dc.Filename + `"`,
+	})
+	return nil
+}
+
+func (s *Server) reviewDocument(c *gin.Context) error {
+	var req struct {
+		Decision string `json:"decision"`
+		Reason   string `json:"reason"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := s.app.Workflow.Review(c.Request.Context(), c.Param("id"), req.Decision, req.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) putAssessment(c *gin.Context) error {
+	var req service.AssessmentInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.Assess(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) applicationAction(c *gin.Context) error {
+	var req struct {
+		Action string `json:"action"`
+		Reason string `json:"reason"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.Act(c.Request.Context(), c.Param("id"), req.Action, req.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) listObjections(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	q := service.ObjectionQuery{Status: c.Query("status"), ApplicationID: c.Query("application_id")}
+	out, err := s.app.Notices.Objections(c.Request.Context(), q, page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) resolveObjection(c *gin.Context) error {
+	var req service.Resolution
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Notices.Resolve(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) putStandard(c *gin.Context) error {
+	var req service.StandardInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.SetStandard(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) listAudit(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	q := service.AuditQuery{RegionCode: c.Query("region_code"), ActorID: c.Query("actor_id"), Action: c.Query("action"),
+		TargetType: c.Query("target_type"), TargetID: c.Query("target_id")}
+	out, err := s.app.Workflow.AuditLog(c.Request.Context(), q, page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) listPublicNotices(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Notices.Public(c.Request.Context(), c.Query("region_code"), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) createObjection(c *gin.Context) error {
+	var req service.ObjectionInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.app.Notices.Object(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, r)
+	return nil
+}

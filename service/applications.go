@@ -1,0 +1,359 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// Applications is the resident side of the workflow: create a draft, read,
+// list, submit and withdraw, and the one way every state change is written
+// down (RecordStep), which the staff workflow uses too.
+type Applications struct {
+	d     Deps
+	audit *Audit
+}
+
+// ApplicationInput is the body of POST /applications.
+type ApplicationInput struct {
+	Program string `json:"program"`
+	Reason  string `json:"reason"`
+}
+
+// ApplicationSummary is an application in a list.
+type ApplicationSummary struct {
+	ID          string     `json:"id"`
+	Number      string     `json:"number"`
+	Program     string     `json:"program"`
+	ProgramName string     `json:"program_name"`
+	Status      string     `json:"status"`
+	RegionCode  string     `json:"region_code"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	SubmittedAt *time.Time `json:"submitted_at"`
+	DecidedAt   *time.Time `json:"decided_at"`
+}
+
+// ApplicationView is one application with its timeline and documents.
+type ApplicationView struct {
+	ApplicationSummary
+	Reason            string                   `json:"reason"`
+	MonthlyAmount     *int64                   `json:"monthly_amount"`
+	RequiredDocuments []model.DocumentKind     `json:"required_documents"`
+	Timeline          []model.ApplicationEvent `json:"timeline"`
+	Documents         []model.Document         `json:"documents"`
+}
+
+const maxReasonRunes = 2000
+
+func summaryOf(a model.Application) ApplicationSummary {
+	p, _ := model.ProgramOf(a.Program)
+	return ApplicationSummary{ID: a.ID, Number: a.Number, Program: a.Program, ProgramName: p.Name, Status: a.Status,
+		RegionCode: a.RegionCode, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt}
+}
+
+// Create opens a draft application of the resident's household for a
+// program, numbered like DB-330502-2026-000123. It returns a
+// model.KindInvalid error for an unknown program or an overlong reason, a
+// model.KindConflict error "household_required" before the household is
+// registered, and "application_open" while the household has an open
+// application of the program (enforced by the database, so of two
+// concurrent creates one fails).
+func (s *Applications) Create(ctx context.Context, in ApplicationInput) (ApplicationView, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	prog, ok := model.ProgramOf(in.Program)
+	if !ok {
+		return ApplicationView{}, model.Invalid("program", "unknown program; see GET /api/v1/programs")
+	}
+	reason := strings.TrimSpace(in.Reason)
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		return ApplicationView{}, model.Invalid("reason", "must be at most 2000 characters")
+	}
+	hh, err := s.d.DB.HouseholdOfResident(ctx, p.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return ApplicationView{}, model.Conflict("household_required", "register your household (PUT /api/v1/me/household) first")
+	}
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	now := s.d.Clock.Now()
+	var app model.Application
+	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		county := hh.RegionCode[:6]
+		year := now.In(time.FixedZone("CST", 8*3600)).Year()
+		series := fmt.Sprintf("%s-%s-%d", prog.NumberPrefix, county, year)
+		seq, err := s.d.DB.NextSequence(ctx, "application:"+series)
+		if err != nil {
+			return err
+		}
+		slot := model.OpenSlotOf(hh.ID, prog.Code)
+		app = model.Application{
+			ID: s.d.IDs.New(), Number: fmt.Sprintf("%s-%06d", series, seq), HouseholdID: hh.ID, ResidentID: p.ID,
+			Program: prog.Code, Status: model.StatusDraft, Reason: reason, RegionCode: hh.RegionCode, OpenSlot: &slot,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if err := s.d.DB.CreateApplication(ctx, &app); err != nil {
+			if model.KindOf(err) == model.KindConflict {
+				return model.Conflict("application_open", "your household already has an open application for this program").Wrap(err)
+			}
+			return err
+		}
+		if err := s.RecordStep(ctx, &app, model.StatusDraft, model.PrincipalResident, &p.ID, "created", ""); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, Event{Action: "application.create", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
+	})
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return s.view(ctx, app)
+}
+
+// List returns the resident's applications, newest first.
+func (s *Applications) List(ctx context.Context, req model.PageRequest) (model.Page[ApplicationSummary], error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return model.Page[ApplicationSummary]{}, err
+	}
+	rows, err := s.d.DB.ApplicationsOfResident(ctx, p.ID, req)
+	if err != nil {
+		return model.Page[ApplicationSummary]{}, err
+	}
+	page := model.NewPage(rows, req, func(a model.Application) string { return a.ID })
+	out := model.Page[ApplicationSummary]{Items: make([]ApplicationSummary, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for _, a := range page.Items {
+		out.Items = append(out.Items, summaryOf(a))
+	}
+	return out, nil
+}
+
+// Get returns one of the resident's applications with its timeline and
+// documents; another resident's id is model.KindNotFound.
+func (s *Applications) Get(ctx context.Context, id string) (ApplicationView, error) {
+	app, err := s.mine(ctx, id)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return s.view(ctx, app)
+}
+
+// mine loads an application of the resident in ctx (404 for anyone else's).
+func (s *Applications) mine(ctx context.Context, id string) (model.Application, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return model.Application{}, err
+	}
+	app, err := s.d.DB.ApplicationOfResident(ctx, id, p.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Application{}, model.NotFound("application")
+	}
+	return app, err
+}
+
+func (s *Applications) view(ctx context.Context, app model.Application) (ApplicationView, error) {
+	events, err := s.d.DB.ApplicationEvents(ctx, app.ID)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	docs, err := s.d.DB.Documents(ctx, app.ID)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	prog, _ := model.ProgramOf(app.Program)
+	v := ApplicationView{ApplicationSummary: summaryOf(app), Reason: app.Reason, RequiredDocuments: prog.RequiredDocuments,
+		Timeline: events, Documents: docs}
+	if app.Status == model.StatusApproved || app.Status == model.StatusPublicizing {
+		v.MonthlyAmount = app.MonthlyAmount
+	}
+	if v.Timeline == nil {
+		v.Timeline = []model.ApplicationEvent{}
+	}
+	if v.Documents == nil {
+		v.Documents = []model.Document{}
+	}
+	return v, nil
+}
+
+// Submit sends a draft (or a returned application) to the community for
+// review. It returns a model.KindInvalid error "documents_missing" whose
+// fields name each required document kind not uploaded (or rejected), and a
+// model.KindConflict error when the application is in another status.
+func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, error) {
+	app, err := s.mine(ctx, id)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	t := model.Transitions[model.ActionSubmit]
+	if !model.CanTransition(model.ActionSubmit, app.Status) {
+		return ApplicationView{}, model.Conflict("wrong_status", "an application in status %s cannot be submitted", app.Status)
+	}
+	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		docs, err := s.d.DB.Documents(ctx, app.ID)
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, d := range docs {
+			if d.Status == model.DocumentPending || d.Status == model.DocumentAccepted {
+				present[d.Kind] = true
+			}
+		}
+		prog, _ := model.ProgramOf(app.Program)
+		if missing := prog.MissingDocuments(present); len(missing) > 0 {
+			e := &model.Error{Kind: model.KindInvalid, Code: "documents_missing",
+				Message: "upload the missing documents first: " + strings.Join(missing, ", "), Fields: map[string]string{}}
+			for _, k := range missing {
+				e.Fields[k] = "required document missing"
+			}
+			return e
+		}
+		now := s.d.Clock.Now()
+		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, map[string]any{"submitted_at": now, "updated_at": now}); err != nil {
+			return err
+		}
+		note := "submitted"
+		if app.Status == model.StatusReturned {
+			note = "resubmitted"
+		}
+		app.Status, app.SubmittedAt, app.UpdatedAt = t.To, &now, now
+		if err := s.RecordStep(ctx, &app, t.To, model.PrincipalResident, &app.ResidentID, note, ""); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, Event{Action: "application.submit", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
+	})
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return s.view(ctx, app)
+}
+
+// Withdraw ends the resident's application before a decision. It returns
+// a model.KindInvalid error for an overlong reason and a
+// model.KindConflict error once the application is decided or withdrawn.
+func (s *Applications) Withdraw(ctx context.Context, id, reason string) (ApplicationView, error) {
+	app, err := s.mine(ctx, id)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		return ApplicationView{}, model.Invalid("reason", "must be at most 2000 characters")
+	}
+	t := model.Transitions[model.ActionWithdraw]
+	if !model.CanTransition(model.ActionWithdraw, app.Status) {
+		return ApplicationView{}, model.Conflict("wrong_status", "an application in status %s cannot be withdrawn", app.Status)
+	}
+	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		now := s.d.Clock.Now()
+		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, map[string]any{"decided_at": now, "updated_at": now}); err != nil {
+			return err
+		}
+		app.Status, app.DecidedAt, app.UpdatedAt, app.OpenSlot = t.To, &now, now, nil
+		note := "withdrawn by the resident"
+		if reason != "" {
+			note = reason
+		}
+		if err := s.RecordStep(ctx, &app, t.To, model.PrincipalResident, &app.ResidentID, note, ""); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, Event{Action: "application.withdraw", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
+	})
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return s.view(ctx, app)
+}
+
+// statusNames are the Chinese names of the statuses in messages.
+var statusNames = map[string]string{
+	model.StatusDraft: "已创建草稿", model.StatusSubmitted: "已提交，等待社区受理", model.StatusAccepted: "已受理",
+	model.StatusInvestigating: "正在调查核实", model.StatusPublicizing: "正在公示", model.StatusApproved: "已审批通过",
+	model.StatusRejected: "未获批准", model.StatusReturned: "被退回补正", model.StatusWithdrawn: "已撤回",
+}
+
+// StepMessage is the default message to the resident when their
+// application reaches status; a note (a reason) is appended.
+func StepMessage(app *model.Application, status, note string) string {
+	prog, _ := model.ProgramOf(app.Program)
+	name, ok := statusNames[status]
+	if !ok {
+		name = status
+	}
+	text := fmt.Sprintf("您的%s申请（%s）%s。", prog.Name, app.Number, name)
+	if note != "" && (status == model.StatusReturned || status == model.StatusRejected) {
+		text += "原因：" + note
+	}
+	return text
+}
+
+// RecordStep writes down one state change of app: a timeline entry (time,
+// status, actor role, note) and a message to the resident (messageText, or
+// StepMessage when empty), and in dev mode a copy of the message in the
+// outbox. It joins the caller's transaction; call it in the same
+// transaction as the status update. Database failures come back wrapped.
+func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status, actorRole string, actorID *string, note, messageText string) error {
+	now := s.d.Clock.Now()
+	if messageText == "" {
+		messageText = StepMessage(app, status, note)
+	}
+	return s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		// Keep the timeline in order even when clocks of two instances
+		// disagree or a step follows within the same millisecond.
+		last, err := s.d.DB.LastApplicationEventAt(ctx, app.ID)
+		if err != nil {
+			return fmt.Errorf("record step %s: %w", status, err)
+		}
+		if !now.After(last) {
+			now = last.Add(time.Millisecond)
+		}
+		ev := model.ApplicationEvent{ID: s.d.IDs.New(), ApplicationID: app.ID, At: now, Status: status, ActorRole: actorRole, ActorID: actorID, Note: note}
+		if err := s.d.DB.AppendApplicationEvent(ctx, &ev); err != nil {
+			return fmt.Errorf("record step %s: %w", status, err)
+		}
+		appID := app.ID
+		msg := model.Message{ID: s.d.IDs.New(), ResidentID: app.ResidentID, ApplicationID: &appID, Text: messageText, CreatedAt: now}
+		if err := s.d.DB.CreateMessage(ctx, &msg); err != nil {
+			return fmt.Errorf("record step %s: %w", status, err)
+		}
+		if s.d.Settings.Dev && s.d.Outbox != nil {
+			res, err := s.d.DB.Resident(ctx, app.ResidentID)
+			if err != nil {
+				return fmt.Errorf("record step %s: %w", status, err)
+			}
+			phone, err := s.d.Keys.Open(res.PhoneSealed)
+			if err != nil {
+				return fmt.Errorf("record step %s: %w", status, err)
+			}
+			if err := s.d.Outbox.Send(ctx, phone, messageText, ""); err != nil {
+				return fmt.Errorf("record step %s: %w", status, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Messages lists the resident's status messages, newest first.
+func (s *Applications) Messages(ctx context.Context, req model.PageRequest) (model.Page[model.Message], error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return model.Page[model.Message]{}, err
+	}
+	rows, err := s.d.DB.MessagesOfResident(ctx, p.ID, req)
+	if err != nil {
+		return model.Page[model.Message]{}, err
+	}
+	return model.NewPage(rows, req, func(m model.Message) string { return m.ID }), nil
+}
+
+// Programs returns the catalog with each program's required documents.
+func (s *Applications) Programs() []model.Program {
+	return append([]model.Program(nil), model.Programs...)
+}

@@ -1,0 +1,264 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"os"
+	"strings"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
+)
+
+// maxDocumentsPerApplication bounds what one application can store.
+const maxDocumentsPerApplication = 50
+
+// statusesAcceptingDocuments are the statuses in which a resident may add
+// documents: a draft, and an application returned for more.
+var statusesAcceptingDocuments = []string{model.StatusDraft, model.StatusReturned}
+
+// Documents takes and serves a resident's proof documents. An upload is
+// sniffed from its first bytes (JPEG, PNG, PDF, HEIC), spooled to a
+// temporary file while it is counted (never held in memory), stored under a
+// random key, and only then recorded in the database; the object is deleted
+// again when the row cannot be written.
+type Documents struct {
+	d     Deps
+	apps  *Applications
+	audit *Audit
+}
+
+// sniffLen is how many leading bytes decide the type.
+const sniffLen = 16
+
+// SniffContentType names the type of a file from its first bytes: JPEG,
+// PNG, PDF or HEIC; "" for anything else.
+func SniffContentType(head []byte) string {
+	switch {
+	case len(head) >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF:
+		return "image/jpeg"
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return "application/pdf"
+	case len(head) >= 12 && string(head[4:8]) == "ftyp":
+		switch string(head[8:12]) {
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1":
+			return "image/heic"
+		}
+	}
+	return ""
+}
+
+// spooled is an upload written to a temporary file.
+type spooled struct {
+	file        *os.File
+	size        int64
+	contentType string
+}
+
+func (s *spooled) close() {
+	if s == nil || s.file == nil {
+		return
+	}
+	name := s.file.Name()
+	_ = s.file.Close()
+	_ = os.Remove(name)
+}
+
+var errNotAllowedType = model.NewError(model.KindUnsupported, "unsupported_file_type",
+	"only JPEG, PNG, HEIC photos and PDF files are accepted")
+
+// spool sniffs the type of r and copies it to a temporary file, at most max
+// bytes (model.KindTooLarge beyond).
+func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, readError(err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return nil, model.Invalid("file", "the file is empty")
+	}
+	ct := SniffContentType(head)
+	if ct == "" {
+		return nil, errNotAllowedType
+	}
+	f, err := os.CreateTemp("", "jiuzhu-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	sp := &spooled{file: f, contentType: ct}
+	written, err := io.Copy(f, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
+	if err != nil {
+		sp.close()
+		return nil, readError(err)
+	}
+	if written > max {
+		sp.close()
+		return nil, model.NewError(model.KindTooLarge, "file_too_large", "the file is over %d MiB", max>>20)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		sp.close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	sp.size = written
+	return sp, nil
+}
+
+// readError keeps model errors (the HTTP layer's size cap) and calls any
+// other failure to read the upload malformed.
+func readError(err error) error {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return model.NewError(model.KindMalformed, "malformed_upload", "the upload could not be read").Wrap(err)
+}
+
+// Upload reads a multipart upload (a "kind" field and one "file" part, in
+// either order) and stores the file as a document of the resident's
+// application. It returns model.KindNotFound for an application that is not
+// the resident's, a model.KindConflict error unless the application is a
+// draft or returned (checked before the body is read, and again when the
+// row is written), model.KindTooLarge over the upload limit,
+// model.KindUnsupported for a file that is not JPEG, PNG, HEIC or PDF by
+// its content, a model.KindInvalid error for a missing file or an unknown
+// kind, and model.KindMalformed for a broken multipart body.
+func (d *Documents) Upload(ctx context.Context, applicationID string, form *multipart.Reader) (model.Document, error) {
+	app, err := d.apps.mine(ctx, applicationID)
+	if err != nil {
+		return model.Document{}, err
+	}
+	if !model.CanTransition(model.ActionSubmit, app.Status) {
+		return model.Document{}, model.Conflict("documents_closed", "documents can be added only to a draft or a returned application")
+	}
+	n, err := d.d.DB.CountDocuments(ctx, app.ID)
+	if err != nil {
+		return model.Document{}, err
+	}
+	if n >= maxDocumentsPerApplication {
+		return model.Document{}, model.Conflict("too_many_documents", "an application holds at most %d documents", maxDocumentsPerApplication)
+	}
+	max := d.d.Settings.MaxUploadBytes
+	var kind string
+	var file *spooled
+	defer func() { file.close() }()
+	for {
+		part, err := form.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return model.Document{}, readError(err)
+		}
+		switch part.FormName() {
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(part, 65))
+			if err != nil {
+				return model.Document{}, readError(err)
+			}
+			kind = strings.TrimSpace(string(b))
+		case "file":
+			if file != nil {
+				return model.Document{}, model.NewError(model.KindMalformed, "one_file", "send one file per upload")
+			}
+			if file, err = d.spool(part, max); err != nil {
+				return model.Document{}, err
+			}
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return model.Document{}, readError(err)
+			}
+		}
+		_ = part.Close()
+	}
+	if file == nil {
+		return model.Document{}, model.Invalid("file", "attach the file as the multipart part \"file\"")
+	}
+	if !model.IsDocumentKind(kind) {
+		return model.Document{}, model.Invalid("kind", "unknown document kind; see required_documents in GET /api/v1/programs")
+	}
+	raw, err := model.RandomToken(d.d.Random, 16)
+	if err != nil {
+		return model.Document{}, err
+	}
+	key := "documents/" + app.ID + "/" + hex.EncodeToString(raw)
+	info, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: file.contentType, Size: file.size, MaxSize: max})
+	if err != nil {
+		return model.Document{}, fmt.Errorf("store document: %w", err)
+	}
+	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, Size: info.Size, SHA256: info.SHA256,
+		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
+	err = d.d.DB.InTx(ctx, func(ctx context.Context) error {
+		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
+			return model.Conflict("documents_closed", "documents can be added only to a draft or a returned application").Wrap(err)
+		}
+		if err := d.d.DB.CreateDocument(ctx, &doc); err != nil {
+			return err
+		}
+		if err := d.d.DB.ReplaceRejectedDocuments(ctx, app.ID, kind, doc.ID); err != nil {
+			return err
+		}
+		return d.audit.Record(ctx, Event{Action: "document.upload", TargetType: "document", TargetID: doc.ID, RegionCode: app.RegionCode,
+			Detail: "kind=" + kind})
+	})
+	if err != nil {
+		// The row is not there, so the object must not be either.
+		if derr := d.d.Blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			d.d.Logger.Warn("orphaned document object not deleted", "key", key, "error", derr.Error())
+		}
+		return model.Document{}, err
+	}
+	return doc, nil
+}
+
+// Get returns a document of the resident's application (model.KindNotFound
+// for anyone else's).
+func (d *Documents) Get(ctx context.Context, applicationID, documentID string) (model.Document, error) {
+	app, err := d.apps.mine(ctx, applicationID)
+	if err != nil {
+		return model.Document{}, err
+	}
+	doc, err := d.d.DB.DocumentOf(ctx, app.ID, documentID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Document{}, model.NotFound("document")
+	}
+	return doc, err
+}
+
+// Open streams a document of the resident's application; the caller
+// closes the reader. It returns model.KindNotFound for anyone else's
+// document and the blob store's errors.
+func (d *Documents) Open(ctx context.Context, applicationID, documentID string) (io.ReadCloser, model.Document, error) {
+	doc, err := d.Get(ctx, applicationID, documentID)
+	if err != nil {
+		return nil, model.Document{}, err
+	}
+	rc, _, err := d.d.Blobs.Get(ctx, doc.BlobKey)
+	if err != nil {
+		return nil, model.Document{}, fmt.Errorf("open document: %w", err)
+	}
+	return rc, doc, nil
+}
+
+// FileExtension is the usual extension of a stored content type.
+func FileExtension(contentType string) string {
+	switch contentType {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "application/pdf":
+		return ".pdf"
+	case "image/heic":
+		return ".heic"
+	}
+	return ""
+}
