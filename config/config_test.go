@@ -50,8 +50,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"JIUZHU_S3_ENDPOINT": "minio:9000", "JIUZHU_SECRET_KEY": good}, "JIUZHU_S3_ACCESS_KEY"},
 		{map[string]string{"JIUZHU_S3_USE_SSL": "yes please"}, "JIUZHU_S3_USE_SSL"},
 		{map[string]string{"JIUZHU_MAX_UPLOAD_BYTES": "ten"}, "JIUZHU_MAX_UPLOAD_BYTES"},
-		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},            // production backends need a key
-		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                 // too short
+		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},             // production backends need a key
+		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                  // too short
 		{map[string]string{"JIUZHU_SECRET_KEY": strings.Repeat("ab", 20)}, "JIUZHU_SECRET_KEY"}, // no variety
 	}
 	for _, tc := range cases {
