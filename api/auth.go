@@ -144,6 +144,15 @@ func (s *Server) allow(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := principal(c)
 		if !p.IsStaff() || !model.Can(p.Role, action) {
+			// A denied staff request is itself worth auditing: probing for
+			// what one may not do is what an auditor looks for.
+			if p.IsStaff() {
+				if err := s.app.Audit.RecordAlone(c.Request.Context(), service.Event{
+					Action: action, TargetType: "route", TargetID: c.Request.Method + " " + c.FullPath(), Outcome: model.OutcomeDenied,
+				}); err != nil {
+					s.log.Warn("audit of a denial failed", "request_id", requestID(c), "error", err.Error())
+				}
+			}
 			s.writeError(c, model.Forbidden("not_permitted", "your role may not do this (%s)", action))
 			return
 		}

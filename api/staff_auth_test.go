@@ -191,3 +191,25 @@ func TestStaffTOTP(t *testing.T) {
 		apitest.Want(t, env.Put("/api/v1/staff/roles/auditor/settings", dadmin.Token, map[string]bool{"require_totp": true}), http.StatusForbidden)
 	})
 }
+
+func TestDeniedStaffRequestsAreAudited(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		worker := wfDemo(t, env, "community")
+		r := env.Put("/api/v1/staff/standards", worker.Token, map[string]any{"region_code": "330502", "year": 2026, "hukou": "urban", "monthly_amount": 1})
+		apitest.Want(t, r, http.StatusForbidden)
+		auditor := wfDemo(t, env, "auditor")
+		r = env.Get("/api/v1/staff/audit?action=standards.set", auditor.Token)
+		apitest.Want(t, r, http.StatusOK)
+		var page struct {
+			Items []struct {
+				ActorID string `json:"actor_id"`
+				Outcome string `json:"outcome"`
+			} `json:"items"`
+		}
+		r.JSON(t, &page)
+		if len(page.Items) != 1 || page.Items[0].Outcome != "denied" {
+			t.Fatalf("audit of the denial: %+v", page.Items)
+		}
+	})
+}

@@ -409,12 +409,28 @@ func TestVoucherLookupRateLimited(t *testing.T) {
 		}
 		// Another operator from another address is not affected; from the
 		// same address it is (the limit is per operator and per address).
+		// The buckets refill slowly (2 a second), so on a slow machine a
+		// request may slip through after the refill; within a few tries it
+		// must be limited again. The other operator has a nearly full bucket
+		// of its own, so a 429 there can only come from the address.
 		other := vSchoolSession(env, "op-other", vCompulsory[0])
 		apitest.Want(t, guess(other, "198.51.100.8"), http.StatusNotFound)
-		apitest.Want(t, guess(other, "198.51.100.7"), http.StatusTooManyRequests)
-		// Redemptions share the limit.
-		r := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/school/vouchers/" + code + "/redemptions", Token: op, IP: "198.51.100.9",
-			Body: map[string]any{"items": map[string]int64{"misc_fee": 1}}})
-		apitest.Want(t, r, http.StatusTooManyRequests)
+		limitedWithin := func(what string, try func() *apitest.Response) {
+			t.Helper()
+			for i := 0; i < 20; i++ {
+				if r := try(); r.Status == http.StatusTooManyRequests {
+					return
+				} else if r.Status != http.StatusNotFound {
+					t.Fatalf("%s: status %d", what, r.Status)
+				}
+			}
+			t.Fatalf("%s was not rate limited", what)
+		}
+		limitedWithin("another operator from the limited address", func() *apitest.Response { return guess(other, "198.51.100.7") })
+		// Redemptions share the operator's limit.
+		limitedWithin("a redemption by the limited operator", func() *apitest.Response {
+			return env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/school/vouchers/" + code + "/redemptions", Token: op, IP: "198.51.100.9",
+				Body: map[string]any{"items": map[string]int64{"misc_fee": 1}}})
+		})
 	})
 }

@@ -69,9 +69,9 @@ const (
 // Standard is a county's 低保 standard for one year and hukou type, in fen
 // per person per month.
 type Standard struct {
-	RegionCode    string    `json:"region_code"`
-	Year          int       `json:"year"`
-	Hukou         string    `json:"hukou"`
+	RegionCode    string    `json:"region_code" gorm:"primaryKey"`
+	Year          int       `json:"year" gorm:"primaryKey;autoIncrement:false"`
+	Hukou         string    `json:"hukou" gorm:"primaryKey"`
 	MonthlyAmount int64     `json:"monthly_amount"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	UpdatedBy     *string   `json:"-"`
@@ -92,9 +92,9 @@ func (Term) TableName() string { return "terms" }
 
 // VoucherCap is the most a voucher of a term and stage waives for one item.
 type VoucherCap struct {
-	Term      string    `json:"term"`
-	Stage     string    `json:"stage"`
-	Item      string    `json:"item"`
+	Term      string    `json:"term" gorm:"primaryKey"`
+	Stage     string    `json:"stage" gorm:"primaryKey"`
+	Item      string    `json:"item" gorm:"primaryKey"`
 	Cap       int64     `json:"cap"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy *string   `json:"-"`

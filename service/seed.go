@@ -116,16 +116,20 @@ func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
 			if district {
 				urban, rural = 112000, 112000
 			}
-			for hukou, amount := range map[string]int64{model.HukouUrban: urban, model.HukouRural: rural} {
-				if err := db.UpsertStandard(ctx, model.Standard{RegionCode: county.code, Year: now.Year(), Hukou: hukou, MonthlyAmount: amount, UpdatedAt: now}); err != nil {
-					return err
+			// This year's standard and, so that demo cases straddling New
+			// Year still assess, next year's at the same level.
+			for _, year := range []int{now.Year(), now.Year() + 1} {
+				for hukou, amount := range map[string]int64{model.HukouUrban: urban, model.HukouRural: rural} {
+					if err := db.InsertIfAbsent(ctx, &model.Standard{RegionCode: county.code, Year: year, Hukou: hukou, MonthlyAmount: amount, UpdatedAt: now}); err != nil {
+						return err
+					}
 				}
 			}
 		}
 		current := model.TermOf(now)
 		for _, term := range []string{current, nextTerm(current)} {
 			start, end, _ := model.TermBounds(term)
-			if err := db.UpsertTerm(ctx, model.Term{Name: term, StartsAt: start, EndsAt: end}); err != nil {
+			if err := db.InsertIfAbsent(ctx, &model.Term{Name: term, StartsAt: start, EndsAt: end}); err != nil {
 				return err
 			}
 		}
@@ -133,10 +137,12 @@ func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
 			model.ItemMiscFee: 30000, model.ItemCustodyFee: 50000, model.ItemBoardingFee: 60000,
 			model.ItemTransferFee: 40000, model.ItemTuition: 120000, model.ItemNurseryFee: 50000,
 		}
-		for stage, items := range model.StageItems {
-			for _, item := range items {
-				if err := db.UpsertVoucherCap(ctx, model.VoucherCap{Term: current, Stage: stage, Item: item, Cap: caps[item], UpdatedAt: now}); err != nil {
-					return err
+		for _, term := range []string{current, nextTerm(current)} {
+			for stage, items := range model.StageItems {
+				for _, item := range items {
+					if err := db.InsertIfAbsent(ctx, &model.VoucherCap{Term: term, Stage: stage, Item: item, Cap: caps[item], UpdatedAt: now}); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -91,6 +91,13 @@ func (db *DB) UpsertVoucherCap(ctx context.Context, c model.VoucherCap) error {
 	return translate("upsert voucher cap", err)
 }
 
+// InsertIfAbsent inserts a row (a *model.Standard, *model.VoucherCap,
+// *model.Term …) unless its primary key exists, leaving an existing row as
+// it is: demo seeding must not undo what staff have changed since.
+func (db *DB) InsertIfAbsent(ctx context.Context, row any) error {
+	return translate("insert if absent", db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error)
+}
+
 // CreateStaffIfAbsent inserts a staff account unless the username exists;
 // it reports whether it inserted.
 func (db *DB) CreateStaffIfAbsent(ctx context.Context, s model.Staff) (bool, error) {
