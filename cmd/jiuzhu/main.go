@@ -4,7 +4,7 @@
 //	jiuzhu migrate up|status     apply or list database migrations
 //	jiuzhu seed                  write the demo data (dev mode)
 //	jiuzhu audit verify          check the audit trail's hash chain
-//	jiuzhu vouchers issue-term   issue the current term's education vouchers (daily cron; once per term)
+//	jiuzhu vouchers issue-term   issue the current term's education vouchers now (serve also runs it hourly; once per term)
 //	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
 //
 // Every command takes -config FILE; JIUZHU_* environment variables override it.
@@ -27,6 +27,7 @@ import (
 
 	"github.com/jiuzhu/jiuzhu/app"
 	"github.com/jiuzhu/jiuzhu/config"
+	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
 )
 
@@ -47,8 +48,8 @@ commands:
   audit verify       walk the audit hash chain; name the first bad row
   vouchers issue-term [TERM]
                      issue a term's education vouchers (default: the current
-                     term); run it daily from cron on any or every instance:
-                     it runs once per term across instances
+                     term); serve also runs it hourly on every instance:
+                     it does the work once per term across instances
   healthcheck        check the local server's /healthz (exit 0 when healthy)
 `
 
@@ -144,6 +145,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return fmt.Errorf("refusing to start in production mode while demo accounts are enabled: %s (disable them, or set JIUZHU_DEV=true for a demo)", strings.Join(demo, ", "))
 		}
 	}
+
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	go runSchedule(schedCtx, built.App, log, time.Hour)
 
 	srv := built.Server.HTTPServer(cfg.HTTPAddr)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -317,4 +322,26 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 	}
 	fmt.Fprintf(stdout, "term %s: %d voucher(s) issued\n", res.Term, res.Issued)
 	return nil
+}
+
+// runSchedule runs the periodic jobs until ctx ends: at start and then every
+// interval it issues the current term's vouchers. Every instance runs it;
+// the per-term lock in the KV store makes the work happen once.
+func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := a.Vouchers.IssueTerm(ctx, model.TermOf(time.Now().UTC()))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled voucher issue failed", "error", err.Error())
+		case err == nil && !res.Skipped:
+			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
