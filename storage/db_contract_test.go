@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -288,5 +290,31 @@ func TestUnknownDriverRefused(t *testing.T) {
 	t.Parallel()
 	if _, err := OpenDB(context.Background(), DBConfig{Driver: "postgres"}); err == nil {
 		t.Fatal("unknown driver accepted")
+	}
+}
+
+func TestLocalBlobsSurviveRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	b, err := NewLocalBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Put(ctx, "docs/a", strings.NewReader("proof"), PutOptions{ContentType: "application/pdf", Size: 5}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewLocalBlobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, info, err := again.Get(ctx, "docs/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, _ := io.ReadAll(rc)
+	if string(got) != "proof" || info.ContentType != "application/pdf" {
+		t.Fatalf("after reopen: %q %+v", got, info)
 	}
 }
