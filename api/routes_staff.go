@@ -45,4 +45,5 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 
 	st.PUT("/standards", s.allow(model.ActStandardsSet), s.handle(s.putStandard))
 	st.GET("/audit", s.allow(model.ActAuditRead), s.handle(s.listAudit))
+	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))
 }

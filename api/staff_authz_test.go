@@ -178,7 +178,10 @@ var staffMatrix = map[string]authzRow{
 			t := vTargets(f)
 			return mxSend(http.MethodPost, "/api/v1/staff/publications/"+mxPick(in, t.pubIn, t.pubOut)+"/withdraw", map[string]string{"reason": ""})
 		}},
-	"PUT /api/v1/staff/voucher-caps": {roles: []string{model.RoleEducationOfficer}, ok: []int{http.StatusOK},
+	// Caps are city-wide: the district education officer of the matrix
+	// passes the permission check and is then refused
+	// (TestReviewVoucherCapsAreCityWide covers the city's officer).
+	"PUT /api/v1/staff/voucher-caps": {roles: []string{model.RoleEducationOfficer}, ok: []int{http.StatusForbidden},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPut, "/api/v1/staff/voucher-caps", map[string]any{"term": model.TermOf(f.env.Clock.Now()), "stage": "special",
 				"items": map[string]int64{"nursery_fee": 50000}})
@@ -222,6 +225,15 @@ var staffMatrix = map[string]authzRow{
 	"GET /api/v1/school/statements.xlsx": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/school/statements.xlsx") }},
 	// ---- end of issue 5 rows.
+
+	// ---- Issue 6: statistics. In region: the caller's own region (the
+	// default); out of region: 德清县.
+	"GET /api/v1/staff/stats": {roles: []string{model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleDepartmentOfficer,
+		model.RoleEducationOfficer, model.RoleAuditor, model.RoleAdmin}, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/stats" + mxPick(in, "", "?region_code=330521"))
+		}},
+	// ---- end of issue 6 rows.
 }
 
 // authzFixture holds, per role, a session of an account bound inside

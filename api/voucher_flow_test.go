@@ -257,6 +257,18 @@ func TestVoucherRedeemExactlyOnce(t *testing.T) {
 		if got := vYuanCell(t, rows[len(rows)-1][len(rows[len(rows)-1])-1]); got != rs.Total {
 			t.Fatalf("reimbursement xlsx total %d, JSON %d", got, rs.Total)
 		}
+		// Both Excel exports are on the audit trail.
+		r = env.Get("/api/v1/staff/audit?action=statements.export", vStaffLogin(t, env, "auditor"))
+		apitest.Want(t, r, http.StatusOK)
+		var exports struct {
+			Items []struct {
+				TargetType string `json:"target_type"`
+			} `json:"items"`
+		}
+		r.JSON(t, &exports)
+		if len(exports.Items) != 2 {
+			t.Fatalf("statement exports audited: %+v", exports.Items)
+		}
 		apitest.Want(t, env.Get("/api/v1/staff/statements?term=bad", edu), http.StatusUnprocessableEntity)
 		apitest.Want(t, env.Get("/api/v1/staff/statements", school), http.StatusForbidden)
 	})

@@ -112,7 +112,7 @@ func (s *Server) schoolStatement(c *gin.Context) error {
 }
 
 func (s *Server) schoolStatementXLSX(c *gin.Context) error {
-	st, err := s.app.Statements.School(c.Request.Context(), c.Query("term"))
+	st, err := s.app.Statements.SchoolExport(c.Request.Context(), c.Query("term"))
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) regionStatement(c *gin.Context) error {
 }
 
 func (s *Server) regionStatementXLSX(c *gin.Context) error {
-	st, err := s.app.Statements.Region(c.Request.Context(), c.Query("term"))
+	st, err := s.app.Statements.RegionExport(c.Request.Context(), c.Query("term"))
 	if err != nil {
 		return err
 	}

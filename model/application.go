@@ -87,6 +87,7 @@ type Application struct {
 	PerCapitaIncome *int64
 	MonthlyAmount   *int64
 	AmountReason    *string
+	SupportMode     *string // tekun only: model.SupportCentralized or model.SupportDispersed
 	HomeVisitDate   *string
 	HomeVisitNote   *string
 	AssessedBy      *string

@@ -62,6 +62,8 @@ type App struct {
 	Publications *Publications
 	Vouchers     *Vouchers
 	Statements   *Statements
+	// Statistics (issue 6) are added below this line.
+	Stats *Stats
 }
 
 // NewApp builds every service from the same dependencies.
@@ -97,6 +99,8 @@ func NewApp(d Deps) *App {
 	a.Vouchers = NewVouchers(d, a.Audit)
 	a.Statements = NewStatements(d, a.Audit)
 	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
+	// Statistics (issue 6) are constructed below this line.
+	a.Stats = NewStats(d)
 	return a
 }
 

@@ -196,6 +196,11 @@ func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, 
 		return ApplicationView{}, model.Conflict("wrong_status", "an application in status %s cannot be submitted", app.Status)
 	}
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		// A household save running now either lands before the submit or
+		// sees the application in review and is refused (household_locked).
+		if _, err := s.d.DB.LockHouseholdOfResident(ctx, app.ResidentID); err != nil {
+			return err
+		}
 		docs, err := s.d.DB.Documents(ctx, app.ID)
 		if err != nil {
 			return err
@@ -300,7 +305,9 @@ func StepMessage(app *model.Application, status, note string) string {
 // outbox. It joins the caller's transaction; call it in the same
 // transaction as the status update. Database failures come back wrapped.
 func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status, actorRole string, actorID *string, note, messageText string) error {
-	now := s.d.Clock.Now()
+	// Whole milliseconds, as every database keeps them: a time finer than
+	// the column would be cut on the way in, and two steps could tie.
+	now := s.d.Clock.Now().Truncate(time.Millisecond)
 	if messageText == "" {
 		messageText = StepMessage(app, status, note)
 	}

@@ -71,6 +71,8 @@ func (s *spooled) close() {
 	_ = os.Remove(name)
 }
 
+var errTooManyDocuments = model.Conflict("too_many_documents", "an application holds at most %d documents", maxDocumentsPerApplication)
+
 var errNotAllowedType = model.NewError(model.KindUnsupported, "unsupported_file_type",
 	"only JPEG, PNG, HEIC photos and PDF files are accepted")
 
@@ -126,8 +128,8 @@ func readError(err error) error {
 // either order) and stores the file as a document of the resident's
 // application. It returns model.KindNotFound for an application that is not
 // the resident's, a model.KindConflict error unless the application is a
-// draft or returned (checked before the body is read, and again when the
-// row is written), model.KindTooLarge over the upload limit,
+// draft or returned, or once it holds 50 documents (both checked before the
+// body is read, and again when the row is written), model.KindTooLarge over the upload limit,
 // model.KindUnsupported for a file that is not JPEG, PNG, HEIC or PDF by
 // its content, a model.KindInvalid error for a missing file or an unknown
 // kind, and model.KindMalformed for a broken multipart body.
@@ -144,7 +146,7 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		return model.Document{}, err
 	}
 	if n >= maxDocumentsPerApplication {
-		return model.Document{}, model.Conflict("too_many_documents", "an application holds at most %d documents", maxDocumentsPerApplication)
+		return model.Document{}, errTooManyDocuments
 	}
 	max := d.d.Settings.MaxUploadBytes
 	var kind string
@@ -198,7 +200,19 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
 	err = d.d.DB.InTx(ctx, func(ctx context.Context) error {
 		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
+			if model.KindOf(err) != model.KindConflict {
+				return err
+			}
 			return model.Conflict("documents_closed", "documents can be added only to a draft or a returned application").Wrap(err)
+		}
+		// Count again under the lock: concurrent uploads passed the early
+		// check together.
+		n, err := d.d.DB.CountDocuments(ctx, app.ID)
+		if err != nil {
+			return err
+		}
+		if n >= maxDocumentsPerApplication {
+			return errTooManyDocuments
 		}
 		if err := d.d.DB.CreateDocument(ctx, &doc); err != nil {
 			return err

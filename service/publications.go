@@ -211,8 +211,11 @@ type WithdrawInput struct {
 // unknown or outside the caller's region; 409 already withdrawn.
 func (s *Publications) Withdraw(ctx context.Context, id string, in WithdrawInput) (PublicationSummary, error) {
 	p, _ := model.PrincipalFrom(ctx)
-	pub, err := s.d.DB.Publication(ctx, id)
-	if errors.Is(err, model.ErrNotFound) || (err == nil && !model.InRegion(p.RegionCode, pub.RegionCode)) {
+	if p.RegionCode == "" {
+		return PublicationSummary{}, model.NotFound("publication")
+	}
+	pub, err := s.d.DB.PublicationInRegion(ctx, id, model.RegionPrefix(p.RegionCode))
+	if errors.Is(err, model.ErrNotFound) {
 		return PublicationSummary{}, model.NotFound("publication")
 	}
 	if err != nil {

@@ -402,7 +402,9 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 	now := h.d.Clock.Now()
 	var view HouseholdView
 	err = h.d.DB.InTx(ctx, func(ctx context.Context) error {
-		hh, err := h.d.DB.HouseholdOfResident(ctx, p.ID)
+		// Locked, so a concurrent save of this household (a double tap)
+		// waits and then updates what this one wrote.
+		hh, err := h.d.DB.LockHouseholdOfResident(ctx, p.ID)
 		create := errors.Is(err, model.ErrNotFound)
 		if err != nil && !create {
 			return err

@@ -251,3 +251,30 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 	}
 	return list, nil
 }
+
+// SchoolExport is School for the Excel file; every export is on the audit
+// trail.
+func (s *Statements) SchoolExport(ctx context.Context, term string) (SchoolStatement, error) {
+	st, err := s.School(ctx, term)
+	if err != nil {
+		return st, err
+	}
+	return st, s.recordExport(ctx, "school_statement", st.SchoolID+":"+st.Term)
+}
+
+// RegionExport is Region for the reimbursement sheet; every export is on
+// the audit trail.
+func (s *Statements) RegionExport(ctx context.Context, term string) (RegionStatement, error) {
+	st, err := s.Region(ctx, term)
+	if err != nil {
+		return st, err
+	}
+	return st, s.recordExport(ctx, "region_statement", st.RegionCode+":"+st.Term)
+}
+
+func (s *Statements) recordExport(ctx context.Context, targetType, targetID string) error {
+	if err := s.audit.RecordAlone(ctx, Event{Action: "statements.export", TargetType: targetType, TargetID: targetID}); err != nil {
+		return fmt.Errorf("audit export: %w", err)
+	}
+	return nil
+}

@@ -439,8 +439,11 @@ func (v *Vouchers) staffVoucher(ctx context.Context, code string) (model.Princip
 	if err != nil {
 		return p, model.Voucher{}, err
 	}
-	vo, err := v.d.DB.VoucherByCode(ctx, code)
-	if errors.Is(err, model.ErrNotFound) || (err == nil && !model.InRegion(p.RegionCode, vo.RegionCode)) {
+	if p.RegionCode == "" {
+		return p, model.Voucher{}, model.NotFound("voucher")
+	}
+	vo, err := v.d.DB.VoucherByCodeInRegion(ctx, code, model.RegionPrefix(p.RegionCode))
+	if errors.Is(err, model.ErrNotFound) {
 		return p, model.Voucher{}, model.NotFound("voucher")
 	}
 	return p, vo, err
@@ -536,9 +539,14 @@ type CapsView struct {
 }
 
 // SetCaps sets, for one term and stage, the cap in fen of each named fee
-// item (education officer, audited). Errors: 422 for an unknown term name
-// or stage, an item the stage does not waive, or a negative cap.
+// item (education officer, audited). Caps hold for every school of the
+// city, so only an officer bound to the city may set them. Errors: 403 for
+// an officer of a county or below; 422 for an unknown term name or stage,
+// an item the stage does not waive, or a negative cap.
 func (v *Vouchers) SetCaps(ctx context.Context, in CapsInput) (CapsView, error) {
+	if p, _ := model.PrincipalFrom(ctx); model.LevelOfCode(p.RegionCode) != model.LevelCity {
+		return CapsView{}, model.Forbidden("city_education_only", "caps apply city-wide; the city's education officer sets them")
+	}
 	if _, _, ok := model.TermBounds(in.Term); !ok {
 		return CapsView{}, model.Invalid("term", "must name a term such as 2026-autumn or 2027-spring")
 	}

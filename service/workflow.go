@@ -20,6 +20,9 @@ const DocumentURLTTL = 5 * time.Minute
 // maxNoteRunes caps free-text reasons and notes.
 const maxNoteRunes = 2000
 
+// maxAuditTargetBytes is the width of audit_log.target_id.
+const maxAuditTargetBytes = 64
+
 // Workflow is the staff side of an application: the region-scoped queue,
 // detail with masking and audited reveal, document review and download,
 // the assessment, the approval chain, 低保 standards and the audit trail
@@ -162,6 +165,7 @@ type AssessmentView struct {
 	ComputedAmount  *int64     `json:"computed_amount,omitempty"`
 	Standard        *int64     `json:"standard,omitempty"`
 	AmountReason    *string    `json:"amount_reason"`
+	SupportMode     *string    `json:"support_mode,omitempty"`
 	HomeVisit       HomeVisit  `json:"home_visit"`
 	AssessedBy      *string    `json:"assessed_by"`
 	AssessedAt      *time.Time `json:"assessed_at"`
@@ -229,7 +233,7 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	v.Household = hh
 	if a.PerCapitaIncome != nil && a.MonthlyAmount != nil {
 		as := &AssessmentView{PerCapitaIncome: *a.PerCapitaIncome, MonthlyAmount: *a.MonthlyAmount, AmountReason: a.AmountReason,
-			AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt}
+			SupportMode: a.SupportMode, AssessedBy: a.AssessedBy, AssessedAt: a.AssessedAt}
 		if a.HomeVisitDate != nil {
 			as.HomeVisit.Date = *a.HomeVisitDate
 		}
@@ -418,6 +422,7 @@ type AssessmentInput struct {
 	MonthlyAmount   *int64     `json:"monthly_amount"`
 	AmountReason    string     `json:"amount_reason"`
 	HomeVisit       *HomeVisit `json:"home_visit"`
+	SupportMode     *string    `json:"support_mode"` // tekun: centralized or dispersed (model.CheckSupportMode)
 }
 
 // assessable are the statuses in which the assessment can be recorded.
@@ -444,8 +449,9 @@ func ComputeMonthlyAmount(standard, perCapitaIncome int64, members int) int64 {
 // visit of an accepted or investigated case in the staff member's subtree.
 // The amount defaults to the 低保 formula over the county's standard for
 // the current year and the household's hukou; a different amount needs
-// amount_reason. Out of region is model.KindNotFound; bad values
-// model.KindInvalid; a missing standard or a case in another state
+// amount_reason. A tekun case also records its support mode (集中/分散供养,
+// model.CheckSupportMode), which no other program has. Out of region is
+// model.KindNotFound; bad values model.KindInvalid; a missing standard or a case in another state
 // model.KindConflict.
 func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (AssessmentView, error) {
 	p, err := staffIn(ctx, model.ActApplicationsAssess)
@@ -460,6 +466,9 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 		}
 		now := w.d.Clock.Now()
 		if err := validateAssessment(in, now); err != nil {
+			return err
+		}
+		if err := model.CheckSupportMode(a.Program, in.SupportMode); err != nil {
 			return err
 		}
 		h, err := w.d.DB.Household(ctx, a.HouseholdID)
@@ -489,7 +498,7 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 			}
 			amount = *in.MonthlyAmount
 		}
-		as := storage.Assessment{PerCapitaIncome: *in.PerCapitaIncome, MonthlyAmount: amount, AmountReason: reason,
+		as := storage.Assessment{PerCapitaIncome: *in.PerCapitaIncome, MonthlyAmount: amount, AmountReason: reason, SupportMode: in.SupportMode,
 			HomeVisitDate: in.HomeVisit.Date, HomeVisitNote: strings.TrimSpace(in.HomeVisit.Note), AssessedBy: p.ID, AssessedAt: now}
 		if err := w.d.DB.SetAssessment(ctx, a.ID, assessable, as); err != nil {
 			if model.KindOf(err) == model.KindConflict {
@@ -503,7 +512,7 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 		}
 		by := p.ID
 		out = AssessmentView{PerCapitaIncome: as.PerCapitaIncome, MonthlyAmount: amount, ComputedAmount: &computed, Standard: &std.MonthlyAmount,
-			AmountReason: reason, HomeVisit: HomeVisit{Date: as.HomeVisitDate, Note: as.HomeVisitNote}, AssessedBy: &by, AssessedAt: &now}
+			AmountReason: reason, SupportMode: in.SupportMode, HomeVisit: HomeVisit{Date: as.HomeVisitDate, Note: as.HomeVisitNote}, AssessedBy: &by, AssessedAt: &now}
 		return nil
 	})
 	return out, err
@@ -642,6 +651,11 @@ func (w *Workflow) denied(ctx context.Context, action, id string, cause error) e
 	var me *model.Error
 	if errors.As(cause, &me) {
 		code = me.Code
+	}
+	// The id comes from the request and may be anything: keep what fits
+	// the audit column instead of failing the record.
+	if len(id) > maxAuditTargetBytes {
+		id = strings.ToValidUTF8(id[:maxAuditTargetBytes], "")
 	}
 	if err := w.audit.RecordAlone(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: id,
 		Outcome: model.OutcomeDenied, Detail: code}); err != nil {

@@ -54,6 +54,14 @@ func (db *DB) Publication(ctx context.Context, id string) (model.Publication, er
 	return p, translate("get publication", err)
 }
 
+// PublicationInRegion returns a publication only when it lies in the region
+// subtree (model.ErrNotFound otherwise).
+func (db *DB) PublicationInRegion(ctx context.Context, id, regionPrefix string) (model.Publication, error) {
+	var p model.Publication
+	err := db.conn(ctx).Where("id = ? AND region_code LIKE ?", id, regionPrefix+"%").Take(&p).Error
+	return p, translate("get publication", err)
+}
+
 // Publications lists publications in a region subtree (all when the prefix
 // is empty), newest first.
 func (db *DB) Publications(ctx context.Context, regionPrefix string, req model.PageRequest) ([]model.Publication, error) {

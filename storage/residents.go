@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -40,6 +42,22 @@ func (db *DB) HouseholdOfResident(ctx context.Context, residentID string) (model
 	var h model.Household
 	err := db.conn(ctx).Where("resident_id = ?", residentID).Take(&h).Error
 	return h, translate("get household", err)
+}
+
+// LockHouseholdOfResident is HouseholdOfResident that also locks the
+// household's row for the rest of the transaction — or, before the first
+// save, the place where it would go — so that two saves of one household,
+// or a save and a submit, run one after the other and the later one reads
+// what the earlier one wrote. On SQLite the immediate transaction already
+// holds the write lock.
+func (db *DB) LockHouseholdOfResident(ctx context.Context, residentID string) (model.Household, error) {
+	var h model.Household
+	q := db.conn(ctx).Where("resident_id = ?", residentID)
+	if db.dialect == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(&h).Error
+	return h, translate("lock household", err)
 }
 
 // Household returns one household by id (model.ErrNotFound when absent).

@@ -83,6 +83,14 @@ func (db *DB) VoucherByCode(ctx context.Context, code string) (model.Voucher, er
 	return v, translate("get voucher", err)
 }
 
+// VoucherByCodeInRegion returns the voucher with the printed code only when
+// it lies in the region subtree (model.ErrNotFound otherwise).
+func (db *DB) VoucherByCodeInRegion(ctx context.Context, code, regionPrefix string) (model.Voucher, error) {
+	var v model.Voucher
+	err := db.conn(ctx).Where("code = ? AND region_code LIKE ?", code, regionPrefix+"%").Take(&v).Error
+	return v, translate("get voucher", err)
+}
+
 // VouchersOfResident lists the vouchers of the resident's household, newest
 // first.
 func (db *DB) VouchersOfResident(ctx context.Context, residentID string) ([]model.Voucher, error) {

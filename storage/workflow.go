@@ -58,6 +58,7 @@ type Assessment struct {
 	PerCapitaIncome int64
 	MonthlyAmount   int64
 	AmountReason    *string
+	SupportMode     *string // tekun only (model.CheckSupportMode); nil clears it
 	HomeVisitDate   string
 	HomeVisitNote   string
 	AssessedBy      string
@@ -69,7 +70,7 @@ type Assessment struct {
 // model.KindConflict error with code "status_changed".
 func (db *DB) SetAssessment(ctx context.Context, id string, statuses []string, as Assessment) error {
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Updates(map[string]any{
-		"per_capita_income": as.PerCapitaIncome, "monthly_amount": as.MonthlyAmount, "amount_reason": as.AmountReason,
+		"per_capita_income": as.PerCapitaIncome, "monthly_amount": as.MonthlyAmount, "amount_reason": as.AmountReason, "support_mode": as.SupportMode,
 		"home_visit_date": as.HomeVisitDate, "home_visit_note": as.HomeVisitNote,
 		"assessed_by": as.AssessedBy, "assessed_at": as.AssessedAt, "updated_at": as.AssessedAt,
 	})
