@@ -269,6 +269,10 @@ func (s *Applications) Withdraw(ctx context.Context, id, reason string) (Applica
 		if err := s.RecordStep(ctx, &app, t.To, model.PrincipalResident, &app.ResidentID, note, ""); err != nil {
 			return err
 		}
+		// A case withdrawn during its 公示 leaves the public notice board.
+		if err := s.d.DB.CloseNotices(ctx, app.ID); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, Event{Action: "application.withdraw", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
 	})
 	if err != nil {
