@@ -152,11 +152,14 @@ func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("seed reference data: %w", err)
 	}
 	var created []string
+	// One hash serves every demo account: they share the published demo
+	// password anyway, production refuses to start while any exists, and
+	// argon2id is deliberately slow.
+	hash, err := HashPassword(DemoPassword, s.d.Random)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range DemoAccounts() {
-		hash, err := HashPassword(DemoPassword, s.d.Random)
-		if err != nil {
-			return nil, err
-		}
 		st := model.Staff{ID: s.d.IDs.New(), Username: a.Username, PasswordHash: hash, Role: a.Role, RegionCode: a.RegionCode,
 			DisplayName: a.Username, Demo: true, CreatedAt: now, UpdatedAt: now}
 		if a.SchoolID != "" {
