@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -166,8 +167,9 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		})
 		// A deadlock victim's transaction was rolled back whole; running it
 		// again is safe and is what MySQL asks for.
-		if attempt < 4 && isRetryable(err) && ctx.Err() == nil {
-			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+		if attempt < 6 && isRetryable(err) && ctx.Err() == nil {
+			// Back off with jitter so the same transactions do not collide again.
+			time.Sleep(time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.IntN(10))*time.Millisecond)
 			continue
 		}
 		break
