@@ -331,7 +331,7 @@ func (w *Workflow) Content(ctx context.Context, id string) (DocumentContent, err
 	if err := w.audit.RecordAlone(ctx, Event{Action: "document.download", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode}); err != nil {
 		return DocumentContent{}, err
 	}
-	name := d.Kind + "-" + d.ID + extOf(d.ContentType)
+	name := d.Kind + "-" + d.ID + FileExtension(d.ContentType)
 	url, err := w.d.Blobs.SignedURL(ctx, d.BlobKey, DocumentURLTTL, name)
 	if err == nil {
 		return DocumentContent{URL: url, Filename: name}, nil
@@ -344,18 +344,6 @@ func (w *Workflow) Content(ctx context.Context, id string) (DocumentContent, err
 		return DocumentContent{}, fmt.Errorf("open document: %w", err)
 	}
 	return DocumentContent{Body: body, Size: info.Size, ContentType: d.ContentType, Filename: name}, nil
-}
-
-func extOf(contentType string) string {
-	switch contentType {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "application/pdf":
-		return ".pdf"
-	}
-	return ""
 }
 
 // reviewable are the statuses in which documents can be reviewed.

@@ -270,15 +270,11 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub stri
 	if sub != "verify" {
 		return fmt.Errorf("unknown audit command %q (want verify)", sub)
 	}
-	b, err := app.OpenBackends(ctx, cfg)
+	built, closeApp, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	built, err := app.Build(cfg, b, log, app.Options{})
-	if err != nil {
-		return err
-	}
+	defer closeApp()
 	res, err := built.App.Audit.Verify(ctx)
 	if err != nil {
 		return err
@@ -298,15 +294,11 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 	if sub != "issue-term" {
 		return fmt.Errorf("unknown vouchers command %q (want issue-term)", sub)
 	}
-	b, err := app.OpenBackends(ctx, cfg)
+	built, closeApp, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	built, err := app.Build(cfg, b, log, app.Options{})
-	if err != nil {
-		return err
-	}
+	defer closeApp()
 	var res service.IssueTermResult
 	if term == "" {
 		res, err = built.App.Vouchers.IssueCurrentTerm(ctx)
@@ -344,4 +336,19 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 		case <-t.C:
 		}
 	}
+}
+
+// openApp opens the configured backends and wires the application for a
+// one-shot command; the returned function closes the backends.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.Built, func(), error) {
+	b, err := app.OpenBackends(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	built, err := app.Build(cfg, b, log, app.Options{})
+	if err != nil {
+		_ = b.Close()
+		return nil, nil, err
+	}
+	return built, func() { _ = b.Close() }, nil
 }
