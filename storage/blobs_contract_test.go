@@ -546,61 +546,61 @@ func TestS3Blobs(t *testing.T) {
 	})
 }
 
-// TestS3BlobsPutMemory checks that uploads stream: 20 concurrent 10 MiB
-// uploads of known size allocate far less than one copy of each. It is not
-// parallel, so the allocation count is its own.
-func TestS3BlobsPutMemory(t *testing.T) {
-	cfg := newTestBucket(t)
-	b, err := NewS3Blobs(t.Context(), cfg)
+// BenchmarkS3BlobsPutMemory measures what 20 concurrent 10 MiB puts
+// allocate (make bench): streaming PUTs allocate only per 64 KiB signing
+// chunk (about 30 MiB in all), where a copy of each upload would be 200 MiB
+// more; multipart uploads of unknown size buffer one 5 MiB part each, where
+// minio-go's default part size for an unknown length would allocate about
+// 10 GiB. It fails above the targets.
+func BenchmarkS3BlobsPutMemory(b *testing.B) {
+	cfg := newTestBucket(b)
+	store, err := NewS3Blobs(b.Context(), cfg)
 	if err != nil {
-		t.Fatalf("NewS3Blobs: %v", err)
+		b.Fatalf("NewS3Blobs: %v", err)
 	}
 	const (
 		uploads = 20
 		size    = 10 * mib
 	)
-	tests := []struct {
+	cases := []struct {
 		name     string
 		size     int64
 		maxAlloc uint64
 	}{
-		// Streaming PUTs allocate only per 64 KiB signing chunk (about
-		// 30 MiB in all); a copy of each upload would be 200 MiB more.
 		{name: "known size", size: size, maxAlloc: 64 * mib},
-		// Multipart uploads of unknown size buffer one 5 MiB part each
-		// (100 MiB) plus the same chunk overhead; minio-go's default part
-		// size for an unknown length would allocate about 10 GiB.
 		{name: "unknown size", size: -1, maxAlloc: uploads*s3UnknownSizePart + 80*mib},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
 			want := sha256Hex(patterned(size))
-			runtime.GC()
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			var wg sync.WaitGroup
-			infos := make([]BlobInfo, uploads)
-			errs := make([]error, uploads)
-			for i := range uploads {
-				wg.Go(func() {
-					key := blobKey(t, fmt.Sprintf("u%02d", i))
-					infos[i], errs[i] = b.Put(t.Context(), key, &patternReader{left: size}, PutOptions{Size: tt.size, MaxSize: size})
-				})
-			}
-			wg.Wait()
-			runtime.ReadMemStats(&after)
-			for i := range uploads {
-				if errs[i] != nil {
-					t.Fatalf("Put %d: %v", i, errs[i])
+			for n := 0; n < b.N; n++ {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				var wg sync.WaitGroup
+				infos := make([]BlobInfo, uploads)
+				errs := make([]error, uploads)
+				for i := range uploads {
+					wg.Go(func() {
+						key := blobKey(b, fmt.Sprintf("u%02d-%d", i, n))
+						infos[i], errs[i] = store.Put(b.Context(), key, &patternReader{left: size}, PutOptions{Size: tc.size, MaxSize: size})
+					})
 				}
-				if infos[i].Size != size || infos[i].SHA256 != want {
-					t.Errorf("Put %d: info = %+v, want %d bytes with sha256 %s", i, infos[i], size, want)
+				wg.Wait()
+				runtime.ReadMemStats(&after)
+				for i := range uploads {
+					if errs[i] != nil {
+						b.Fatalf("Put %d: %v", i, errs[i])
+					}
+					if infos[i].Size != size || infos[i].SHA256 != want {
+						b.Errorf("Put %d: info = %+v, want %d bytes with sha256 %s", i, infos[i], size, want)
+					}
 				}
-			}
-			alloc := after.TotalAlloc - before.TotalAlloc
-			t.Logf("%d uploads of %d MiB allocated %.1f MiB", uploads, size/mib, float64(alloc)/mib)
-			if alloc > tt.maxAlloc {
-				t.Errorf("allocated %.1f MiB, want at most %.1f MiB", float64(alloc)/mib, float64(tt.maxAlloc)/mib)
+				alloc := after.TotalAlloc - before.TotalAlloc
+				b.ReportMetric(float64(alloc)/mib, "MiB-alloc/20-puts")
+				if alloc > tc.maxAlloc {
+					b.Errorf("allocated %.1f MiB, want at most %.1f MiB", float64(alloc)/mib, float64(tc.maxAlloc)/mib)
+				}
 			}
 		})
 	}
@@ -655,7 +655,7 @@ func TestS3BlobsUnreachable(t *testing.T) {
 
 // newTestBucket creates a fresh bucket on the test S3 server and removes it,
 // with everything in it, when the test ends.
-func newTestBucket(t *testing.T) S3Config {
+func newTestBucket(t testing.TB) S3Config {
 	t.Helper()
 	env := storagetest.S3(t)
 	var rnd [6]byte
@@ -700,7 +700,7 @@ func newTestBucket(t *testing.T) S3Config {
 
 // blobKey makes a key unique to the running (sub)test, since S3 subtests
 // share one bucket.
-func blobKey(t *testing.T, name string) string {
+func blobKey(t testing.TB, name string) string {
 	t.Helper()
 	prefix := strings.Map(func(r rune) rune {
 		switch {
