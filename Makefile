@@ -10,7 +10,8 @@ help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 run: ## build the web assets (when npm is there) and serve on the embedded default
-	@if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then $(MAKE) web; fi
+	@if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) web || echo "web build failed; serving the committed web/dist"; fi
 	$(GO) run ./cmd/jiuzhu serve
 
 build: ## build bin/jiuzhu
