@@ -567,7 +567,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 	}
 	var out model.Application
 	err = w.d.DB.InTx(ctx, func(ctx context.Context) error {
-		a, err := w.d.DB.ApplicationInRegion(ctx, id, scopeOf(p))
+		a, err := w.d.DB.LockApplicationInRegion(ctx, id, scopeOf(p))
 		if err != nil {
 			return notFoundAs(err, "application")
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -36,6 +38,20 @@ func (db *DB) ApplicationInRegion(ctx context.Context, id, regionPrefix string) 
 	var a model.Application
 	err := db.conn(ctx).Where("id = ? AND region_code LIKE ? AND status <> ?", id, regionPrefix+"%", model.StatusDraft).Take(&a).Error
 	return a, translate("get application", err)
+}
+
+// LockApplicationInRegion is ApplicationInRegion that also locks the row
+// for the rest of the transaction (SQLite's immediate transactions already
+// hold the write lock), so a step decides on the latest committed values —
+// an assessment saved a moment earlier — and nobody changes them before it
+// commits.
+func (db *DB) LockApplicationInRegion(ctx context.Context, id, regionPrefix string) (model.Application, error) {
+	var a model.Application
+	q := db.conn(ctx).Where("id = ? AND region_code LIKE ? AND status <> ?", id, regionPrefix+"%", model.StatusDraft)
+	if db.dialect == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return a, translate("lock application", q.Take(&a).Error)
 }
 
 // DocumentInRegion returns a document only when its application lies in
