@@ -121,8 +121,13 @@ type Option func(*config.Config)
 
 // WithEnv sets configuration as the JIUZHU_* variable name would.
 func WithEnv(name, value string) Option {
+	return WithEnvs(map[string]string{name: value})
+}
+
+// WithEnvs sets several variables at once (for settings that are only
+// valid together).
+func WithEnvs(vals map[string]string) Option {
 	return func(c *config.Config) {
-		vals := map[string]string{name: value}
 		n, err := config.Load("", func(k string) string {
 			if v, ok := vals[k]; ok {
 				return v
@@ -130,7 +135,7 @@ func WithEnv(name, value string) Option {
 			return envOf(*c)(k)
 		})
 		if err != nil {
-			panic(fmt.Sprintf("apitest.WithEnv %s=%s: %v", name, value, err))
+			panic(fmt.Sprintf("apitest.WithEnvs %v: %v", vals, err))
 		}
 		*c = n
 	}
@@ -146,6 +151,8 @@ func envOf(c config.Config) func(string) string {
 		"JIUZHU_S3_BUCKET": c.S3Bucket, "JIUZHU_SECRET_KEY": c.SecretKey, "JIUZHU_DEV": fmt.Sprint(c.IsDev()),
 		"JIUZHU_WORKFLOW_PUBLICITY_PERIOD": c.PublicityPeriod.String(),
 		"JIUZHU_MAX_UPLOAD_BYTES":          fmt.Sprint(c.MaxUploadBytes),
+		"JIUZHU_SMS_WEBHOOK_URL":           c.SMSWebhookURL,
+		"JIUZHU_SMS_WEBHOOK_SECRET":        c.SMSWebhookSecret,
 	}
 	return func(k string) string { return m[k] }
 }

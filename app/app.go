@@ -122,6 +122,9 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	}
 	var outbox *service.Outbox
 	var sms service.SMSSender = service.NoSMSGateway{}
+	if cfg.SMSWebhookURL != "" {
+		sms = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock)
+	}
 	if cfg.IsDev() {
 		outbox = service.NewOutbox(cfg.OutboxSize, clock)
 		sms = outbox

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,6 +52,11 @@ type Config struct {
 	// SecretKey is the key material for PII encryption, blind indexes and
 	// token hashing. In dev mode it is generated once into the data dir.
 	SecretKey string `yaml:"secret_key" env:"JIUZHU_SECRET_KEY" secret:"true"`
+
+	// SMSWebhookURL is the bureau's SMS platform; empty means no gateway
+	// (dev mode uses the outbox instead).
+	SMSWebhookURL    string `yaml:"sms_webhook_url" env:"JIUZHU_SMS_WEBHOOK_URL"`
+	SMSWebhookSecret string `yaml:"sms_webhook_secret" env:"JIUZHU_SMS_WEBHOOK_SECRET" secret:"true"`
 
 	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
 	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
@@ -213,6 +219,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_S3_REGION", str(&c.S3Region)},
 		{"JIUZHU_S3_USE_SSL", boolean(&c.S3UseSSL)},
 		{"JIUZHU_SECRET_KEY", str(&c.SecretKey)},
+		{"JIUZHU_SMS_WEBHOOK_URL", str(&c.SMSWebhookURL)},
+		{"JIUZHU_SMS_WEBHOOK_SECRET", str(&c.SMSWebhookSecret)},
 		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
 		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
@@ -318,6 +326,14 @@ func (c Config) Validate() error {
 		}
 		if c.S3Bucket == "" {
 			bad("JIUZHU_S3_BUCKET", "required when JIUZHU_S3_ENDPOINT is set")
+		}
+	}
+	if c.SMSWebhookURL != "" {
+		if u, err := url.Parse(c.SMSWebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("JIUZHU_SMS_WEBHOOK_URL", "want an absolute http(s) URL")
+		}
+		if len(c.SMSWebhookSecret) < 16 {
+			bad("JIUZHU_SMS_WEBHOOK_SECRET", "required with JIUZHU_SMS_WEBHOOK_URL, at least 16 characters")
 		}
 	}
 	if c.PublicityPeriod <= 0 {
@@ -430,7 +446,7 @@ func (c *Config) loadOrCreateDevSecret() error {
 // password in a DSN hidden.
 func (c Config) Redacted() Config {
 	r := c
-	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey} {
+	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey, &r.SMSWebhookSecret} {
 		if *p != "" {
 			*p = "***"
 		}

@@ -50,6 +50,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"JIUZHU_S3_ENDPOINT": "minio:9000", "JIUZHU_SECRET_KEY": good}, "JIUZHU_S3_ACCESS_KEY"},
 		{map[string]string{"JIUZHU_S3_USE_SSL": "yes please"}, "JIUZHU_S3_USE_SSL"},
 		{map[string]string{"JIUZHU_MAX_UPLOAD_BYTES": "ten"}, "JIUZHU_MAX_UPLOAD_BYTES"},
+		{map[string]string{"JIUZHU_SMS_WEBHOOK_URL": "sms.gov.cn/send", "JIUZHU_SMS_WEBHOOK_SECRET": good}, "JIUZHU_SMS_WEBHOOK_URL"},
+		{map[string]string{"JIUZHU_SMS_WEBHOOK_URL": "https://sms.example/send"}, "JIUZHU_SMS_WEBHOOK_SECRET"},
 		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},             // production backends need a key
 		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                  // too short
 		{map[string]string{"JIUZHU_SECRET_KEY": strings.Repeat("ab", 20)}, "JIUZHU_SECRET_KEY"}, // no variety
@@ -108,12 +110,13 @@ func TestSecretsAreMaskedWhenLogged(t *testing.T) {
 	c.SecretKey = "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"
 	c.S3SecretKey = "minio-secret-value"
 	c.RedisPassword = "redis-pass"
+	c.SMSWebhookSecret = "sms-platform-secret"
 	c.DBDSN = "jiuzhu:db-password@tcp(db:3306)/jiuzhu"
 	for _, s := range []string{
 		func() string { r := c.Redacted(); return r.SecretKey + r.S3SecretKey + r.RedisPassword + r.DBDSN }(),
 		c.LogValue().String(),
 	} {
-		for _, secret := range []string{c.SecretKey, c.S3SecretKey, c.RedisPassword, "db-password"} {
+		for _, secret := range []string{c.SecretKey, c.S3SecretKey, c.RedisPassword, c.SMSWebhookSecret, "db-password"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("secret %q visible in %q", secret, s)
 			}
