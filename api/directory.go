@@ -48,7 +48,8 @@ func (s *Server) devOutbox(c *gin.Context) error {
 
 // portal serves the embedded H5 portal for GET requests outside /api/ and
 // the ops endpoints, falling back to index.html for client-side routes;
-// everything else is the API's 404.
+// everything else, and a missing file under assets/, is the API's 404.
+// Hashed assets are cached for a year, index.html is revalidated.
 func (s *Server) portal() gin.HandlerFunc {
 	files := web.Dist()
 	fileServer := http.FileServer(http.FS(files))
@@ -62,7 +63,19 @@ func (s *Server) portal() gin.HandlerFunc {
 			name = "index.html"
 		}
 		if _, err := fs.Stat(files, name); err != nil {
+			if strings.HasPrefix(name, "assets/") {
+				// A missing hashed asset (an old build) is a 404, not the page.
+				return errNoRoute
+			}
 			c.Request.URL.Path = "/"
+			name = "index.html"
+		}
+		if strings.HasPrefix(name, "assets/") {
+			// Vite puts a content hash in every asset name.
+			c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			// index.html names the current assets: always revalidate it.
+			c.Header("Cache-Control", "no-cache")
 		}
 		c.Status(http.StatusOK)
 		fileServer.ServeHTTP(c.Writer, c.Request)

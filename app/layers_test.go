@@ -20,6 +20,7 @@ var allowedImports = map[string][]string{
 	"service":             {"model", "storage"},
 	"api":                 {"model", "service", "web"},
 	"web":                 {},
+	"web/e2e":             {"apitest", "model"},
 	"app":                 {"model", "config", "storage", "service", "api"},
 	"apitest":             {"model", "config", "storage", "storage/storagetest", "service", "api", "app"},
 	"cmd/jiuzhu":          {"model", "config", "storage", "service", "api", "app"},

@@ -11,8 +11,10 @@
 #
 # MariaDB (127.0.0.1:3306, root, empty password) and Redis (127.0.0.1:6379)
 # are used as they are when they already answer; otherwise they are
-# installed with apt-get if missing and started. Only what this file started
-# is stopped again by jz_services_down, and the machine's own servers are
+# installed with apt-get if missing and started. Chromium (for the browser
+# tests in web/e2e) is installed with apt-get when /usr/bin/chromium is
+# missing. Only what this file started is stopped again by
+# jz_services_down, and the machine's own servers are
 # never touched. The S3 server is always a private versitygw on a free
 # loopback port with a temporary directory.
 #
@@ -283,6 +285,17 @@ jz_versitygw() {
 	jz_die "versitygw failed to start"
 }
 
+# --------------------------------------------------------------- Chromium
+
+# jz_chromium: the browser tests (web/e2e) drive /usr/bin/chromium; no test
+# downloads a browser of its own. A CJK font makes their screenshots legible.
+jz_chromium() {
+	if [[ ! -x /usr/bin/chromium ]]; then
+		jz_apt_install chromium fonts-wqy-microhei
+	fi
+	jz_log "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown')"
+}
+
 # ---------------------------------------------------------------- up/down
 
 jz_services_up() {
@@ -291,6 +304,7 @@ jz_services_up() {
 	jz_mariadb
 	jz_redis
 	jz_versitygw
+	jz_chromium
 	jz_log "services up:"
 	jz_log "  JIUZHU_TEST_MYSQL_DSN=$JIUZHU_TEST_MYSQL_DSN"
 	jz_log "  JIUZHU_TEST_REDIS_ADDR=$JIUZHU_TEST_REDIS_ADDR"

@@ -1,4 +1,6 @@
 // Package web embeds the built H5 portal (web/dist) so the binary serves it.
+// "all:" keeps files whose names start with "_" (Vite names shared chunks
+// like "_plugin-vue_export-helper-….js").
 package web
 
 import (
@@ -6,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed dist
+//go:embed all:dist
 var dist embed.FS
 
 // Dist returns the built portal's files, rooted at dist/.

@@ -1,0 +1,244 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// demoPassword is the password of the seeded demo staff accounts.
+const demoPassword = "jiuzhu-demo"
+
+// post sends a JSON request through the real router and asserts the status.
+func post(t *testing.T, env *apitest.Env, path, token string, body any, want int) *apitest.Response {
+	t.Helper()
+	r := env.Post(path, token, body)
+	apitest.Want(t, r, want)
+	return r
+}
+
+// staffToken logs a demo staff account in through the API.
+func staffToken(t *testing.T, env *apitest.Env, username string) string {
+	t.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	post(t, env, "/api/v1/staff/sessions", "", map[string]string{"username": username, "password": demoPassword}, http.StatusCreated).JSON(t, &out)
+	return out.Token
+}
+
+// submittedWithSchoolchild has a resident (by API) register a household
+// with a child at the demo compulsory school, apply for 低保 with the
+// required documents and submit; it returns the resident's id, the
+// application id and the document ids.
+func submittedWithSchoolchild(t *testing.T, env *apitest.Env, phone string) (residentID, appID string, docs []string) {
+	t.Helper()
+	post(t, env, "/api/v1/auth/sms-codes", "", map[string]string{"phone": phone}, http.StatusAccepted)
+	var login struct {
+		Token    string `json:"token"`
+		Resident struct {
+			ID string `json:"id"`
+		} `json:"resident"`
+	}
+	post(t, env, "/api/v1/auth/sessions", "", map[string]string{"phone": phone, "code": smsCode(t, env, phone)}, http.StatusCreated).JSON(t, &login)
+	tok := login.Token
+	household := map[string]any{"region_code": "330502001001", "address": "湖州市吴兴区幸福路8号2幢301室", "hukou": "urban", "members": []map[string]any{
+		{"name": "欧阳振华", "id_number": makeID("19800101", 2, true), "relation": "self", "monthly_income": 40000},
+		{"name": "欧阳小雨", "id_number": makeID("20140301", 3, false), "relation": "child", "monthly_income": 0,
+			"school": map[string]string{"school_id": "SCH-330502-compulsory", "stage": "compulsory", "grade": "5"}},
+	}}
+	apitest.Want(t, env.Put("/api/v1/me/household", tok, household), http.StatusOK)
+	var app struct {
+		ID string `json:"id"`
+	}
+	post(t, env, "/api/v1/applications", tok, map[string]string{"program": "dibao", "reason": "收入低"}, http.StatusCreated).JSON(t, &app)
+	jpeg, err := os.ReadFile(jpegFile(t, "proof.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{model.DocIDCard, model.DocHukouBook, model.DocIncomeProof} {
+		body, ct := apitest.Multipart(t, map[string]string{"kind": kind}, kind+".jpg", jpeg)
+		r := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/applications/" + app.ID + "/documents", Token: tok,
+			Body: body, Header: map[string]string{"Content-Type": ct}})
+		apitest.Want(t, r, http.StatusCreated)
+		docs = append(docs, r.Map(t)["id"].(string))
+	}
+	post(t, env, "/api/v1/applications/"+app.ID+"/submit", tok, nil, http.StatusOK)
+	return login.Resident.ID, app.ID, docs
+}
+
+// approvedWithSchoolchild takes a submitted application with a schoolchild
+// through the rest of the 低保 chain by API (community, street, county) and
+// returns the resident's id; approval issues the child's voucher.
+func approvedWithSchoolchild(t *testing.T, env *apitest.Env) string {
+	t.Helper()
+	residentID, appID, docs := submittedWithSchoolchild(t, env, "13900002222")
+	app := struct{ ID string }{appID}
+	community := staffToken(t, env, "community")
+	act := func(token, action string) {
+		t.Helper()
+		post(t, env, "/api/v1/staff/applications/"+app.ID+"/actions", token, map[string]string{"action": action}, http.StatusOK)
+	}
+	act(community, "accept")
+	act(community, "investigate")
+	for _, d := range docs {
+		post(t, env, "/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}, http.StatusOK)
+	}
+	visit := env.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
+	apitest.Want(t, env.Put("/api/v1/staff/applications/"+app.ID+"/assessment", community,
+		map[string]any{"per_capita_income": 20000, "home_visit": map[string]string{"date": visit, "note": "入户核实"}}), http.StatusOK)
+	act(staffToken(t, env, "street"), "publicize")
+	env.Clock.Advance(env.Config.PublicityPeriod + time.Second)
+	act(staffToken(t, env, "county"), "approve")
+	return residentID
+}
+
+// TestVoucherShownAndRedeemed: the resident's phone shows the voucher with its
+// QR image and code; the school operator looks the code up, enters an amount
+// within the cap and redeems it once; the resident's voucher is then
+// redeemed and the school's statement lists it.
+func TestVoucherShownAndRedeemed(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	srv := httptest.NewServer(env.Handler)
+	t.Cleanup(srv.Close)
+	residentID := approvedWithSchoolchild(t, env)
+	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
+
+	ctx := browser(t)
+	// The resident's session (made directly: the SMS limits run on the wall
+	// clock, the notice period on the test clock) goes where login puts it.
+	run(t, ctx, "resident session",
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
+		setSession("resident", resident),
+		chromedp.Navigate(srv.URL+"/vouchers"),
+		chromedp.WaitVisible(chromedp.CSS(`.voucher-code`)),
+		chromedp.WaitVisible(chromedp.CSS(`img.qr`)),
+	)
+	code, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.voucher-code`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qrWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelector('img.qr').naturalWidth`))
+	if err != nil || qrWidth < 50 {
+		t.Fatalf("QR image not loaded (natural width %d, %v)", qrWidth, err)
+	}
+	if _, err := model.ParseVoucherCode(code); err != nil {
+		t.Fatalf("shown code %q is not a voucher code: %v", code, err)
+	}
+	shot(t, ctx, "5-vouchers")
+
+	run(t, ctx, "school login",
+		js(`sessionStorage.clear()`),
+		chromedp.Navigate(srv.URL+"/staff/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "school"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=voucher_code]`)),
+	)
+	run(t, ctx, "look up",
+		// Typed in lower case: codes are case-insensitive.
+		chromedp.SendKeys(chromedp.CSS(`input[name=voucher_code]`), strings.ToLower(code)),
+		press(`.lookup-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=amount_misc_fee]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=amount_misc_fee]`), "150"),
+	)
+	shot(t, ctx, "6-school-preview")
+	run(t, ctx, "redeem",
+		press(`.redeem-btn`),
+		settle(),
+		press(`.van-dialog__confirm`),
+		chromedp.WaitVisible(chromedp.CSS(`.redeemed`)),
+	)
+	done, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.redeemed`)))
+	if err != nil || !strings.Contains(done, "¥150.00") {
+		t.Fatalf("after redeeming the page says %q (%v), want the total ¥150.00", done, err)
+	}
+
+	r := env.Get("/api/v1/me/vouchers", resident)
+	apitest.Want(t, r, http.StatusOK)
+	var mine struct {
+		Items []struct {
+			Code, Term, Status string
+		} `json:"items"`
+	}
+	r.JSON(t, &mine)
+	if len(mine.Items) != 1 || mine.Items[0].Status != "redeemed" {
+		t.Fatalf("resident's vouchers after redemption: %+v", mine.Items)
+	}
+	run(t, ctx, "statement",
+		settle(), // the confirm dialog fades out
+		press(`.statement-link`),
+		chromedp.WaitVisible(`//span[contains(normalize-space(.), "EDU-")]`),
+	)
+	page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.page`)))
+	if err != nil || !strings.Contains(page, mine.Items[0].Code) || !strings.Contains(page, "¥150.00") {
+		t.Fatalf("statement page (%v) does not list %s with ¥150.00:\n%s", err, mine.Items[0].Code, page)
+	}
+	shot(t, ctx, "7-statement")
+}
+
+// setSession stores a session the way the login pages do.
+func setSession(kind, token string) chromedp.Action[chromedp.Void] {
+	return js(fmt.Sprintf(`sessionStorage.setItem('jz_token', %q); sessionStorage.setItem('jz_kind', %q)`, token, kind))
+}
+
+// js evaluates a script in the page for its effect.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](expr)(ctx, tg)
+		return err
+	})
+}
+
+// TestCommunityWorkerAcceptsFromQueue: the community worker logs in, finds
+// the submitted application in the queue, opens it (personal data masked)
+// and accepts it; the page and the API say 已受理.
+func TestCommunityWorkerAcceptsFromQueue(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	srv := httptest.NewServer(env.Handler)
+	t.Cleanup(srv.Close)
+	_, appID, _ := submittedWithSchoolchild(t, env, "13900003333")
+
+	ctx := browser(t)
+	run(t, ctx, "staff login",
+		chromedp.Navigate(srv.URL+"/staff/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "community"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.queue-row`)),
+	)
+	shot(t, ctx, "8-staff-queue")
+	run(t, ctx, "open",
+		press(`.queue-row`),
+		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已提交"]`),
+	)
+	page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.page`)))
+	if err != nil || !strings.Contains(page, "欧阳**") || strings.Contains(page, "欧阳振华") {
+		t.Fatalf("detail page (%v) should show the masked name only:\n%.500s", err, page)
+	}
+	run(t, ctx, "accept",
+		press(`.act-accept`),
+		settle(),
+		press(`.van-dialog__confirm`),
+		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已受理"]`),
+	)
+	shot(t, ctx, "9-staff-accepted")
+	r := env.Get("/api/v1/staff/applications/"+appID, staffToken(t, env, "community"))
+	apitest.Want(t, r, http.StatusOK)
+	if st := r.Map(t)["status"]; st != "accepted" {
+		t.Fatalf("status after accepting in the browser = %v, want accepted", st)
+	}
+}

@@ -1,0 +1,36 @@
+import { createRouter, createWebHistory } from 'vue-router'
+
+const routes = [
+  { path: '/', redirect: '/home' },
+  { path: '/login', component: () => import('./views/ResidentLogin.vue'), meta: { title: '居民登录' } },
+  { path: '/home', component: () => import('./views/ResidentHome.vue'), meta: { auth: 'resident', title: '我的申请', tab: true } },
+  { path: '/household', component: () => import('./views/Household.vue'), meta: { auth: 'resident', title: '家庭信息', tab: true } },
+  { path: '/apply', component: () => import('./views/Programs.vue'), meta: { auth: 'resident', title: '申请救助' } },
+  { path: '/applications/:id', component: () => import('./views/ApplicationDetail.vue'), meta: { auth: 'resident', title: '申请详情' } },
+  { path: '/messages', component: () => import('./views/Messages.vue'), meta: { auth: 'resident', title: '消息', tab: true } },
+  { path: '/vouchers', component: () => import('./views/Vouchers.vue'), meta: { auth: 'resident', title: '教育券', tab: true } },
+  { path: '/staff/login', component: () => import('./views/StaffLogin.vue'), meta: { title: '工作人员登录' } },
+  { path: '/school', component: () => import('./views/SchoolRedeem.vue'), meta: { auth: 'staff', title: '教育券核销' } },
+  { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
+  { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
+  { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
+  { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
+  { path: '/:rest(.*)*', redirect: '/home' },
+]
+
+export const router = createRouter({ history: createWebHistory('/'), routes })
+
+router.beforeEach((to) => {
+  const need = to.meta.auth
+  if (!need) return true
+  const token = sessionStorage.getItem('jz_token')
+  const kind = sessionStorage.getItem('jz_kind')
+  if (!token || kind !== need) {
+    return need === 'staff' ? '/staff/login' : '/login'
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = (to.meta.title ? to.meta.title + ' - ' : '') + '救助通'
+})
