@@ -46,6 +46,22 @@ func (s *Server) listMessages(c *gin.Context) error {
 	return nil
 }
 
+// markMessagesRead marks messages read up to the one the phone last showed.
+func (s *Server) markMessagesRead(c *gin.Context) error {
+	var body struct {
+		UpTo string `json:"up_to"`
+	}
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	unread, err := s.app.Applications.MarkMessagesRead(c.Request.Context(), body.UpTo)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"unread": unread})
+	return nil
+}
+
 // listPrograms is the public program catalog.
 func (s *Server) listPrograms(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"items": s.app.Applications.Programs()})

@@ -24,6 +24,7 @@ func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	me.GET("/me/household", s.handle(s.getHousehold))
 	me.PUT("/me/household", s.handle(s.putHousehold))
 	me.GET("/me/messages", s.handle(s.listMessages))
+	me.POST("/me/messages/read", s.handle(s.markMessagesRead))
 
 	me.POST("/applications", s.idempotent(), s.handle(s.createApplication))
 	me.GET("/applications", s.handle(s.listApplications))

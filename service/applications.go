@@ -351,17 +351,46 @@ func (s *Applications) RecordStep(ctx context.Context, app *model.Application, s
 	})
 }
 
+// MessagePage is a page of the resident's messages with the number still
+// unread (for the badge on the phone).
+type MessagePage struct {
+	model.Page[model.Message]
+	Unread int64 `json:"unread"`
+}
+
 // Messages lists the resident's status messages, newest first.
-func (s *Applications) Messages(ctx context.Context, req model.PageRequest) (model.Page[model.Message], error) {
+func (s *Applications) Messages(ctx context.Context, req model.PageRequest) (MessagePage, error) {
 	p, err := residentOf(ctx)
 	if err != nil {
-		return model.Page[model.Message]{}, err
+		return MessagePage{}, err
 	}
 	rows, err := s.d.DB.MessagesOfResident(ctx, p.ID, req)
 	if err != nil {
-		return model.Page[model.Message]{}, err
+		return MessagePage{}, err
 	}
-	return model.NewPage(rows, req, func(m model.Message) string { return m.ID }), nil
+	unread, err := s.d.DB.UnreadMessages(ctx, p.ID)
+	if err != nil {
+		return MessagePage{}, err
+	}
+	return MessagePage{Page: model.NewPage(rows, req, func(m model.Message) string { return m.ID }), Unread: unread}, nil
+}
+
+// MarkMessagesRead marks the resident's messages up to and including
+// upTo as read (what the phone has shown) and returns the unread count
+// left. An empty or over-long id is a 422; ids of other residents simply
+// mark nothing of theirs.
+func (s *Applications) MarkMessagesRead(ctx context.Context, upTo string) (int64, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if upTo == "" || len(upTo) > 64 {
+		return 0, model.Invalid("up_to", "the id of the newest message shown")
+	}
+	if _, err := s.d.DB.MarkMessagesRead(ctx, p.ID, upTo, s.d.Clock.Now()); err != nil {
+		return 0, err
+	}
+	return s.d.DB.UnreadMessages(ctx, p.ID)
 }
 
 // Programs returns the catalog with each program's required documents.

@@ -188,6 +188,23 @@ func (db *DB) MessagesOfResident(ctx context.Context, residentID string, req mod
 	return out, translate("list messages", q.Find(&out).Error)
 }
 
+// MarkMessagesRead sets read_at on a resident's unread messages up to and
+// including upTo (a message id; ids sort by time) and returns how many it
+// marked. Other residents' messages are never touched.
+func (db *DB) MarkMessagesRead(ctx context.Context, residentID, upTo string, at time.Time) (int64, error) {
+	res := db.conn(ctx).Model(&model.Message{}).
+		Where("resident_id = ? AND id <= ? AND read_at IS NULL", residentID, upTo).
+		Update("read_at", at)
+	return res.RowsAffected, translate("mark messages read", res.Error)
+}
+
+// UnreadMessages counts a resident's unread messages.
+func (db *DB) UnreadMessages(ctx context.Context, residentID string) (int64, error) {
+	var n int64
+	err := db.conn(ctx).Model(&model.Message{}).Where("resident_id = ? AND read_at IS NULL", residentID).Count(&n).Error
+	return n, translate("count unread messages", err)
+}
+
 // CountApplicationsOfHousehold counts a household's applications in the
 // given statuses.
 func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []string) (int64, error) {
