@@ -142,7 +142,11 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code")}
+	reviewDue, err := boolQuery(c, "review_due")
+	if err != nil {
+		return err
+	}
+	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err

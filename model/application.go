@@ -13,15 +13,22 @@ const (
 	StatusRejected      = "rejected"
 	StatusReturned      = "returned" // 退回补正
 	StatusWithdrawn     = "withdrawn"
+	StatusSuspended     = "suspended" // 暂停发放 after approval (复核)
+	StatusEnded         = "ended"     // 终止 after approval (复核)
 )
 
 // IsOpen reports whether an application in status still counts as the
 // household's open application of its program (at most one may exist).
+// A suspended benefit is open (it may be resumed); an ended one is
+// closed.
 func IsOpen(status string) bool {
 	switch status {
-	case StatusApproved, StatusRejected, StatusWithdrawn:
+	case StatusRejected, StatusWithdrawn, StatusEnded:
 		return false
 	}
+	// An approved (or suspended) benefit still holds the household's place
+	// for the program: a second application of the same program would pay
+	// the household twice. Ending the benefit frees it.
 	return true
 }
 
@@ -35,6 +42,10 @@ const (
 	ActionPublicize   = "publicize"
 	ActionApprove     = "approve"
 	ActionReject      = "reject"
+	ActionRecheck     = "recheck" // 复核: the approved household still qualifies
+	ActionSuspend     = "suspend"
+	ActionResume      = "resume"
+	ActionEnd         = "end"
 )
 
 // Transition is one allowed step of the workflow: from which statuses, to
@@ -57,6 +68,33 @@ var Transitions = map[string]Transition{
 	ActionPublicize:   {From: []string{StatusInvestigating}, To: StatusPublicizing, Permission: ActApplicationPublicize},
 	ActionApprove:     {From: []string{StatusPublicizing}, To: StatusApproved, Permission: ActApplicationApprove},
 	ActionReject:      {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject, NeedReason: true},
+	ActionRecheck:     {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
+	ActionSuspend:     {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
+	ActionResume:      {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
+	ActionEnd:         {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+}
+
+// RecheckMonths is how many months after approval, and after each re-check
+// (复核), an approved case of program is due for its next re-check: 12 for
+// 低保 (dibao) and 特困 (tekun); 0 for programs that are not re-checked on a
+// schedule.
+func RecheckMonths(program string) int {
+	switch program {
+	case ProgramDibao, ProgramTekun:
+		return 12
+	}
+	return 0
+}
+
+// ReviewDueAfter is when a case of program approved or re-checked at t is
+// next due for its re-check, or nil when the program has no schedule.
+func ReviewDueAfter(program string, t time.Time) *time.Time {
+	m := RecheckMonths(program)
+	if m == 0 {
+		return nil
+	}
+	due := t.AddDate(0, m, 0)
+	return &due
 }
 
 // CanTransition reports whether action may be taken from status.
@@ -98,6 +136,9 @@ type Application struct {
 	DecidedBy       *string
 	SubmittedAt     *time.Time
 	DecidedAt       *time.Time
+	ReviewDueAt     *time.Time // next 复核 of an approved case (RecheckMonths)
+	RecheckedAt     *time.Time
+	EndedAt         *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }

@@ -14,6 +14,10 @@ const (
 	ActApplicationPublicize  = "application.publicize"   // investigating → publicizing
 	ActApplicationApprove    = "application.approve"     // publicizing → approved
 	ActApplicationReject     = "application.reject"      // → rejected
+	ActApplicationRecheck    = "application.recheck"     // 复核: approved stays approved
+	ActApplicationSuspend    = "application.suspend"     // approved → suspended
+	ActApplicationResume     = "application.resume"      // suspended → approved
+	ActApplicationEnd        = "application.end"         // approved or suspended → ended
 	ActObjectionsRead        = "objections.read"
 	ActObjectionsResolve     = "objections.resolve"
 	ActPublicationsCreate    = "publications.create"
@@ -45,6 +49,10 @@ var Permissions = map[string][]string{
 	ActApplicationPublicize:  {RoleStreetReviewer},
 	ActApplicationApprove:    {RoleCountyApprover},
 	ActApplicationReject:     {RoleStreetReviewer, RoleCountyApprover},
+	ActApplicationRecheck:    {RoleCommunityWorker},
+	ActApplicationSuspend:    {RoleCountyApprover},
+	ActApplicationResume:     {RoleCountyApprover},
+	ActApplicationEnd:        {RoleCountyApprover},
 	ActObjectionsRead:        {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActObjectionsResolve:     {RoleStreetReviewer, RoleCountyApprover},
 	ActPublicationsCreate:    {RoleStreetReviewer, RoleCountyApprover},

@@ -286,6 +286,7 @@ var statusNames = map[string]string{
 	model.StatusDraft: "已创建草稿", model.StatusSubmitted: "已提交，等待社区受理", model.StatusAccepted: "已受理",
 	model.StatusInvestigating: "正在调查核实", model.StatusPublicizing: "正在公示", model.StatusApproved: "已审批通过",
 	model.StatusRejected: "未获批准", model.StatusReturned: "被退回补正", model.StatusWithdrawn: "已撤回",
+	model.StatusSuspended: "已暂停发放", model.StatusEnded: "已终止救助",
 }
 
 // StepMessage is the default message to the resident when their
@@ -297,7 +298,8 @@ func StepMessage(app *model.Application, status, note string) string {
 		name = status
 	}
 	text := fmt.Sprintf("您的%s申请（%s）%s。", prog.Name, app.Number, name)
-	if note != "" && (status == model.StatusReturned || status == model.StatusRejected) {
+	if note != "" && (status == model.StatusReturned || status == model.StatusRejected ||
+		status == model.StatusSuspended || status == model.StatusEnded) {
 		text += "原因：" + note
 	}
 	return text

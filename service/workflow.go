@@ -74,6 +74,8 @@ type QueueQuery struct {
 	Status     string
 	Program    string
 	RegionCode string
+	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
+	ReviewDue bool
 }
 
 // QueueItem is one row of the staff queue.
@@ -84,11 +86,13 @@ type QueueItem struct {
 	Status      string     `json:"status"`
 	RegionCode  string     `json:"region_code"`
 	SubmittedAt *time.Time `json:"submitted_at"`
+	ReviewDueAt *time.Time `json:"review_due_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // Queue pages through the applications in the staff member's subtree. A
-// region_code filter narrows it to a sub-subtree; one outside the staff
+// region_code filter narrows it to a sub-subtree, review_due to the
+// approved cases whose re-check is due by now; a region outside the staff
 // member's region is model.KindNotFound; an unknown status or program
 // model.KindInvalid.
 func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageRequest) (model.Page[QueueItem], error) {
@@ -97,6 +101,10 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 		return model.Page[QueueItem]{}, err
 	}
 	f := storage.QueueFilter{RegionPrefix: scopeOf(p), Status: q.Status, Program: q.Program}
+	if q.ReviewDue {
+		now := w.d.Clock.Now()
+		f.ReviewDueBy = &now
+	}
 	if q.Status != "" && !isStatus(q.Status) {
 		return model.Page[QueueItem]{}, model.Invalid("status", "not an application status")
 	}
@@ -119,7 +127,7 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 	out := model.Page[QueueItem]{Items: make([]QueueItem, 0, len(page.Items)), NextCursor: page.NextCursor}
 	for _, a := range page.Items {
 		out.Items = append(out.Items, QueueItem{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status,
-			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt})
+			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt})
 	}
 	return out, nil
 }
@@ -127,7 +135,8 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 func isStatus(s string) bool {
 	switch s {
 	case model.StatusDraft, model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing,
-		model.StatusApproved, model.StatusRejected, model.StatusReturned, model.StatusWithdrawn:
+		model.StatusApproved, model.StatusRejected, model.StatusReturned, model.StatusWithdrawn,
+		model.StatusSuspended, model.StatusEnded:
 		return true
 	}
 	return false
@@ -187,6 +196,9 @@ type StaffApplicationView struct {
 	RegionCode  string                   `json:"region_code"`
 	SubmittedAt *time.Time               `json:"submitted_at"`
 	DecidedAt   *time.Time               `json:"decided_at"`
+	ReviewDueAt *time.Time               `json:"review_due_at"`
+	RecheckedAt *time.Time               `json:"rechecked_at"`
+	EndedAt     *time.Time               `json:"ended_at"`
 	CreatedAt   time.Time                `json:"created_at"`
 	UpdatedAt   time.Time                `json:"updated_at"`
 	Revealed    bool                     `json:"revealed"`
@@ -225,7 +237,8 @@ func (w *Workflow) Detail(ctx context.Context, id string, reveal bool) (StaffApp
 // view assembles the staff detail of a.
 func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (StaffApplicationView, error) {
 	v := StaffApplicationView{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status, Reason: a.Reason,
-		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal}
+		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, ReviewDueAt: a.ReviewDueAt, RecheckedAt: a.RecheckedAt,
+		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal}
 	hh, err := w.household(ctx, a, reveal)
 	if err != nil {
 		return v, err
@@ -537,8 +550,10 @@ func validateAssessment(in AssessmentInput, now time.Time) error {
 }
 
 // Act takes one staff step of the chain (accept, investigate, return,
-// publicize, approve, reject) on a case in the staff member's subtree and
-// returns the case. The step's level comes from model.Transitions and
+// publicize, approve, reject) or of the 复核 of an approved benefit
+// (recheck, suspend, resume, end) on a case in the staff member's subtree
+// and returns the case. Approval and each re-check set the next re-check
+// date (model.ReviewDueAfter). The step's level comes from model.Transitions and
 // model.Permissions (model.KindForbidden otherwise, also when the approver
 // investigated the case); out of region is model.KindNotFound; a case in
 // another state, documents not accepted, no assessment, a running notice
@@ -549,7 +564,7 @@ func validateAssessment(in AssessmentInput, now time.Time) error {
 func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApplicationView, error) {
 	t, ok := model.Transitions[action]
 	if !ok || t.Permission == "" {
-		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject")
+		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end")
 	}
 	p, err := staffIn(ctx, t.Permission)
 	if err != nil {
@@ -591,8 +606,18 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 				return err
 			}
 			set["decided_by"], set["decided_at"] = p.ID, now
+			set["review_due_at"] = model.ReviewDueAfter(a.Program, now)
 		case model.ActionReject:
 			set["decided_by"], set["decided_at"] = p.ID, now
+		case model.ActionRecheck:
+			set["rechecked_at"], set["review_due_at"] = now, model.ReviewDueAfter(a.Program, now)
+		case model.ActionEnd:
+			// Vouchers already issued for the case stay as they are: an
+			// unredeemed voucher of the running term was granted while the
+			// benefit was in force and remains valid until its term ends;
+			// the next term's issue (IssueTerm) only covers approved cases.
+			// Suspend and resume leave vouchers alone for the same reason.
+			set["ended_at"], set["review_due_at"] = now, nil
 		}
 		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{a.Status}, t.To, set); err != nil {
 			return err
@@ -608,7 +633,8 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			}
 		}
 		actor := p.ID
-		if err := w.apps.RecordStep(ctx, &a, t.To, p.Role, &actor, reason, ""); err != nil {
+		note, text := stepNote(&a, action, reason)
+		if err := w.apps.RecordStep(ctx, &a, t.To, p.Role, &actor, note, text); err != nil {
 			return err
 		}
 		if err := w.audit.Record(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
@@ -630,6 +656,28 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		return StaffApplicationView{}, err
 	}
 	return w.view(ctx, out, false)
+}
+
+// stepNote is the timeline note and resident message of a step: the
+// staff member's reason and StepMessage (an empty text), except for a
+// re-check and a resumption, which stay approved and say so.
+func stepNote(a *model.Application, action, reason string) (note, text string) {
+	prog, _ := model.ProgramOf(a.Program)
+	switch action {
+	case model.ActionRecheck:
+		note = "复核：仍符合条件"
+		if reason != "" {
+			note += "。" + reason
+		}
+		return note, fmt.Sprintf("您的%s申请（%s）已完成复核，继续享受救助。", prog.Name, a.Number)
+	case model.ActionResume:
+		note = "恢复发放"
+		if reason != "" {
+			note += "。" + reason
+		}
+		return note, fmt.Sprintf("您的%s申请（%s）已恢复发放。", prog.Name, a.Number)
+	}
+	return reason, ""
 }
 
 // denied records a refused step in the audit trail and returns cause (or

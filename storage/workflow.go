@@ -15,6 +15,9 @@ type QueueFilter struct {
 	RegionPrefix string
 	Status       string
 	Program      string
+	// ReviewDueBy, when set, keeps only approved cases whose re-check
+	// (复核) is due at or before it.
+	ReviewDueBy *time.Time
 }
 
 // StaffQueue lists the applications in a region subtree, newest first.
@@ -27,6 +30,9 @@ func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageReque
 	}
 	if f.Program != "" {
 		q = q.Where("program = ?", f.Program)
+	}
+	if f.ReviewDueBy != nil {
+		q = q.Where("status = ? AND review_due_at IS NOT NULL AND review_due_at <= ?", model.StatusApproved, *f.ReviewDueBy)
 	}
 	var out []model.Application
 	return out, translate("staff queue", paginate(q, "id", req).Find(&out).Error)
