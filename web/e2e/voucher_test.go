@@ -43,6 +43,23 @@ func staffToken(t *testing.T, env *apitest.Env, username string) string {
 // application id and the document ids.
 func submittedWithSchoolchild(t *testing.T, env *apitest.Env, phone string) (residentID, appID string, docs []string) {
 	t.Helper()
+	tok, residentID := residentWithHousehold(t, env, phone)
+	appID, docs = submitDibao(t, env, tok)
+	return residentID, appID, docs
+}
+
+// The members residentWithHousehold registers.
+var (
+	headName = "欧阳振华"
+	headID   = makeID("19800101", 2, true)
+	childID  = makeID("20140301", 3, false)
+)
+
+// residentWithHousehold logs a resident in by API and registers a
+// household of two: the head and a child at the demo compulsory school.
+// It returns the resident's token and id.
+func residentWithHousehold(t *testing.T, env *apitest.Env, phone string) (token, residentID string) {
+	t.Helper()
 	post(t, env, "/api/v1/auth/sms-codes", "", map[string]string{"phone": phone}, http.StatusAccepted)
 	var login struct {
 		Token    string `json:"token"`
@@ -51,13 +68,19 @@ func submittedWithSchoolchild(t *testing.T, env *apitest.Env, phone string) (res
 		} `json:"resident"`
 	}
 	post(t, env, "/api/v1/auth/sessions", "", map[string]string{"phone": phone, "code": smsCode(t, env, phone)}, http.StatusCreated).JSON(t, &login)
-	tok := login.Token
 	household := map[string]any{"region_code": "330502001001", "address": "湖州市吴兴区幸福路8号2幢301室", "hukou": "urban", "members": []map[string]any{
-		{"name": "欧阳振华", "id_number": makeID("19800101", 2, true), "relation": "self", "monthly_income": 40000},
-		{"name": "欧阳小雨", "id_number": makeID("20140301", 3, false), "relation": "child", "monthly_income": 0,
+		{"name": headName, "id_number": headID, "relation": "self", "monthly_income": 40000},
+		{"name": "欧阳小雨", "id_number": childID, "relation": "child", "monthly_income": 0,
 			"school": map[string]string{"school_id": "SCH-330502-compulsory", "stage": "compulsory", "grade": "5"}},
 	}}
-	apitest.Want(t, env.Put("/api/v1/me/household", tok, household), http.StatusOK)
+	apitest.Want(t, env.Put("/api/v1/me/household", login.Token, household), http.StatusOK)
+	return login.Token, login.Resident.ID
+}
+
+// submitDibao has the resident apply for 低保 by API, upload the required
+// documents and submit; it returns the application and document ids.
+func submitDibao(t *testing.T, env *apitest.Env, tok string) (appID string, docs []string) {
+	t.Helper()
 	var app struct {
 		ID string `json:"id"`
 	}
@@ -74,7 +97,7 @@ func submittedWithSchoolchild(t *testing.T, env *apitest.Env, phone string) (res
 		docs = append(docs, r.Map(t)["id"].(string))
 	}
 	post(t, env, "/api/v1/applications/"+app.ID+"/submit", tok, nil, http.StatusOK)
-	return login.Resident.ID, app.ID, docs
+	return app.ID, docs
 }
 
 // approvedWithSchoolchild takes a submitted application with a schoolchild

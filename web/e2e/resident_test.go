@@ -1,0 +1,208 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// householdView is the part of GET /me/household the tests compare.
+type householdView struct {
+	Address string `json:"address"`
+	Members []struct {
+		ID            string `json:"id"`
+		Name          string `json:"name"`
+		IDNumber      string `json:"id_number"`
+		Relation      string `json:"relation"`
+		MonthlyIncome int64  `json:"monthly_income"`
+		School        *struct {
+			SchoolID string `json:"school_id"`
+			Grade    string `json:"grade"`
+		} `json:"school"`
+	} `json:"members"`
+}
+
+func getHousehold(t *testing.T, env *apitest.Env, tok string) householdView {
+	t.Helper()
+	r := env.Get("/api/v1/me/household", tok)
+	apitest.Want(t, r, http.StatusOK)
+	var h householdView
+	r.JSON(t, &h)
+	return h
+}
+
+// TestResidentEditsHouseholdWithdrawsAndReadsMessages: the resident opens
+// the household form (masked values filled in), changes one income and adds
+// a spouse; the masked name, ID number and address sent back keep the
+// stored values (staff see them in full later). A draft is withdrawn from
+// its page, and the messages list links each message to its application.
+func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	srv := httptest.NewServer(env.Handler)
+	t.Cleanup(srv.Close)
+	tok, _ := residentWithHousehold(t, env, "13900006666")
+	before := getHousehold(t, env, tok)
+	spouseID := makeID("19820505", 4, false)
+
+	ctx := browser(t)
+	run(t, ctx, "open household",
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
+		setSession("resident", tok),
+		chromedp.Navigate(srv.URL+"/household"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
+	)
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['name0','id_number0','income0','address'].map((n) => document.querySelector('input[name=' + n + ']').value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{before.Members[0].Name, before.Members[0].IDNumber, "400", before.Address}; fmt.Sprint(shown) != fmt.Sprint(want) {
+		t.Fatalf("form shows %q, want the stored (masked) values %q", shown, want)
+	}
+	run(t, ctx, "edit household",
+		setInput(`input[name=income0]`, "450.5"),
+		press(`.add-member`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name2]`)),
+		press(`div[data-member="2"] .rel-spouse`),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name2]`), "李梅"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=id_number2]`), spouseID),
+	)
+	shot(t, ctx, "14-household-edit")
+	run(t, ctx, "save household",
+		press(`.save-household`),
+		chromedp.WaitVisible(chromedp.CSS(`.new-app`)),
+	)
+	after := getHousehold(t, env, tok)
+	if len(after.Members) != 3 {
+		t.Fatalf("household after editing has %d members, want 3: %+v", len(after.Members), after)
+	}
+	for i := range 2 {
+		b, a := before.Members[i], after.Members[i]
+		if a.ID != b.ID || a.Name != b.Name || a.IDNumber != b.IDNumber || a.Relation != b.Relation {
+			t.Errorf("member %d changed: %+v, was %+v", i, a, b)
+		}
+	}
+	if after.Address != before.Address {
+		t.Errorf("address = %q, was %q", after.Address, before.Address)
+	}
+	if after.Members[0].MonthlyIncome != 45050 {
+		t.Errorf("head's income = %d fen, want 45050", after.Members[0].MonthlyIncome)
+	}
+	if s := after.Members[1].School; s == nil || s.SchoolID != "SCH-330502-compulsory" || s.Grade != "5" {
+		t.Errorf("child's school after editing = %+v, want kept", s)
+	}
+	if m := after.Members[2]; m.Relation != "spouse" || m.Name != model.MaskName("李梅") || m.IDNumber != model.MaskID(spouseID) {
+		t.Errorf("new member = %+v, want the spouse 李*", m)
+	}
+
+	// A draft, withdrawn from its page. (The test clock stands still; each
+	// step moves it on, as time passes between a resident's steps, so the
+	// messages have an order.)
+	env.Clock.Advance(time.Minute)
+	var draft struct {
+		ID string `json:"id"`
+	}
+	post(t, env, "/api/v1/applications", tok, map[string]string{"program": "medical", "reason": "住院费用高"}, http.StatusCreated).JSON(t, &draft)
+	env.Clock.Advance(time.Minute)
+	run(t, ctx, "withdraw draft",
+		chromedp.Navigate(srv.URL+"/applications/"+draft.ID),
+		statusShown("草稿"),
+		press(`.withdraw-app`),
+		settle(),
+		press(`.van-dialog__confirm`),
+		statusShown("已撤回"),
+	)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .van-uploader').length`)); err != nil || n != 0 {
+		t.Errorf("a withdrawn application still offers %d submit, withdraw or upload controls (%v)", n, err)
+	}
+	r := env.Get("/api/v1/applications/"+draft.ID, tok)
+	apitest.Want(t, r, http.StatusOK)
+	if st := r.Map(t)["status"]; st != "withdrawn" {
+		t.Fatalf("API status after withdrawing = %v, want withdrawn", st)
+	}
+
+	// The stored name and ID number survived the masked round trip: staff
+	// see them in full on a case submitted after the edit.
+	env.Clock.Advance(time.Minute)
+	appID, _ := submitDibao(t, env, tok)
+	r = env.Get("/api/v1/staff/applications/"+appID+"?reveal=true", staffToken(t, env, "community"))
+	apitest.Want(t, r, http.StatusOK)
+	if body := string(r.Body); !strings.Contains(body, headName) || !strings.Contains(body, headID) || !strings.Contains(body, "幸福路8号2幢301室") {
+		t.Fatalf("staff reveal after the edit lacks the stored name, ID number or address:\n%.1000s", body)
+	}
+
+	run(t, ctx, "messages",
+		chromedp.Navigate(srv.URL+"/messages"),
+		chromedp.WaitVisible(byText("div", "已撤回")),
+	)
+	page := pageText(t, ctx)
+	for _, want := range []string{"医疗救助申请（", "已撤回", "最低生活保障申请（", "已提交"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("messages page lacks %q:\n%.800s", want, page)
+		}
+	}
+	shot(t, ctx, "15-messages")
+	run(t, ctx, "open message",
+		press(`.message-row`),
+		chromedp.WaitVisible(chromedp.CSS(`.app-status`)),
+	)
+	where, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.Contains(where, "/applications/") {
+		t.Fatalf("the newest message leads to %q (%v), want an application page", where, err)
+	}
+}
+
+// TestReturnReasonShownToResident: the community worker returns a submitted
+// case with a reason; the resident's page says 退回补正 with the reason,
+// offers re-upload, and the message says why.
+func TestReturnReasonShownToResident(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, "embedded")
+	srv := httptest.NewServer(env.Handler)
+	t.Cleanup(srv.Close)
+	residentID, appID, _ := submittedWithSchoolchild(t, env, "13900007777")
+	const why = "收入证明未盖单位公章，请重新上传"
+
+	ctx := browser(t)
+	staffLogin(t, ctx, srv.URL, "community", appID)
+	run(t, ctx, "return needs a reason",
+		press(`.act-return`),
+		chromedp.WaitVisible(byText("div", "请填写理由")),
+	)
+	run(t, ctx, "reason",
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=action_reason]`), why),
+	)
+	staffAct(t, ctx, "return", "退回补正")
+	r := env.Get("/api/v1/staff/applications/"+appID, staffToken(t, env, "community"))
+	apitest.Want(t, r, http.StatusOK)
+	if st := r.Map(t)["status"]; st != "returned" {
+		t.Fatalf("API status after returning = %v, want returned", st)
+	}
+
+	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
+	run(t, ctx, "resident sees the return",
+		js(`sessionStorage.clear()`),
+		setSession("resident", resident),
+		chromedp.Navigate(srv.URL+"/applications/"+appID),
+		statusShown("退回补正"),
+		chromedp.WaitVisible(chromedp.CSS(`.submit-app`)),
+		chromedp.WaitVisible(chromedp.CSS(`.return-reason`)),
+	)
+	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, why) {
+		t.Fatalf("the resident's page does not say at the top why it was returned: %q (%v)", top, err)
+	}
+	shot(t, ctx, "16-returned")
+	run(t, ctx, "message",
+		chromedp.Navigate(srv.URL+"/messages"),
+		chromedp.WaitVisible(byText("div", "原因："+why)),
+	)
+}
