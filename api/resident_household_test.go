@@ -151,6 +151,25 @@ func TestHouseholdValidation(t *testing.T) {
 		if h2.ID != h.ID || h2.Address != h.Address || len(h2.Members) != 3 || h2.Members[0].ID != h.Members[0].ID || h2.Members[1].IDNumber != h.Members[1].IDNumber {
 			t.Fatalf("after round trip: %+v (before %+v)", h2, h)
 		}
+		// The view never shows the disability level, so a member sent back
+		// without it keeps it; an explicit null clears it.
+		hasDisability := func() bool {
+			var v struct {
+				Members []struct {
+					HasDisability bool `json:"has_disability"`
+				} `json:"members"`
+			}
+			env.Get("/api/v1/me/household", token).JSON(t, &v)
+			return v.Members[1].HasDisability
+		}
+		if !hasDisability() {
+			t.Fatal("the round trip lost the child's disability level")
+		}
+		back["members"].([]map[string]any)[1]["disability_level"] = nil
+		apitest.Want(t, env.Put("/api/v1/me/household", token, back), http.StatusOK)
+		if hasDisability() {
+			t.Fatal("an explicit null did not clear the disability level")
+		}
 	})
 }
 

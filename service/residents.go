@@ -579,7 +579,12 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		if err != nil {
 			return nil, invalidAt(err, field("disability_level"))
 		}
-		if level != "" {
+		// The household view shows only whether a member has a disability,
+		// never the level; a stored member sent back without the field keeps
+		// it (null clears it).
+		if prev != nil && len(mi.DisabilityLevel) == 0 {
+			m.DisabilitySealed, m.HasDisability = prev.DisabilitySealed, prev.HasDisability
+		} else if level != "" {
 			sealed, err := h.d.Keys.Seal(level)
 			if err != nil {
 				return nil, fmt.Errorf("seal disability: %w", err)
