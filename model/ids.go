@@ -27,9 +27,11 @@ const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // random bits, Crockford base32), so cursor pagination by id follows
 // creation order. Randomness and time are injected.
 type IDs struct {
-	mu    sync.Mutex
-	clock Clock
-	rand  io.Reader
+	mu     sync.Mutex
+	clock  Clock
+	rand   io.Reader
+	lastMS uint64
+	last   [10]byte
 }
 
 // NewIDs returns a generator over the given clock and random source
@@ -44,18 +46,31 @@ func NewIDs(clock Clock, random io.Reader) *IDs {
 	return &IDs{clock: clock, rand: random}
 }
 
-// New returns a fresh id. It panics only if the random source fails, which
+// New returns a fresh id. Ids made by one generator are strictly
+// increasing: within one millisecond the random part is incremented instead
+// of drawn again, so timelines and message lists keep their order even when
+// the clock stands still. It panics only if the random source fails, which
 // crypto/rand never does on a working system.
 func (g *IDs) New() string {
 	var b [16]byte
 	ms := uint64(g.clock.Now().UnixMilli())
-	binary.BigEndian.PutUint64(b[:8], ms<<16)
 	g.mu.Lock()
-	_, err := io.ReadFull(g.rand, b[6:16])
-	g.mu.Unlock()
-	if err != nil {
+	if ms <= g.lastMS && g.lastMS != 0 {
+		ms = g.lastMS
+		for i := len(g.last) - 1; i >= 0; i-- {
+			g.last[i]++
+			if g.last[i] != 0 {
+				break
+			}
+		}
+	} else if _, err := io.ReadFull(g.rand, g.last[:]); err != nil {
+		g.mu.Unlock()
 		panic(fmt.Sprintf("random source failed: %v", err))
 	}
+	g.lastMS = ms
+	binary.BigEndian.PutUint64(b[:8], ms<<16)
+	copy(b[6:16], g.last[:])
+	g.mu.Unlock()
 	return encode128(b)
 }
 

@@ -59,14 +59,21 @@ func TestIDsSortByTime(t *testing.T) {
 	if !sort.StringsAreSorted(ids) {
 		t.Fatal("ids do not sort by creation time")
 	}
-	seen := map[string]bool{}
-	g := NewIDs(nil, nil)
+	// One generator's ids strictly increase, even when the clock stands
+	// still or steps back.
+	g := NewIDs(fixedClock(time.UnixMilli(1_700_000_000_000)), nil)
+	prev := ""
 	for i := 0; i < 1000; i++ {
 		id := g.New()
-		if len(id) != 26 || seen[id] {
-			t.Fatalf("bad or repeated id %q", id)
+		if len(id) != 26 || id <= prev {
+			t.Fatalf("id %d %q does not follow %q", i, id, prev)
 		}
-		seen[id] = true
+		prev = id
+	}
+	back := NewIDs(fixedClock(time.UnixMilli(1_600_000_000_000)), nil)
+	back.lastMS, back.last = g.lastMS, g.last
+	if id := back.New(); id <= prev {
+		t.Fatalf("after the clock stepped back: %q <= %q", id, prev)
 	}
 }
 
