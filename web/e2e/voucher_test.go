@@ -105,24 +105,9 @@ func submitDibao(t *testing.T, env *apitest.Env, tok string) (appID string, docs
 // returns the resident's id; approval issues the child's voucher.
 func approvedWithSchoolchild(t *testing.T, env *apitest.Env) string {
 	t.Helper()
-	residentID, appID, docs := submittedWithSchoolchild(t, env, "13900002222")
-	app := struct{ ID string }{appID}
-	community := staffToken(t, env, "community")
-	act := func(token, action string) {
-		t.Helper()
-		post(t, env, "/api/v1/staff/applications/"+app.ID+"/actions", token, map[string]string{"action": action}, http.StatusOK)
-	}
-	act(community, "accept")
-	act(community, "investigate")
-	for _, d := range docs {
-		post(t, env, "/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}, http.StatusOK)
-	}
-	visit := env.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
-	apitest.Want(t, env.Put("/api/v1/staff/applications/"+app.ID+"/assessment", community,
-		map[string]any{"per_capita_income": 20000, "home_visit": map[string]string{"date": visit, "note": "入户核实"}}), http.StatusOK)
-	act(staffToken(t, env, "street"), "publicize")
+	residentID, appID := publicizedWithSchoolchild(t, env, "13900002222")
 	env.Clock.Advance(env.Config.PublicityPeriod + time.Second)
-	act(staffToken(t, env, "county"), "approve")
+	post(t, env, "/api/v1/staff/applications/"+appID+"/actions", staffToken(t, env, "county"), map[string]string{"action": "approve"}, http.StatusOK)
 	return residentID
 }
 
