@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
@@ -15,20 +14,9 @@ func TestConcurrentCreatesOpenOneApplication(t *testing.T) {
 	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
 		token, _ := resident(t, env)
 		const n = 4
-		statuses := make([]int, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				r := env.Post("/api/v1/applications", token, map[string]string{"program": "medical", "reason": "大病"})
-				statuses[i] = r.Status
-			}(i)
-		}
-		close(start)
-		wg.Wait()
+		statuses := apitest.Statuses(apitest.Concurrently(n, func(int) *apitest.Response {
+			return env.Post("/api/v1/applications", token, map[string]string{"program": "medical", "reason": "大病"})
+		}))
 		sort.Ints(statuses)
 		if statuses[0] != http.StatusCreated || statuses[1] != http.StatusConflict || statuses[n-1] != http.StatusConflict {
 			t.Fatalf("statuses %v, want one 201 and the rest 409", statuses)

@@ -2,29 +2,10 @@ package api_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
 )
-
-// gapConcurrently runs fn n times at once and returns the responses.
-func gapConcurrently(n int, fn func(i int) *apitest.Response) []*apitest.Response {
-	out := make([]*apitest.Response, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			out[i] = fn(i)
-		}(i)
-	}
-	close(start)
-	wg.Wait()
-	return out
-}
 
 // TestConcurrentHouseholdPuts: a phone that sends its household twice at
 // once (a double tap, a retry) gets its own household saved, never the
@@ -45,7 +26,7 @@ func TestConcurrentHouseholdPuts(t *testing.T) {
 			for i := range bodies {
 				bodies[i] = household(self, makeID("20150601", i%2 == 0))
 			}
-			rs := gapConcurrently(n, func(i int) *apitest.Response {
+			rs := apitest.Concurrently(n, func(i int) *apitest.Response {
 				return env.Put("/api/v1/me/household", token, bodies[i])
 			})
 			for i, r := range rs {
@@ -78,7 +59,7 @@ func TestConcurrentSubmitAndWithdraw(t *testing.T) {
 		for round := 0; round < 3; round++ {
 			id := createApp(t, env, token, "dibao")
 			uploadRequired(t, env, token, id)
-			rs := gapConcurrently(2, func(i int) *apitest.Response {
+			rs := apitest.Concurrently(2, func(i int) *apitest.Response {
 				if i == 0 {
 					return env.Post("/api/v1/applications/"+id+"/submit", token, nil)
 				}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -266,20 +265,9 @@ func TestStaffConcurrentApprovals(t *testing.T) {
 		env.Clock.Advance(2 * time.Hour)
 		approvers := []string{wfDemo(t, env, "county").Token, wfNewStaff(t, env, wfDemo(t, env, "admin").Token, "county.b", "county_approver", "330502").Token}
 		const n = 6
-		statuses := make([]int, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				r := env.Post("/api/v1/staff/applications/"+c.ID+"/actions", approvers[i%2], map[string]string{"action": "approve"})
-				statuses[i] = r.Status
-			}(i)
-		}
-		close(start)
-		wg.Wait()
+		statuses := apitest.Statuses(apitest.Concurrently(n, func(i int) *apitest.Response {
+			return env.Post("/api/v1/staff/applications/"+c.ID+"/actions", approvers[i%2], map[string]string{"action": "approve"})
+		}))
 		count := map[int]int{}
 		for _, s := range statuses {
 			count[s]++

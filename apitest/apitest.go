@@ -448,3 +448,31 @@ func (e *Env) SessionFor(p model.Principal) string {
 	}
 	return s.Token
 }
+
+// Concurrently runs fn(0) … fn(n-1) at the same moment (each waits for one
+// start signal) and returns their responses in order.
+func Concurrently(n int, fn func(i int) *Response) []*Response {
+	out := make([]*Response, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			out[i] = fn(i)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
+// Statuses returns the status of each response.
+func Statuses(rs []*Response) []int {
+	out := make([]int, len(rs))
+	for i, r := range rs {
+		out[i] = r.Status
+	}
+	return out
+}
