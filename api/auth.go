@@ -100,6 +100,12 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		// Only JSON writes are replayable: refuse another declared type
+		// before reading a byte of the body.
+		if ct := c.ContentType(); ct != "" && ct != "application/json" {
+			s.writeError(c, model.NewError(model.KindUnsupported, "unsupported_media_type", "send the body as application/json"))
+			return
+		}
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
 			s.writeError(c, jsonError(err))

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -116,12 +117,20 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies; uploads get their own, larger cap in their
-// handler.
+// rawBodyKey holds a request's uncapped body for the one route that may
+// read more than the JSON limit (document uploads, which set their own cap).
+const rawBodyKey = "jiuzhu.raw_body"
+
+// limitBody caps every request body at max, whatever its declared type: a
+// declared length over it is refused before a byte is read, and the body is
+// cut off while it streams. The upload handler opts out with uncappedBody and
+// sets its own, larger cap.
 func (s *Server) limitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Body != nil && c.ContentType() != "multipart/form-data" {
-			if c.Request.ContentLength > max {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody {
+			c.Set(rawBodyKey, c.Request.Body)
+			if c.Request.ContentLength > max && !s.isUpload(c) {
+				c.Header("Connection", "close")
 				s.writeError(c, model.NewError(model.KindTooLarge, "body_too_large", "the request body is over %d bytes", max))
 				return
 			}
@@ -129,6 +138,20 @@ func (s *Server) limitBody(max int64) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// isUpload reports whether the matched route takes a multipart upload.
+func (s *Server) isUpload(c *gin.Context) bool {
+	return c.Request.Method == http.MethodPost && c.FullPath() == uploadRoute
+}
+
+// uncappedBody returns the request body without the JSON cap, for a handler
+// that caps it itself; only the upload route may call it.
+func uncappedBody(c *gin.Context) io.ReadCloser {
+	if raw, ok := c.Get(rawBodyKey); ok {
+		return raw.(io.ReadCloser)
+	}
+	return c.Request.Body
 }
 
 // securityHeaders sets headers every response should carry.

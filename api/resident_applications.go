@@ -117,7 +117,7 @@ func (s *Server) uploadDocument(c *gin.Context) error {
 		c.Header("Connection", "close")
 		return model.NewError(model.KindTooLarge, "file_too_large", "the file is over the %d MiB limit", s.opts.MaxUploadBytes>>20)
 	}
-	c.Request.Body = uploadBody{http.MaxBytesReader(c.Writer, c.Request.Body, limit)}
+	c.Request.Body = uploadBody{http.MaxBytesReader(c.Writer, uncappedBody(c), limit)}
 	form, err := c.Request.MultipartReader()
 	if errors.Is(err, http.ErrNotMultipart) {
 		return model.NewError(model.KindUnsupported, "multipart_required", "send the file as multipart/form-data with the parts kind and file")

@@ -10,6 +10,9 @@ import (
 // login, sessions, the household, applications with their documents, and
 // messages; and the public program catalog. Everything behind a resident
 // session carries personal data and is marked no-store.
+// uploadRoute is the one route whose body may exceed the JSON limit.
+const uploadRoute = "/api/v1/applications/:id/documents"
+
 func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/programs", s.handle(s.listPrograms))
 
@@ -31,7 +34,7 @@ func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	me.GET("/applications/:id", s.handle(s.getApplication))
 	me.POST("/applications/:id/submit", s.idempotent(), s.handle(s.submitApplication))
 	me.POST("/applications/:id/withdraw", s.handle(s.withdrawApplication))
-	me.POST("/applications/:id/documents", s.handle(s.uploadDocument))
+	me.POST(uploadRoute[len("/api/v1"):], s.handle(s.uploadDocument))
 	me.GET("/applications/:id/documents/:doc_id", s.handle(s.getDocument))
 	me.GET("/applications/:id/documents/:doc_id/content", s.handle(s.downloadDocument))
 }
