@@ -118,7 +118,7 @@ func TestHouseholdValidation(t *testing.T) {
 				t.Fatalf("household response shows %q unmasked: %s", secret, r.Body)
 			}
 		}
-		if len(h.Members) != 2 || h.Members[0].IDNumber != good[:4]+"**********"+good[14:] || h.Members[0].Name != "张*" {
+		if len(h.Members) != 2 || h.Members[0].IDNumber != good[:2]+"**************"+good[16:] || h.Members[0].Name != "张*" {
 			t.Fatalf("members: %+v", h.Members)
 		}
 		m := h.Members[1]

@@ -77,3 +77,22 @@ func ParseIDNumber(s string, now time.Time) (IDNumber, error) {
 	}
 	return IDNumber{Number: n, BirthDate: birth.Format("2006-01-02"), Sex: sex}, nil
 }
+
+// AgeOn is the age in whole years on the day now (in China's zone) of
+// someone born on birthDate ("YYYY-MM-DD"); -1 when the date is not one.
+// An age may stand beside a masked ID number where the birth date may not.
+func AgeOn(birthDate string, now time.Time) int {
+	b, err := time.ParseInLocation("2006-01-02", birthDate, chinaZone)
+	if err != nil {
+		return -1
+	}
+	n := now.In(chinaZone)
+	age := n.Year() - b.Year()
+	if n.Month() < b.Month() || (n.Month() == b.Month() && n.Day() < b.Day()) {
+		age--
+	}
+	if age < 0 {
+		return 0
+	}
+	return age
+}

@@ -26,13 +26,16 @@ var compoundSurnames = map[string]bool{
 	"端木": true, "澹台": true, "呼延": true, "独孤": true, "南宫": true, "万俟": true, "闻人": true,
 }
 
-// MaskID shows the first 4 and last 4 characters of an ID number:
-// 3305**********1234.
+// MaskID shows the first 2 and last 2 characters of an ID number:
+// 33**************2X. Four characters are as much as may show: with the
+// county codes, the check character and a birth date the rest of an 18-digit
+// number can be rebuilt, so a masked ID never travels beside a birth date
+// (an age in whole years is fine, see AgeOn).
 func MaskID(id string) string {
-	if len(id) <= 8 {
+	if len(id) <= 4 {
 		return strings.Repeat("*", len(id))
 	}
-	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
+	return id[:2] + strings.Repeat("*", len(id)-4) + id[len(id)-2:]
 }
 
 // MaskPhone shows the first 3 and last 4 digits: 138****5678.

@@ -17,7 +17,7 @@ func TestMasks(t *testing.T) {
 			t.Errorf("MaskName(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	if got := MaskID("330502199001011234"); got != "3305**********1234" {
+	if got := MaskID("330502199001011234"); got != "33**************34" {
 		t.Errorf("MaskID = %q", got)
 	}
 	if got := MaskPhone("13812345678"); got != "138****5678" {
@@ -149,5 +149,20 @@ func TestTransitionsTable(t *testing.T) {
 	}
 	if CanTransition(ActionWithdraw, StatusApproved) {
 		t.Fatal("no withdrawal after a decision")
+	}
+}
+
+func TestAgeOn(t *testing.T) {
+	now := time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC) // 2 December in China
+	cases := []struct {
+		birth string
+		want  int
+	}{
+		{"2000-12-02", 26}, {"2000-12-03", 25}, {"2026-12-02", 0}, {"1950-01-01", 76}, {"not-a-date", -1},
+	}
+	for _, c := range cases {
+		if got := AgeOn(c.birth, now); got != c.want {
+			t.Errorf("AgeOn(%s) = %d, want %d", c.birth, got, c.want)
+		}
 	}
 }

@@ -142,13 +142,16 @@ func isStatus(s string) bool {
 	return false
 }
 
-// StaffMemberView is a household member as staff see it: masked unless revealed.
+// StaffMemberView is a household member as staff see it: masked unless
+// revealed. A masked view carries the age, never the birth date, which with
+// the masked ID number would rebuild the whole number.
 type StaffMemberView struct {
 	ID            string  `json:"id"`
 	Name          string  `json:"name"`
 	IDNumber      string  `json:"id_number"`
 	Relation      string  `json:"relation"`
-	BirthDate     string  `json:"birth_date"`
+	Age           int     `json:"age"`
+	BirthDate     string  `json:"birth_date,omitempty"`
 	MonthlyIncome int64   `json:"monthly_income"`
 	WorkAbility   *string `json:"work_ability"`
 	HasDisability bool    `json:"has_disability"`
@@ -296,7 +299,7 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 		}
 	}
 	for _, m := range ms {
-		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, BirthDate: m.BirthDate,
+		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()),
 			MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability, SchoolID: m.SchoolID, SchoolStage: m.SchoolStage}
 		if reveal {
 			if mv.Name, err = open(m.NameSealed); err != nil {
@@ -305,6 +308,7 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 			if mv.IDNumber, err = open(m.IDSealed); err != nil {
 				return nil, err
 			}
+			mv.BirthDate = m.BirthDate
 			if m.DisabilitySealed != nil {
 				d, err := open(*m.DisabilitySealed)
 				if err != nil {
