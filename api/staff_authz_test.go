@@ -134,7 +134,9 @@ var staffMatrix = map[string]authzRow{
 		}},
 	// The action decides the level: approve is the county's, and the case
 	// in region is only submitted (409).
-	"POST /api/v1/staff/applications/:id/actions": {roles: mxCounty, scoped: true, ok: []int{http.StatusConflict},
+	// The street may approve an urgent temporary case from investigating
+	// (急难型), so it reaches the case: 403 for this one, 404 out of region.
+	"POST /api/v1/staff/applications/:id/actions": {roles: mxStreetUp, scoped: true, ok: []int{http.StatusConflict, http.StatusForbidden},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/actions", map[string]string{"action": "approve"})
 		}},

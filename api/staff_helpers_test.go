@@ -103,7 +103,7 @@ func wfAct(t *testing.T, env *apitest.Env, token, appID, action, reason string, 
 
 // wfAssessment is a valid wfAssessment body.
 func wfAssessment(perCapita int64) map[string]any {
-	return map[string]any{"per_capita_income": perCapita, "home_visit": map[string]string{"date": time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02"), "note": "入户核实，家中无大额资产"}}
+	return map[string]any{"per_capita_income": perCapita, "income_reason": "入户核实的收入低于申报", "home_visit": map[string]string{"date": time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02"), "note": "入户核实，家中无大额资产"}}
 }
 
 // wfInvestigated takes a submitted case through accept, document review,

@@ -58,9 +58,10 @@ func TestStaffFullChain(t *testing.T) {
 		a := wfAssessment(30000)
 		r = env.Put("/api/v1/staff/applications/"+c.ID+"/assessment", community, a)
 		apitest.Want(t, r, http.StatusOK)
-		// 吴兴区 (a district) has 1120 yuan; (112000 − 30000) × 3 members.
-		if got := r.Map(t)["monthly_amount"].(float64); got != 246000 {
-			t.Fatalf("computed amount %v, want 246000", got)
+		// 吴兴区 (a district) has 1120 yuan; (112000 − 30000) × 3 members,
+		// plus the 分类施保 increment of 100 yuan for each of the two minors.
+		if got := r.Map(t)["monthly_amount"].(float64); got != 266000 {
+			t.Fatalf("computed amount %v, want 266000", got)
 		}
 		a["monthly_amount"] = 250000
 		apitest.Want(t, env.Put("/api/v1/staff/applications/"+c.ID+"/assessment", community, a), http.StatusUnprocessableEntity)
@@ -98,7 +99,7 @@ func TestStaffFullChain(t *testing.T) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		if strings.Join(keys, ",") != "ends_at,household_size,id,monthly_amount,name_masked,program,region_code,starts_at" {
+		if strings.Join(keys, ",") != "benefit_kind,ends_at,household_size,id,monthly_amount,name_masked,program,region_code,starts_at" {
 			t.Fatalf("notice fields %v", keys)
 		}
 		if n["name_masked"] != "王**" || n["household_size"].(float64) != 3 || n["monthly_amount"].(float64) != 250000 {

@@ -26,7 +26,11 @@ type stOfficers struct {
 func stCase(t *testing.T, env *apitest.Env, o stOfficers, program string, size int, amount int64, mode string) string {
 	t.Helper()
 	tok := login(t, env, newPhone())
-	apitest.Want(t, env.Put("/api/v1/me/household", tok, wfHousehold(o.communityCode, size)), http.StatusOK)
+	h := wfHousehold(o.communityCode, size)
+	if program == model.ProgramTekun {
+		h = tekunHousehold(o.communityCode, size)
+	}
+	apitest.Want(t, env.Put("/api/v1/me/household", tok, h), http.StatusOK)
 	id := createApp(t, env, tok, program)
 	prog, _ := model.ProgramOf(program)
 	var docs []string
@@ -43,7 +47,7 @@ func stCase(t *testing.T, env *apitest.Env, o stOfficers, program string, size i
 	}
 	body := stAssessment(env, amount)
 	if mode != "" {
-		body["support_mode"] = mode
+		body["support_mode"], body["care_level"] = mode, model.CareSelf
 	}
 	r := env.Put("/api/v1/staff/applications/"+id+"/assessment", o.community, body)
 	apitest.Want(t, r, http.StatusOK)
@@ -52,6 +56,16 @@ func stCase(t *testing.T, env *apitest.Env, o stOfficers, program string, size i
 	}
 	wfAct(t, env, o.street, id, "publicize", "", http.StatusOK)
 	return id
+}
+
+// tekunHousehold is a household of size members none of whom can work or
+// has an income: every one of them is a 特困 person.
+func tekunHousehold(community string, size int) map[string]any {
+	h := wfHousehold(community, size)
+	for _, m := range h["members"].([]map[string]any) {
+		m["monthly_income"], m["work_ability"] = 0, model.WorkAbilityNone
+	}
+	return h
 }
 
 // stAssessment is an assessment dated by the test clock with a set amount.
@@ -169,7 +183,7 @@ func TestStaffStats(t *testing.T) {
 		// The support mode is the tekun assessment's, and only its.
 		t.Run("support mode on the assessment", func(t *testing.T) {
 			tok := login(t, env, newPhone())
-			apitest.Want(t, env.Put("/api/v1/me/household", tok, wfHousehold(wx.communityCode, 1)), http.StatusOK)
+			apitest.Want(t, env.Put("/api/v1/me/household", tok, tekunHousehold(wx.communityCode, 1)), http.StatusOK)
 			tk := createApp(t, env, tok, "tekun")
 			for _, d := range []string{"id_card", "hukou_book", "income_proof", "work_ability_proof"} {
 				apitest.Want(t, upload(t, env, tok, tk, d, d+".jpg", jpegFile), http.StatusCreated)
@@ -199,7 +213,7 @@ func TestStaffStats(t *testing.T) {
 				}
 			}
 			r := env.Put("/api/v1/staff/applications/"+tk+"/assessment", wx.community, map[string]any{"per_capita_income": 0,
-				"support_mode": model.SupportDispersed, "home_visit": stAssessment(env, 0)["home_visit"]})
+				"support_mode": model.SupportDispersed, "care_level": model.CarePartial, "home_visit": stAssessment(env, 0)["home_visit"]})
 			apitest.Want(t, r, http.StatusOK)
 			r = env.Get("/api/v1/staff/applications/"+tk, wx.community)
 			apitest.Want(t, r, http.StatusOK)

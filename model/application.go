@@ -55,7 +55,28 @@ type Transition struct {
 	From       []string
 	To         string
 	Permission string
-	NeedReason bool
+	// PermissionFrom overrides Permission for a step taken from a status:
+	// only the county rejects a case whose notice is open, and the street
+	// approves an urgent case from investigating.
+	PermissionFrom map[string]string
+	NeedReason     bool
+}
+
+// PermissionAt is the permission the step needs from status.
+func (t Transition) PermissionAt(status string) string {
+	if p, ok := t.PermissionFrom[status]; ok {
+		return p
+	}
+	return t.Permission
+}
+
+// Permissions lists every permission the step can need.
+func (t Transition) Permissions() []string {
+	out := []string{t.Permission}
+	for _, p := range t.PermissionFrom {
+		out = append(out, p)
+	}
+	return out
 }
 
 // Transitions is the workflow's one table of allowed steps.
@@ -66,34 +87,24 @@ var Transitions = map[string]Transition{
 	ActionInvestigate: {From: []string{StatusAccepted}, To: StatusInvestigating, Permission: ActApplicationInvestig},
 	ActionReturn:      {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating}, To: StatusReturned, Permission: ActApplicationReturn, NeedReason: true},
 	ActionPublicize:   {From: []string{StatusInvestigating}, To: StatusPublicizing, Permission: ActApplicationPublicize},
-	ActionApprove:     {From: []string{StatusPublicizing}, To: StatusApproved, Permission: ActApplicationApprove},
-	ActionReject:      {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject, NeedReason: true},
-	ActionRecheck:     {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
-	ActionSuspend:     {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
-	ActionResume:      {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
-	ActionEnd:         {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+	ActionApprove: {From: []string{StatusPublicizing, StatusInvestigating}, To: StatusApproved, Permission: ActApplicationApprove,
+		PermissionFrom: map[string]string{StatusInvestigating: ActApplicationApproveUrgent}},
+	ActionReject: {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
+		PermissionFrom: map[string]string{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
+	ActionRecheck: {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
+	ActionSuspend: {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
+	ActionResume:  {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
+	ActionEnd:     {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
 }
 
-// RecheckMonths is how many months after approval, and after each re-check
-// (复核), an approved case of program is due for its next re-check: 12 for
-// 低保 (dibao) and 特困 (tekun); 0 for programs that are not re-checked on a
-// schedule.
-func RecheckMonths(program string) int {
-	switch program {
-	case ProgramDibao, ProgramTekun:
-		return 12
-	}
-	return 0
-}
-
-// ReviewDueAfter is when a case of program approved or re-checked at t is
-// next due for its re-check, or nil when the program has no schedule.
-func ReviewDueAfter(program string, t time.Time) *time.Time {
-	m := RecheckMonths(program)
-	if m == 0 {
+// ReviewDueAfter is when a case approved or re-checked at t is next due for
+// its re-check after months (the program's Policy.RecheckMonths), or nil
+// when the program has no schedule.
+func ReviewDueAfter(months int, t time.Time) *time.Time {
+	if months == 0 {
 		return nil
 	}
-	due := t.AddDate(0, m, 0)
+	due := t.AddDate(0, months, 0)
 	return &due
 }
 
@@ -126,25 +137,62 @@ type Application struct {
 	MonthlyAmount   *int64
 	AmountReason    *string
 	SupportMode     *string // tekun only: model.SupportCentralized or model.SupportDispersed
-	HomeVisitDate   *string
-	HomeVisitNote   *string
-	AssessedBy      *string
-	AssessedAt      *time.Time
-	AcceptedBy      *string
-	InvestigatedBy  *string
-	PublicizedBy    *string
-	DecidedBy       *string
-	SubmittedAt     *time.Time
-	DecidedAt       *time.Time
-	ReviewDueAt     *time.Time // next 复核 of an approved case (RecheckMonths)
-	RecheckedAt     *time.Time
-	EndedAt         *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// The program's decision at assessment (Policy.Decide).
+	BenefitKind      *BenefitKind
+	Eligible         *bool
+	IneligibleReason *string
+	Amount           *int64 // a one-off amount (MonthlyAmount holds a monthly one)
+	PersonsCovered   *int
+	DeclaredIncome   *int64 // declared per-capita income
+	IncomeReason     *string
+	CareLevel        *string
+	HousingMode      *string
+	Urgent           bool
+	BillsTotal       *int64
+	InsurancePaid    *int64
+	StandardAmount   *int64 // the 低保 standard in force at assessment
+	HomeVisitDate    *string
+	HomeVisitNote    *string
+	AssessedBy       *string
+	AssessedAt       *time.Time
+	AcceptedBy       *string
+	InvestigatedBy   *string
+	PublicizedBy     *string
+	DecidedBy        *string
+	SubmittedAt      *time.Time
+	DecidedAt        *time.Time
+	ReviewDueAt      *time.Time // next 复核 of an approved case (RecheckMonths)
+	RecheckedAt      *time.Time
+	EndedAt          *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // TableName is the applications table.
 func (Application) TableName() string { return "applications" }
+
+// Assessed reports whether an assessment is recorded.
+func (a Application) Assessed() bool { return a.AssessedAt != nil && a.BenefitKind != nil }
+
+// Benefit is the kind of the recorded decision and its amount (monthly or
+// once, by kind; 0 for vouchers and services).
+func (a Application) Benefit() (BenefitKind, int64) {
+	kind := BenefitMonthlyCash
+	if a.BenefitKind != nil {
+		kind = *a.BenefitKind
+	}
+	switch {
+	case kind.IsMonthly() && a.MonthlyAmount != nil:
+		return kind, *a.MonthlyAmount
+	case kind.IsOneOff() && a.Amount != nil:
+		return kind, *a.Amount
+	}
+	return kind, 0
+}
+
+// IsEligible reports whether the recorded assessment found the case
+// eligible.
+func (a Application) IsEligible() bool { return a.Eligible != nil && *a.Eligible }
 
 // OpenSlotOf is the value of the unique open_slot column while an
 // application is open: one per household and program.

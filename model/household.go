@@ -62,6 +62,7 @@ type Member struct {
 	Sex              string
 	Relation         string
 	MonthlyIncome    int64
+	Incomes          *string // JSON of []Income, nil when not declared by kind
 	WorkAbility      *string
 	DisabilitySealed *string
 	HasDisability    bool

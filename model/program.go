@@ -60,7 +60,9 @@ const (
 	ProgramTemporary  = "temporary"
 )
 
-// Program is one assistance program of the catalog.
+// Program is one assistance program of the catalog: its code, name,
+// number prefix, the documents an application must carry and its Policy
+// (the program's own rules, in program_<code>.go).
 type Program struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
@@ -68,7 +70,11 @@ type Program struct {
 	// (DB-330502-2026-000123).
 	NumberPrefix      string         `json:"number_prefix"`
 	RequiredDocuments []DocumentKind `json:"required_documents"`
+	Policy            Policy         `json:"-"`
 }
+
+// BenefitKind is what an approval of the program gives.
+func (p Program) BenefitKind() BenefitKind { return p.Policy.Kind() }
 
 func kinds(ks ...string) []DocumentKind {
 	out := make([]DocumentKind, 0, len(ks))
@@ -82,13 +88,32 @@ func kinds(ks ...string) []DocumentKind {
 // Programs is the catalog: the seven programs of the 2003 notice with the
 // documents an application must carry before it can be submitted.
 var Programs = []Program{
-	{ProgramDibao, "最低生活保障", "DB", kinds(DocIDCard, DocHukouBook, DocIncomeProof)},
-	{ProgramTekun, "特困人员供养（农村五保、城镇三无）", "TK", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocWorkAbilityProof)},
-	{ProgramMedical, "医疗救助", "YL", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocMedicalBills)},
-	{ProgramEducation, "教育救助（教育券）", "JY", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocEnrolmentProof)},
-	{ProgramHousing, "住房救助（廉租住房）", "ZF", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocHousingProof)},
-	{ProgramEmployment, "就业援助", "JC", kinds(DocIDCard, DocHukouBook, DocUnemploymentProof)},
-	{ProgramTemporary, "临时救助", "LS", kinds(DocIDCard, DocHardshipProof)},
+	{ProgramDibao, "最低生活保障", "DB", kinds(DocIDCard, DocHukouBook, DocIncomeProof), dibao{}},
+	{ProgramTekun, "特困人员供养（农村五保、城镇三无）", "TK", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocWorkAbilityProof), tekun{}},
+	{ProgramMedical, "医疗救助", "YL", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocMedicalBills), medical{}},
+	{ProgramEducation, "教育救助（教育券）", "JY", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocEnrolmentProof), education{}},
+	{ProgramHousing, "住房救助（廉租住房）", "ZF", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocHousingProof), housing{}},
+	{ProgramEmployment, "就业援助", "JC", kinds(DocIDCard, DocHukouBook, DocUnemploymentProof), employment{}},
+	{ProgramTemporary, "临时救助", "LS", kinds(DocIDCard, DocHardshipProof), temporary{}},
+}
+
+// ProgramsBringing lists the programs whose eligible approval brings
+// derived, and derived itself (e.g. education vouchers: dibao, tekun and
+// education).
+func ProgramsBringing(derived string) []string {
+	var out []string
+	for _, p := range Programs {
+		if p.Code == derived {
+			out = append(out, p.Code)
+			continue
+		}
+		for _, d := range p.Policy.Derived() {
+			if d == derived {
+				out = append(out, p.Code)
+			}
+		}
+	}
+	return out
 }
 
 // ProgramOf returns the catalog entry of code.

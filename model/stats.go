@@ -12,26 +12,6 @@ const (
 	SupportDispersed   = "dispersed"   // 分散供养: at home
 )
 
-// CheckSupportMode validates the support mode given with the assessment of
-// a case of program: a tekun case must say how the person is supported
-// (the centralized-support rate is computed from it), and no other program
-// has a support mode. The error is a model.KindInvalid on "support_mode".
-func CheckSupportMode(program string, mode *string) error {
-	if program != ProgramTekun {
-		if mode != nil {
-			return Invalid("support_mode", "only a tekun (特困) case has a support mode")
-		}
-		return nil
-	}
-	if mode == nil {
-		return Invalid("support_mode", "required for a tekun (特困) case: centralized or dispersed")
-	}
-	if *mode != SupportCentralized && *mode != SupportDispersed {
-		return Invalid("support_mode", "centralized or dispersed")
-	}
-	return nil
-}
-
 // Kinds of county-level region: the seed notice sets different
 // centralized-support targets for its two districts (区) and three counties (县).
 const (

@@ -63,28 +63,6 @@ func TestRatioAndMeetsTarget(t *testing.T) {
 	}
 }
 
-func TestCheckSupportMode(t *testing.T) {
-	t.Parallel()
-	s := func(v string) *string { return &v }
-	for _, c := range []struct {
-		program string
-		mode    *string
-		ok      bool
-	}{
-		{ProgramTekun, s(SupportCentralized), true},
-		{ProgramTekun, s(SupportDispersed), true},
-		{ProgramTekun, nil, false},
-		{ProgramTekun, s("institution"), false},
-		{ProgramDibao, nil, true},
-		{ProgramDibao, s(SupportCentralized), false},
-	} {
-		err := CheckSupportMode(c.program, c.mode)
-		if (err == nil) != c.ok || (err != nil && KindOf(err) != KindInvalid) {
-			t.Errorf("CheckSupportMode(%s, %v) = %v", c.program, c.mode, err)
-		}
-	}
-}
-
 func TestPaidMonthsAndStatsYear(t *testing.T) {
 	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)

@@ -15,11 +15,6 @@ const (
 	VoucherExpired  = "expired"
 )
 
-// Programs whose approval makes a household's school children eligible
-// for education vouchers (PRODUCT.md: derived benefits without a second
-// proof of poverty).
-var VoucherPrograms = []string{ProgramDibao, ProgramTekun, ProgramEducation}
-
 // Voucher is one education voucher (教育券): one student, one term.
 type Voucher struct {
 	ID                string

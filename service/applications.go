@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // Applications is the resident side of the workflow: create a draft, read,
@@ -221,7 +222,7 @@ func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, 
 			return e
 		}
 		now := s.d.Clock.Now()
-		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, map[string]any{"submitted_at": now, "updated_at": now}); err != nil {
+		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, storage.StatusChange{At: now, SubmittedAt: &now}); err != nil {
 			return err
 		}
 		note := "submitted"
@@ -258,7 +259,7 @@ func (s *Applications) Withdraw(ctx context.Context, id, reason string) (Applica
 	}
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
 		now := s.d.Clock.Now()
-		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, map[string]any{"decided_at": now, "updated_at": now}); err != nil {
+		if err := s.d.DB.UpdateApplicationStatus(ctx, app.ID, t.From, t.To, storage.StatusChange{At: now, DecidedAt: &now}); err != nil {
 			return err
 		}
 		app.Status, app.DecidedAt, app.UpdatedAt, app.OpenSlot = t.To, &now, now, nil

@@ -251,7 +251,7 @@ func (n *Notices) reinvestigate(ctx context.Context, o model.Objection, p model.
 	if a.Status != model.StatusPublicizing {
 		return nil
 	}
-	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{model.StatusPublicizing}, model.StatusInvestigating, map[string]any{"updated_at": now}); err != nil {
+	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{model.StatusPublicizing}, model.StatusInvestigating, storage.StatusChange{At: now}); err != nil {
 		return err
 	}
 	if err := n.d.DB.CloseNotices(ctx, a.ID); err != nil {

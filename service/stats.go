@@ -25,7 +25,9 @@ type ProgramStats struct {
 	ApprovedPeople     int64    `json:"approved_people"`
 	Coverage           *float64 `json:"coverage"`
 	MonthlyAmountTotal int64    `json:"monthly_amount_total"`
+	OneOffTotal        int64    `json:"one_off_total"`
 	AmountYearTotal    int64    `json:"amount_year_total"`
+	BenefitKind        string   `json:"benefit_kind"`
 }
 
 // SupportRate is the centralized-support rate of one district or county
@@ -64,13 +66,15 @@ type StatsInput struct {
 // what stood at the end of that year (for the current year: now):
 //
 //   - households: households registered in the subtree;
-//   - per program of the catalog: approved households and people (distinct
-//     members), coverage = approved households / households (4 decimals,
-//     null when no household is registered), the monthly amounts of the
-//     approved cases summed, and the year's amount: each case's monthly
-//     amount times the months paid in the year (model.PaidMonths — an
-//     approximation: payment from the month after approval to December;
-//     for the current year this is the full year at today's caseload);
+//   - per program of the catalog: approved households and the persons their
+//     benefits cover (for 特困 the persons supported, not the household),
+//     coverage = approved households / households (4 decimals, null when no
+//     household is registered), the monthly amounts of the monthly benefits
+//     summed, the one-off amounts decided in the year (one_off_total, never
+//     counted as monthly), and the year's amount: each monthly benefit times
+//     the months paid in the year (model.PaidMonths — an approximation:
+//     payment from the month after approval to December; for the current
+//     year this is the full year at today's caseload) plus the one-offs;
 //   - per district/county in scope: people in approved tekun cases, how many
 //     are supported centrally, the rate (4 decimals, null with nobody) and
 //     the target of model.CentralizedSupportTarget. People whose case has
@@ -118,11 +122,11 @@ func (s *Stats) Report(ctx context.Context, in StatsInput) (StatsReport, error) 
 		return StatsReport{}, err
 	}
 	for _, prog := range model.Programs {
-		ps := ProgramStats{Program: prog.Code}
+		ps := ProgramStats{Program: prog.Code, BenefitKind: string(prog.BenefitKind())}
 		for _, t := range totals {
 			if t.Program == prog.Code {
 				ps.ApprovedHouseholds, ps.ApprovedPeople = t.Households, t.People
-				ps.MonthlyAmountTotal, ps.AmountYearTotal = t.MonthlyAmount, t.YearAmount
+				ps.MonthlyAmountTotal, ps.OneOffTotal, ps.AmountYearTotal = t.MonthlyAmount, t.OneOffAmount, t.YearAmount
 			}
 		}
 		ps.Coverage = model.Ratio(ps.ApprovedHouseholds, out.Households)

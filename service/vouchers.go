@@ -61,7 +61,7 @@ func (v *Vouchers) IssueForApplication(ctx context.Context, applicationID string
 		if err != nil {
 			return fmt.Errorf("issue vouchers: %w", err)
 		}
-		if app.Status != model.StatusApproved || !isVoucherProgram(app.Program) {
+		if app.Status != model.StatusApproved || !app.Eligible || !isVoucherProgram(app.Program) {
 			return nil
 		}
 		term, err := v.ensureTerm(ctx, model.TermOf(v.d.Clock.Now()))
@@ -74,7 +74,7 @@ func (v *Vouchers) IssueForApplication(ctx context.Context, applicationID string
 }
 
 func isVoucherProgram(program string) bool {
-	for _, p := range model.VoucherPrograms {
+	for _, p := range model.ProgramsBringing(model.ProgramEducation) {
 		if p == program {
 			return true
 		}
@@ -193,7 +193,7 @@ func (v *Vouchers) issueTerm(ctx context.Context, term string, res *IssueTermRes
 	}); err != nil {
 		return err
 	}
-	households, err := v.d.DB.VoucherEligibleHouseholds(ctx, model.VoucherPrograms)
+	households, err := v.d.DB.VoucherEligibleHouseholds(ctx, model.ProgramsBringing(model.ProgramEducation))
 	if err != nil {
 		return err
 	}
@@ -606,8 +606,9 @@ type FixtureHousehold struct {
 	Phone         string
 	Address       string
 	Program       string
-	MonthlyAmount int64
+	MonthlyAmount int64  // the amount: monthly or once, by the program's benefit kind
 	Status        string // model.StatusApproved when empty
+	Hukou         string // model.HukouUrban when empty
 	Members       []FixtureMember
 }
 
@@ -641,7 +642,10 @@ func (v *Vouchers) InsertFixture(ctx context.Context, f FixtureHousehold) (Fixtu
 	}
 	fx := storage.Fixture{
 		ResidentID: ids.ResidentID, PhoneSealed: seal(f.Phone), PhoneIndex: k.BlindIndex("phone", f.Phone), PhoneMasked: model.MaskPhone(f.Phone),
-		HouseholdID: ids.HouseholdID, RegionCode: f.RegionCode, AddressSealed: seal(f.Address), Hukou: model.HukouUrban,
+		HouseholdID: ids.HouseholdID, RegionCode: f.RegionCode, AddressSealed: seal(f.Address), Hukou: f.Hukou,
+	}
+	if fx.Hukou == "" {
+		fx.Hukou = model.HukouUrban
 	}
 	for _, m := range f.Members {
 		id := v.d.IDs.New()
@@ -659,10 +663,22 @@ func (v *Vouchers) InsertFixture(ctx context.Context, f FixtureHousehold) (Fixtu
 	if status == "" {
 		status = model.StatusApproved
 	}
-	amount := f.MonthlyAmount
+	amount, eligible, persons := f.MonthlyAmount, true, len(f.Members)
+	policy, ok := model.PolicyOf(f.Program)
+	if !ok {
+		return ids, model.Invalid("program", "unknown program")
+	}
+	kind := policy.Kind()
 	fx.Application = model.Application{ID: ids.ApplicationID, Number: "FX-" + ids.ApplicationID, HouseholdID: ids.HouseholdID,
 		ResidentID: ids.ResidentID, Program: f.Program, Status: status, Reason: "fixture", RegionCode: f.RegionCode,
-		MonthlyAmount: &amount, DecidedAt: &now, CreatedAt: now, UpdatedAt: now}
+		BenefitKind: &kind, Eligible: &eligible, PersonsCovered: &persons, AssessedAt: &now,
+		DecidedAt: &now, CreatedAt: now, UpdatedAt: now}
+	switch {
+	case kind.IsMonthly():
+		fx.Application.MonthlyAmount = &amount
+	case kind.IsOneOff():
+		fx.Application.Amount = &amount
+	}
 	if sealErr != nil {
 		return ids, fmt.Errorf("fixture: %w", sealErr)
 	}

@@ -39,21 +39,52 @@ func (db *DB) ApplicationsOfResident(ctx context.Context, residentID string, req
 	return out, translate("list applications", q.Find(&out).Error)
 }
 
-// UpdateApplicationStatus moves an application to status to, only when it
-// is in one of from (a conditional update, so a step happens once under
-// any concurrency). set holds further columns to write (callers pass at
-// least "updated_at"). Leaving the open statuses (model.IsOpen) clears
-// open_slot, so the household may apply for the program again. When no row
-// matched it returns a model.KindConflict error with code "status_changed".
-func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []string, to string, set map[string]any) error {
-	cols := map[string]any{"status": to}
-	for k, v := range set {
-		cols[k] = v
+// StatusChange is what a step writes beside the new status. Nil fields
+// are left as they are; ClearReviewDue empties review_due_at.
+type StatusChange struct {
+	At             time.Time
+	SubmittedAt    *time.Time
+	AcceptedBy     *string
+	InvestigatedBy *string
+	PublicizedBy   *string
+	DecidedBy      *string
+	DecidedAt      *time.Time
+	ReviewDueAt    *time.Time
+	ClearReviewDue bool
+	RecheckedAt    *time.Time
+	EndedAt        *time.Time
+}
+
+func (c StatusChange) columns(to string) map[string]any {
+	cols := map[string]any{"status": to, "updated_at": c.At}
+	put := func(name string, v any, set bool) {
+		if set {
+			cols[name] = v
+		}
 	}
+	put("submitted_at", c.SubmittedAt, c.SubmittedAt != nil)
+	put("accepted_by", c.AcceptedBy, c.AcceptedBy != nil)
+	put("investigated_by", c.InvestigatedBy, c.InvestigatedBy != nil)
+	put("publicized_by", c.PublicizedBy, c.PublicizedBy != nil)
+	put("decided_by", c.DecidedBy, c.DecidedBy != nil)
+	put("decided_at", c.DecidedAt, c.DecidedAt != nil)
+	put("review_due_at", c.ReviewDueAt, c.ReviewDueAt != nil || c.ClearReviewDue)
+	put("rechecked_at", c.RecheckedAt, c.RecheckedAt != nil)
+	put("ended_at", c.EndedAt, c.EndedAt != nil)
 	if !model.IsOpen(to) {
 		cols["open_slot"] = nil
 	}
-	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, from).Updates(cols)
+	return cols
+}
+
+// UpdateApplicationStatus moves an application to status to, only when it
+// is in one of from (a conditional update, so a step happens once under
+// any concurrency), writing the change's columns. Leaving the open
+// statuses (model.IsOpen) clears open_slot, so the household may apply for
+// the program again. When no row matched it returns a model.KindConflict
+// error with code "status_changed".
+func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []string, to string, change StatusChange) error {
+	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, from).Updates(change.columns(to))
 	if res.Error != nil {
 		return translate("update application status", res.Error)
 	}
@@ -61,6 +92,40 @@ func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []str
 		return model.Conflict("status_changed", "the application is no longer in a state that allows this")
 	}
 	return nil
+}
+
+// HeldBenefits lists the household's approved or suspended applications
+// other than exceptID (the benefits it holds).
+func (db *DB) HeldBenefits(ctx context.Context, householdID, exceptID string) ([]model.Application, error) {
+	var out []model.Application
+	err := db.conn(ctx).Where("household_id = ? AND id <> ? AND status IN ?", householdID, exceptID,
+		[]string{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
+	return out, translate("held benefits", err)
+}
+
+// OneOffPaidSince sums the one-off amounts of the household's approved
+// applications of program decided at or after since.
+func (db *DB) OneOffPaidSince(ctx context.Context, householdID, program string, since time.Time) (int64, error) {
+	var n int64
+	err := db.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM applications
+		WHERE household_id = ? AND program = ? AND status IN ? AND decided_at >= ?`,
+		householdID, program, []string{model.StatusApproved, model.StatusSuspended, model.StatusEnded}, since).Scan(&n).Error
+	return n, translate("one-off paid", err)
+}
+
+// ExcludedHolders lists the approved or suspended applications of programs
+// that cover a person of the household (matched by the ID number's blind
+// index, in any household), other than exceptID.
+func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string, programs []string) ([]model.Application, error) {
+	if len(programs) == 0 {
+		return nil, nil
+	}
+	var out []model.Application
+	err := db.conn(ctx).Raw(`SELECT DISTINCT a.* FROM applications a JOIN members m ON m.household_id = a.household_id
+		WHERE a.program IN ? AND a.status IN ? AND a.id <> ?
+		AND m.id_index IN (SELECT id_index FROM members WHERE household_id = ?)
+		ORDER BY a.id`, programs, []string{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
+	return out, translate("excluded holders", err)
 }
 
 // LockApplicationIn locks an application's row for the rest of the

@@ -27,26 +27,22 @@ func (db *DB) CountHouseholds(ctx context.Context, regionPrefix string, before t
 type ProgramTotals struct {
 	Program       string
 	Households    int64 // distinct households
-	People        int64 // distinct members of those households
-	MonthlyAmount int64 // fen per month, summed over the cases
+	People        int64 // persons covered (the members, or for 特困 the persons supported)
+	MonthlyAmount int64 // fen per month, summed over the monthly benefits
+	OneOffAmount  int64 // fen, the one-off amounts decided in the year
 	YearAmount    int64 // fen paid in the year (see ProgramTotalsOf)
 }
 
 // ProgramTotalsOf sums, per program, the cases approved in the subtree
 // before the end of the year whose months start at monthStarts (UTC): the
-// households and people covered and the money. The year's amount is each
-// case's monthly amount times model.PaidMonths: 12 for a case approved
-// before the year, 12−k for one approved in month k (payment starts the
-// month after the decision). Programs without a case are absent.
+// households and the persons each benefit covers (persons_covered, which
+// the program's policy set at assessment), and the money by the benefit's
+// kind: a monthly amount (monthly_amount) counts for model.PaidMonths of
+// the year — 12 for a case approved before the year, 12−k for one approved
+// in month k (payment starts the month after the decision); a one-off
+// amount (amount) counts once, in the year it was decided. Programs
+// without a case are absent.
 func (db *DB) ProgramTotalsOf(ctx context.Context, regionPrefix string, monthStarts [12]time.Time, yearEnd time.Time) ([]ProgramTotals, error) {
-	var people []ProgramTotals
-	err := db.conn(ctx).Raw(`SELECT a.program AS program, COUNT(DISTINCT a.household_id) AS households, COUNT(DISTINCT m.id) AS people
-		FROM applications a LEFT JOIN members m ON m.household_id = a.household_id
-		WHERE a.status = ? AND a.region_code LIKE ? AND a.decided_at < ?
-		GROUP BY a.program`, model.StatusApproved, regionPrefix+"%", yearEnd).Scan(&people).Error
-	if err != nil {
-		return nil, translate("program totals", err)
-	}
 	// Months paid in the year by decision date: before the year 12, in
 	// month k (1-based) 12−k, so December's decisions pay nothing this year.
 	var paid strings.Builder
@@ -58,32 +54,28 @@ func (db *DB) ProgramTotalsOf(ctx context.Context, regionPrefix string, monthSta
 		args = append(args, s)
 	}
 	paid.WriteString(" ELSE 0 END")
-	var money []ProgramTotals
-	args = append(args, model.StatusApproved, regionPrefix+"%", yearEnd)
-	err = db.conn(ctx).Raw(`SELECT program, COALESCE(SUM(COALESCE(monthly_amount, 0)), 0) AS monthly_amount,
-		COALESCE(SUM(COALESCE(monthly_amount, 0) * (`+paid.String()+`)), 0) AS year_amount
+	var out []ProgramTotals
+	args = append(args, monthStarts[0], model.StatusApproved, regionPrefix+"%", yearEnd)
+	err := db.conn(ctx).Raw(`SELECT program, COUNT(DISTINCT household_id) AS households, COALESCE(SUM(COALESCE(persons_covered, 0)), 0) AS people,
+		COALESCE(SUM(COALESCE(monthly_amount, 0)), 0) AS monthly_amount,
+		COALESCE(SUM(COALESCE(monthly_amount, 0) * (`+paid.String()+`)), 0) AS year_amount,
+		COALESCE(SUM(CASE WHEN decided_at >= ? THEN COALESCE(amount, 0) ELSE 0 END), 0) AS one_off_amount
 		FROM applications WHERE status = ? AND region_code LIKE ? AND decided_at < ?
-		GROUP BY program`, args...).Scan(&money).Error
+		GROUP BY program`, args...).Scan(&out).Error
 	if err != nil {
-		return nil, translate("program money", err)
+		return nil, translate("program totals", err)
 	}
-	byProgram := map[string]*ProgramTotals{}
-	for i := range people {
-		byProgram[people[i].Program] = &people[i]
+	for i := range out {
+		out[i].YearAmount += out[i].OneOffAmount
 	}
-	for _, m := range money {
-		if p := byProgram[m.Program]; p != nil {
-			p.MonthlyAmount, p.YearAmount = m.MonthlyAmount, m.YearAmount
-		}
-	}
-	return people, nil
+	return out, nil
 }
 
 // SupportTotals are the approved tekun people of one county-level region
 // (the first six digits of the case's region code).
 type SupportTotals struct {
 	County      string
-	People      int64 // distinct members of approved tekun households
+	People      int64 // persons covered by approved tekun cases
 	Centralized int64 // of them, in cases with support_mode centralized
 	Unrecorded  int64 // of them, in cases with no support mode recorded
 }
@@ -93,10 +85,10 @@ type SupportTotals struct {
 // supported. Counties without a case are absent.
 func (db *DB) SupportTotalsOf(ctx context.Context, regionPrefix string, before time.Time) ([]SupportTotals, error) {
 	var out []SupportTotals
-	err := db.conn(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, COUNT(DISTINCT m.id) AS people,
-		COUNT(DISTINCT CASE WHEN a.support_mode = ? THEN m.id END) AS centralized,
-		COUNT(DISTINCT CASE WHEN a.support_mode IS NULL THEN m.id END) AS unrecorded
-		FROM applications a JOIN members m ON m.household_id = a.household_id
+	err := db.conn(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, COALESCE(SUM(COALESCE(a.persons_covered, 0)), 0) AS people,
+		COALESCE(SUM(CASE WHEN a.support_mode = ? THEN COALESCE(a.persons_covered, 0) ELSE 0 END), 0) AS centralized,
+		COALESCE(SUM(CASE WHEN a.support_mode IS NULL THEN COALESCE(a.persons_covered, 0) ELSE 0 END), 0) AS unrecorded
+		FROM applications a
 		WHERE a.program = ? AND a.status = ? AND a.region_code LIKE ? AND a.decided_at < ?
 		GROUP BY SUBSTR(a.region_code, 1, 6)`,
 		model.SupportCentralized, model.ProgramTekun, model.StatusApproved, regionPrefix+"%", before).Scan(&out).Error

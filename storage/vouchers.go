@@ -27,13 +27,14 @@ type ApplicationBrief struct {
 	HouseholdID string
 	Program     string
 	Status      string
+	Eligible    bool
 }
 
 // ApplicationBrief returns the household, program and status of an
 // application (model.ErrNotFound when absent).
 func (db *DB) ApplicationBrief(ctx context.Context, id string) (ApplicationBrief, error) {
 	var a ApplicationBrief
-	err := db.conn(ctx).Table("applications").Select("id, household_id, program, status").
+	err := db.conn(ctx).Table("applications").Select("id, household_id, program, status, COALESCE(eligible, FALSE) AS eligible").
 		Where("id = ?", id).Take(&a).Error
 	return a, translate("get application", err)
 }
@@ -60,7 +61,7 @@ type EligibleHousehold struct {
 func (db *DB) VoucherEligibleHouseholds(ctx context.Context, programs []string) ([]EligibleHousehold, error) {
 	var out []EligibleHousehold
 	err := db.conn(ctx).Raw(`SELECT household_id, MIN(id) AS application_id FROM applications
-		WHERE status = ? AND program IN ? GROUP BY household_id ORDER BY household_id`,
+		WHERE status = ? AND program IN ? AND eligible = TRUE GROUP BY household_id ORDER BY household_id`,
 		model.StatusApproved, programs).Scan(&out).Error
 	return out, translate("list eligible households", err)
 }

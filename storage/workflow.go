@@ -75,24 +75,43 @@ func (db *DB) DocumentInRegion(ctx context.Context, id, regionPrefix string) (mo
 	return d, a, err
 }
 
-// Assessment is what a community worker records about a case.
+// Assessment is what a community worker records about a case: the home
+// visit and the program's decision (model.Policy.Decide).
 type Assessment struct {
-	PerCapitaIncome int64
-	MonthlyAmount   int64
-	AmountReason    *string
-	SupportMode     *string // tekun only (model.CheckSupportMode); nil clears it
-	HomeVisitDate   string
-	HomeVisitNote   string
-	AssessedBy      string
-	AssessedAt      time.Time
+	Decision         model.Decision
+	IncomeReason     *string
+	AmountReason     *string
+	IneligibleReason *string
+	BillsTotal       *int64
+	InsurancePaid    *int64
+	Standard         int64
+	HomeVisitDate    string
+	HomeVisitNote    string
+	AssessedBy       string
+	AssessedAt       time.Time
 }
 
 // SetAssessment writes the assessment only while the application is in
 // one of statuses (a conditional update); otherwise it returns a
-// model.KindConflict error with code "status_changed".
+// model.KindConflict error with code "status_changed". A monthly benefit's
+// amount goes to monthly_amount, a one-off's to amount; the other is
+// cleared.
 func (db *DB) SetAssessment(ctx context.Context, id string, statuses []string, as Assessment) error {
+	d := as.Decision
+	var monthly, oneOff *int64
+	switch {
+	case d.Kind.IsMonthly():
+		monthly = &d.Amount
+	case d.Kind.IsOneOff():
+		oneOff = &d.Amount
+	}
+	kind := d.Kind
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Updates(map[string]any{
-		"per_capita_income": as.PerCapitaIncome, "monthly_amount": as.MonthlyAmount, "amount_reason": as.AmountReason, "support_mode": as.SupportMode,
+		"per_capita_income": d.PerCapitaIncome, "declared_income": d.DeclaredPerCapita, "income_reason": as.IncomeReason,
+		"monthly_amount": monthly, "amount": oneOff, "amount_reason": as.AmountReason,
+		"benefit_kind": &kind, "eligible": d.Eligible, "ineligible_reason": as.IneligibleReason, "persons_covered": d.PersonsCovered,
+		"support_mode": d.SupportMode, "care_level": d.CareLevel, "housing_mode": d.Mode, "urgent": d.Urgent,
+		"bills_total": as.BillsTotal, "insurance_paid": as.InsurancePaid, "standard_amount": as.Standard,
 		"home_visit_date": as.HomeVisitDate, "home_visit_note": as.HomeVisitNote,
 		"assessed_by": as.AssessedBy, "assessed_at": as.AssessedAt, "updated_at": as.AssessedAt,
 	})

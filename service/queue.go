@@ -1,0 +1,236 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
+)
+
+// QueueQuery are the filters of the staff queue.
+type QueueQuery struct {
+	Status     string
+	Program    string
+	RegionCode string
+	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
+	ReviewDue bool
+}
+
+// QueueItem is one row of the staff queue.
+type QueueItem struct {
+	ID          string     `json:"id"`
+	Number      string     `json:"number"`
+	Program     string     `json:"program"`
+	Status      string     `json:"status"`
+	RegionCode  string     `json:"region_code"`
+	SubmittedAt *time.Time `json:"submitted_at"`
+	ReviewDueAt *time.Time `json:"review_due_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Queue pages through the applications in the staff member's subtree. A
+// region_code filter narrows it to a sub-subtree, review_due to the
+// approved cases whose re-check is due by now; a region outside the staff
+// member's region is model.KindNotFound; an unknown status or program
+// model.KindInvalid.
+func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageRequest) (model.Page[QueueItem], error) {
+	p, err := staffIn(ctx, model.ActApplicationsRead)
+	if err != nil {
+		return model.Page[QueueItem]{}, err
+	}
+	f := storage.QueueFilter{RegionPrefix: scopeOf(p), Status: q.Status, Program: q.Program}
+	if q.ReviewDue {
+		now := w.d.Clock.Now()
+		f.ReviewDueBy = &now
+	}
+	if q.Status != "" && !isStatus(q.Status) {
+		return model.Page[QueueItem]{}, model.Invalid("status", "not an application status")
+	}
+	if q.Program != "" {
+		if _, ok := model.ProgramOf(q.Program); !ok {
+			return model.Page[QueueItem]{}, model.Invalid("program", "not a program code")
+		}
+	}
+	if q.RegionCode != "" {
+		if !model.InRegion(p.RegionCode, q.RegionCode) {
+			return model.Page[QueueItem]{}, model.NotFound("region")
+		}
+		f.RegionPrefix = model.RegionPrefix(q.RegionCode)
+	}
+	rows, err := w.d.DB.StaffQueue(ctx, f, req)
+	if err != nil {
+		return model.Page[QueueItem]{}, err
+	}
+	page := model.NewPage(rows, req, func(a model.Application) string { return a.ID })
+	out := model.Page[QueueItem]{Items: make([]QueueItem, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for _, a := range page.Items {
+		out.Items = append(out.Items, QueueItem{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status,
+			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt})
+	}
+	return out, nil
+}
+
+func isStatus(s string) bool {
+	switch s {
+	case model.StatusDraft, model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing,
+		model.StatusApproved, model.StatusRejected, model.StatusReturned, model.StatusWithdrawn,
+		model.StatusSuspended, model.StatusEnded:
+		return true
+	}
+	return false
+}
+
+// StaffMemberView is a household member as staff see it: masked unless
+// revealed. A masked view carries the age, never the birth date, which with
+// the masked ID number would rebuild the whole number.
+type StaffMemberView struct {
+	ID            string  `json:"id"`
+	Name          string  `json:"name"`
+	IDNumber      string  `json:"id_number"`
+	Relation      string  `json:"relation"`
+	Age           int     `json:"age"`
+	BirthDate     string  `json:"birth_date,omitempty"`
+	MonthlyIncome int64   `json:"monthly_income"`
+	WorkAbility   *string `json:"work_ability"`
+	HasDisability bool    `json:"has_disability"`
+	Disability    *string `json:"disability,omitempty"`
+	SchoolID      *string `json:"school_id,omitempty"`
+	SchoolStage   *string `json:"school_stage,omitempty"`
+}
+
+// StaffHouseholdView is the household behind an application.
+type StaffHouseholdView struct {
+	ID         string            `json:"id"`
+	RegionCode string            `json:"region_code"`
+	Hukou      string            `json:"hukou"`
+	Address    string            `json:"address"`
+	Phone      string            `json:"phone"`
+	Members    []StaffMemberView `json:"members"`
+}
+
+// StaffApplicationView is an application's detail for staff.
+type StaffApplicationView struct {
+	ID          string                   `json:"id"`
+	Number      string                   `json:"number"`
+	Program     string                   `json:"program"`
+	Status      string                   `json:"status"`
+	Reason      string                   `json:"reason"`
+	RegionCode  string                   `json:"region_code"`
+	SubmittedAt *time.Time               `json:"submitted_at"`
+	DecidedAt   *time.Time               `json:"decided_at"`
+	ReviewDueAt *time.Time               `json:"review_due_at"`
+	RecheckedAt *time.Time               `json:"rechecked_at"`
+	EndedAt     *time.Time               `json:"ended_at"`
+	CreatedAt   time.Time                `json:"created_at"`
+	UpdatedAt   time.Time                `json:"updated_at"`
+	Revealed    bool                     `json:"revealed"`
+	Household   *StaffHouseholdView      `json:"household"`
+	Assessment  *AssessmentView          `json:"assessment"`
+	Documents   []model.Document         `json:"documents"`
+	Timeline    []model.ApplicationEvent `json:"timeline"`
+}
+
+// Detail returns an application in the staff member's subtree with
+// personal data masked; with reveal it shows full values (names, ID
+// numbers, phone, address, disability) and writes an audit entry first.
+// Out of region is model.KindNotFound; reveal without the permission
+// model.KindForbidden.
+func (w *Workflow) Detail(ctx context.Context, id string, reveal bool) (StaffApplicationView, error) {
+	action := model.ActApplicationsRead
+	if reveal {
+		action = model.ActApplicationsReveal
+	}
+	p, err := staffIn(ctx, action)
+	if err != nil {
+		return StaffApplicationView{}, err
+	}
+	a, err := w.d.DB.ApplicationInRegion(ctx, id, scopeOf(p))
+	if err != nil {
+		return StaffApplicationView{}, notFoundAs(err, "application")
+	}
+	if reveal {
+		if err := w.audit.RecordAlone(ctx, Event{Action: "application.reveal", TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode}); err != nil {
+			return StaffApplicationView{}, err
+		}
+	}
+	return w.view(ctx, a, reveal)
+}
+
+// view assembles the staff detail of a.
+func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (StaffApplicationView, error) {
+	v := StaffApplicationView{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status, Reason: a.Reason,
+		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, ReviewDueAt: a.ReviewDueAt, RecheckedAt: a.RecheckedAt,
+		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal}
+	hh, err := w.household(ctx, a, reveal)
+	if err != nil {
+		return v, err
+	}
+	v.Household = hh
+	if a.Assessed() {
+		as := assessmentViewOf(a)
+		v.Assessment = &as
+	}
+	if v.Documents, err = w.d.DB.Documents(ctx, a.ID); err != nil {
+		return v, err
+	}
+	if v.Timeline, err = w.d.DB.ApplicationEvents(ctx, a.ID); err != nil {
+		return v, err
+	}
+	if v.Documents == nil {
+		v.Documents = []model.Document{}
+	}
+	if v.Timeline == nil {
+		v.Timeline = []model.ApplicationEvent{}
+	}
+	return v, nil
+}
+
+func (w *Workflow) household(ctx context.Context, a model.Application, reveal bool) (*StaffHouseholdView, error) {
+	h, err := w.d.DB.Household(ctx, a.HouseholdID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := w.d.DB.Members(ctx, h.ID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := w.d.DB.Resident(ctx, a.ResidentID)
+	if err != nil {
+		return nil, err
+	}
+	open := func(s string) (string, error) { return w.d.Keys.Open(s) }
+	addr, err := open(h.AddressSealed)
+	if err != nil {
+		return nil, err
+	}
+	hv := &StaffHouseholdView{ID: h.ID, RegionCode: h.RegionCode, Hukou: h.Hukou, Address: MaskAddress(addr), Phone: r.PhoneMasked, Members: make([]StaffMemberView, 0, len(ms))}
+	if reveal {
+		hv.Address = addr
+		if hv.Phone, err = open(r.PhoneSealed); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range ms {
+		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()),
+			MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability, SchoolID: m.SchoolID, SchoolStage: m.SchoolStage}
+		if reveal {
+			if mv.Name, err = open(m.NameSealed); err != nil {
+				return nil, err
+			}
+			if mv.IDNumber, err = open(m.IDSealed); err != nil {
+				return nil, err
+			}
+			mv.BirthDate = m.BirthDate
+			if m.DisabilitySealed != nil {
+				d, err := open(*m.DisabilitySealed)
+				if err != nil {
+					return nil, err
+				}
+				mv.Disability = &d
+			}
+		}
+		hv.Members = append(hv.Members, mv)
+	}
+	return hv, nil
+}
