@@ -59,7 +59,7 @@ footer { margin-top: 6mm; font-size: 9pt; }
 <p class="meta">编号：<span id="number">{{.View.Number}}</span>　公布时间：{{date .View.PublishedAt}}　共 {{.View.EntryCount}} 户</p>
 {{if eq .View.Status "withdrawn"}}<div class="withdrawn" id="withdrawn">本名单已于 {{with .View.WithdrawnAt}}{{date .}}{{end}} 撤回。撤回原因：{{with .View.WithdrawnReason}}{{.}}{{end}}</div>{{end}}
 <table>
-<thead><tr><th>序号</th><th>姓名</th><th>家庭人口</th><th>月救助金额（元）</th><th>社区（村）</th></tr></thead>
+<thead><tr><th>序号</th><th>姓名</th><th>家庭人口</th><th>{{.View.AmountTitle}}（元）</th><th>社区（村）</th></tr></thead>
 <tbody>
 {{range $i, $e := .View.Entries}}<tr><td>{{$e.Position}}</td><td>{{$e.NameMasked}}</td><td>{{$e.HouseholdSize}}</td><td class="num">{{yuan $e.MonthlyAmount}}</td><td>{{index $.Regions $e.RegionCode}}</td></tr>
 {{end}}</tbody>
@@ -125,7 +125,7 @@ func (s *Server) publicationSheet(c *gin.Context, sum service.PublicationSummary
 			}
 			head = append(head, []any{"已撤回", reason})
 		}
-		head = append(head, []any{"序号", "姓名", "家庭人口", "月救助金额(元)", "社区(村)", "社区代码"})
+		head = append(head, []any{"序号", "姓名", "家庭人口", sum.AmountTitle + "(元)", "社区(村)", "社区代码"})
 		for _, r := range head {
 			if err := w.add(r...); err != nil {
 				return err

@@ -1,5 +1,7 @@
 package model
 
+import "encoding/json"
+
 // Document kinds a resident can upload as proof.
 const (
 	DocIDCard            = "id_card"            // 身份证
@@ -135,4 +137,21 @@ func (p Program) MissingDocuments(present map[string]bool) []string {
 		}
 	}
 	return missing
+}
+
+// MarshalJSON adds what the policy says of the program to the catalog
+// entry: its benefit kind and the programs it excludes.
+func (p Program) MarshalJSON() ([]byte, error) {
+	excludes := p.Policy.Excludes()
+	if excludes == nil {
+		excludes = []string{}
+	}
+	return json.Marshal(struct {
+		Code              string         `json:"code"`
+		Name              string         `json:"name"`
+		NumberPrefix      string         `json:"number_prefix"`
+		RequiredDocuments []DocumentKind `json:"required_documents"`
+		BenefitKind       BenefitKind    `json:"benefit_kind"`
+		Excludes          []string       `json:"excludes"`
+	}{p.Code, p.Name, p.NumberPrefix, p.RequiredDocuments, p.Policy.Kind(), excludes})
 }

@@ -33,6 +33,7 @@ type Publication struct {
 	WithdrawnReason *string
 	WithdrawnAt     *time.Time
 	WithdrawnBy     *string
+	BenefitKind     BenefitKind
 }
 
 // TableName is the publications table.

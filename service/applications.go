@@ -45,6 +45,7 @@ type ApplicationView struct {
 	ApplicationSummary
 	Reason            string                   `json:"reason"`
 	MonthlyAmount     *int64                   `json:"monthly_amount"`
+	Benefit           *BenefitView             `json:"benefit,omitempty"`
 	RequiredDocuments []model.DocumentKind     `json:"required_documents"`
 	Timeline          []model.ApplicationEvent `json:"timeline"`
 	Documents         []model.Document         `json:"documents"`
@@ -173,6 +174,9 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 		Timeline: events, Documents: docs}
 	if app.Status == model.StatusApproved || app.Status == model.StatusPublicizing {
 		v.MonthlyAmount = app.MonthlyAmount
+	}
+	if v.Benefit, err = benefitOf(ctx, s.d.DB, app); err != nil {
+		return ApplicationView{}, err
 	}
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}

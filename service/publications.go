@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,10 @@ type PublicationSummary struct {
 	Status          string     `json:"status"`
 	WithdrawnReason *string    `json:"withdrawn_reason,omitempty"`
 	WithdrawnAt     *time.Time `json:"withdrawn_at,omitempty"`
+	// BenefitKind says what the entries' amounts are: monthly, or once.
+	BenefitKind model.BenefitKind `json:"benefit_kind"`
+	// AmountTitle heads the amount column of the printed and Excel list.
+	AmountTitle string `json:"-"`
 }
 
 // PublicationView is one publication with its entries. A withdrawn
@@ -56,6 +61,38 @@ type PublicationSummary struct {
 type PublicationView struct {
 	PublicationSummary
 	Entries []model.PublicationEntry `json:"entries"`
+}
+
+// MarshalJSON shows each entry's amount as what it is: monthly_amount for
+// a monthly benefit (null otherwise) and amount for a one-off.
+func (v PublicationView) MarshalJSON() ([]byte, error) {
+	type entry struct {
+		NameMasked    string `json:"name_masked"`
+		HouseholdSize int    `json:"household_size"`
+		MonthlyAmount *int64 `json:"monthly_amount"`
+		Amount        *int64 `json:"amount,omitempty"`
+		RegionCode    string `json:"region_code"`
+	}
+	entries := make([]entry, 0, len(v.Entries))
+	for _, e := range v.Entries {
+		monthly, once := model.AmountFields(v.BenefitKind, e.MonthlyAmount)
+		entries = append(entries, entry{e.NameMasked, e.HouseholdSize, monthly, once, e.RegionCode})
+	}
+	return json.Marshal(struct {
+		PublicationSummary
+		Entries []entry `json:"entries"`
+	}{v.PublicationSummary, entries})
+}
+
+// amountTitle heads the amount column of a list of kind.
+func amountTitle(kind model.BenefitKind) string {
+	switch {
+	case kind.IsMonthly():
+		return "月救助金额"
+	case kind.IsOneOff():
+		return "一次性救助金额"
+	}
+	return "救助金额"
 }
 
 func (s *Publications) summary(ctx context.Context, p model.Publication) PublicationSummary {
@@ -68,6 +105,7 @@ func (s *Publications) summary(ctx context.Context, p model.Publication) Publica
 		ID: p.ID, Number: p.Number, RegionCode: p.RegionCode, RegionName: name, Program: p.Program, ProgramName: title,
 		Period: p.Period, PublishedAt: p.PublishedAt, EntryCount: p.EntryCount, ContentHash: p.ContentHash,
 		Status: p.Status, WithdrawnReason: p.WithdrawnReason, WithdrawnAt: p.WithdrawnAt,
+		BenefitKind: p.BenefitKind, AmountTitle: amountTitle(p.BenefitKind),
 	}
 }
 
@@ -103,8 +141,16 @@ func (s *Publications) Create(ctx context.Context, in PublicationInput) (Publica
 	if now.Before(before) {
 		before = now.Add(time.Millisecond)
 	}
+	policy, _ := model.PolicyOf(in.Program)
 	pub := model.Publication{ID: s.d.IDs.New(), RegionCode: in.RegionCode, Program: in.Program, Period: in.Period,
-		PublishedAt: now.UTC().Truncate(time.Millisecond), PublishedBy: p.ID, Status: model.PublicationPublished}
+		PublishedAt: now.UTC().Truncate(time.Millisecond), PublishedBy: p.ID, Status: model.PublicationPublished, BenefitKind: policy.Kind()}
+	// A monthly list names everyone receiving in the month; a one-off list
+	// the one-off amounts decided in the month.
+	var since *time.Time
+	if pub.BenefitKind.IsOneOff() {
+		start := periodEnd.AddDate(0, -1, 0)
+		since = &start
+	}
 	var entries []model.PublicationEntry
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
 		seq, err := s.d.DB.NextSequence(ctx, "publication:"+in.RegionCode+":"+in.Program)
@@ -113,7 +159,7 @@ func (s *Publications) Create(ctx context.Context, in PublicationInput) (Publica
 		}
 		pub.Seq = int(seq)
 		pub.Number = fmt.Sprintf("%s-%s-%04d", in.RegionCode, in.Program, seq)
-		rs, err := s.d.DB.ApprovedRecipients(ctx, model.RegionPrefix(in.RegionCode), in.Program, before)
+		rs, err := s.d.DB.ApprovedRecipients(ctx, model.RegionPrefix(in.RegionCode), in.Program, since, before)
 		if err != nil {
 			return err
 		}

@@ -85,18 +85,19 @@ func isStatus(s string) bool {
 // revealed. A masked view carries the age, never the birth date, which with
 // the masked ID number would rebuild the whole number.
 type StaffMemberView struct {
-	ID            string  `json:"id"`
-	Name          string  `json:"name"`
-	IDNumber      string  `json:"id_number"`
-	Relation      string  `json:"relation"`
-	Age           int     `json:"age"`
-	BirthDate     string  `json:"birth_date,omitempty"`
-	MonthlyIncome int64   `json:"monthly_income"`
-	WorkAbility   *string `json:"work_ability"`
-	HasDisability bool    `json:"has_disability"`
-	Disability    *string `json:"disability,omitempty"`
-	SchoolID      *string `json:"school_id,omitempty"`
-	SchoolStage   *string `json:"school_stage,omitempty"`
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	IDNumber      string         `json:"id_number"`
+	Relation      string         `json:"relation"`
+	Age           int            `json:"age"`
+	BirthDate     string         `json:"birth_date,omitempty"`
+	MonthlyIncome int64          `json:"monthly_income"`
+	Incomes       []model.Income `json:"incomes"`
+	WorkAbility   *string        `json:"work_ability"`
+	HasDisability bool           `json:"has_disability"`
+	Disability    *string        `json:"disability,omitempty"`
+	SchoolID      *string        `json:"school_id,omitempty"`
+	SchoolStage   *string        `json:"school_stage,omitempty"`
 }
 
 // StaffHouseholdView is the household behind an application.
@@ -127,6 +128,7 @@ type StaffApplicationView struct {
 	Revealed    bool                     `json:"revealed"`
 	Household   *StaffHouseholdView      `json:"household"`
 	Assessment  *AssessmentView          `json:"assessment"`
+	Benefit     *BenefitView             `json:"benefit,omitempty"`
 	Documents   []model.Document         `json:"documents"`
 	Timeline    []model.ApplicationEvent `json:"timeline"`
 }
@@ -171,6 +173,9 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 		as := assessmentViewOf(a)
 		v.Assessment = &as
 	}
+	if v.Benefit, err = benefitOf(ctx, w.d.DB, a); err != nil {
+		return v, err
+	}
 	if v.Documents, err = w.d.DB.Documents(ctx, a.ID); err != nil {
 		return v, err
 	}
@@ -212,7 +217,14 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 		}
 	}
 	for _, m := range ms {
-		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()),
+		incomes, err := model.ParseIncomes(m.Incomes)
+		if err != nil {
+			return nil, err
+		}
+		if incomes == nil {
+			incomes = []model.Income{}
+		}
+		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()), Incomes: incomes,
 			MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability, SchoolID: m.SchoolID, SchoolStage: m.SchoolStage}
 		if reveal {
 			if mv.Name, err = open(m.NameSealed); err != nil {

@@ -282,6 +282,7 @@ type MemberInput struct {
 	IDNumber        string          `json:"id_number"`
 	Relation        string          `json:"relation"`
 	MonthlyIncome   int64           `json:"monthly_income"`
+	Incomes         []model.Income  `json:"incomes,omitempty"`
 	WorkAbility     *string         `json:"work_ability,omitempty"`
 	DisabilityLevel json.RawMessage `json:"disability_level,omitempty"`
 	School          *SchoolInput    `json:"school,omitempty"`
@@ -306,16 +307,17 @@ type HouseholdView struct {
 
 // MemberView is a member with masked name and ID number.
 type MemberView struct {
-	ID            string       `json:"id"`
-	Name          string       `json:"name"`
-	IDNumber      string       `json:"id_number"`
-	BirthDate     string       `json:"birth_date"`
-	Sex           string       `json:"sex"`
-	Relation      string       `json:"relation"`
-	MonthlyIncome int64        `json:"monthly_income"`
-	WorkAbility   *string      `json:"work_ability"`
-	HasDisability bool         `json:"has_disability"`
-	School        *SchoolInput `json:"school"`
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	IDNumber      string         `json:"id_number"`
+	BirthDate     string         `json:"birth_date"`
+	Sex           string         `json:"sex"`
+	Relation      string         `json:"relation"`
+	MonthlyIncome int64          `json:"monthly_income"`
+	Incomes       []model.Income `json:"incomes"`
+	WorkAbility   *string        `json:"work_ability"`
+	HasDisability bool           `json:"has_disability"`
+	School        *SchoolInput   `json:"school"`
 }
 
 // Limits of a household registration.
@@ -360,8 +362,15 @@ func (h *Households) view(hh model.Household, members []model.Member) (Household
 	}
 	v := HouseholdView{ID: hh.ID, RegionCode: hh.RegionCode, Address: MaskAddress(addr), Hukou: hh.Hukou, UpdatedAt: hh.UpdatedAt, Members: []MemberView{}}
 	for _, m := range members {
+		incomes, err := model.ParseIncomes(m.Incomes)
+		if err != nil {
+			return HouseholdView{}, err
+		}
+		if incomes == nil {
+			incomes = []model.Income{}
+		}
 		mv := MemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, BirthDate: m.BirthDate, Sex: m.Sex,
-			Relation: m.Relation, MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability}
+			Relation: m.Relation, MonthlyIncome: m.MonthlyIncome, Incomes: incomes, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability}
 		if m.SchoolID != nil {
 			mv.School = &SchoolInput{SchoolID: *m.SchoolID, Stage: deref(m.SchoolStage), Grade: deref(m.SchoolGrade)}
 		}
@@ -562,10 +571,20 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 			return nil, model.Invalid(field("relation"), "must be self, spouse, child, parent or other")
 		}
 		m.Relation = mi.Relation
-		if mi.MonthlyIncome < 0 || mi.MonthlyIncome > 100_000_000 {
+		if mi.MonthlyIncome < 0 || mi.MonthlyIncome > model.MaxAmount {
 			return nil, model.Invalid(field("monthly_income"), "must be a whole number of fen from 0")
 		}
 		m.MonthlyIncome = mi.MonthlyIncome
+		if mi.Incomes != nil {
+			sum, stored, err := incomesOf(mi.Incomes, field)
+			if err != nil {
+				return nil, err
+			}
+			if mi.MonthlyIncome != 0 && mi.MonthlyIncome != sum {
+				return nil, model.Invalid(field("monthly_income"), "must be the sum of the incomes ("+strconv.FormatInt(sum, 10)+"), or left out")
+			}
+			m.MonthlyIncome, m.Incomes = sum, stored
+		}
 		if mi.WorkAbility != nil {
 			switch *mi.WorkAbility {
 			case model.WorkAbilityFull, model.WorkAbilityPartial, model.WorkAbilityNone:
@@ -604,6 +623,42 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		return nil, model.Invalid("members", "exactly one member must have the relation self")
 	}
 	return out, nil
+}
+
+// maxIncomes caps the incomes a member declares.
+const maxIncomes = 10
+
+// incomesOf validates a member's incomes by kind and returns their sum and
+// their stored form (one entry per kind).
+func incomesOf(in []model.Income, field func(string) string) (int64, *string, error) {
+	if len(in) > maxIncomes {
+		return 0, nil, model.Invalid(field("incomes"), "list at most 10 incomes")
+	}
+	seen := map[model.IncomeKind]bool{}
+	var sum int64
+	for j, x := range in {
+		at := field("incomes[" + strconv.Itoa(j) + "]")
+		if !model.IsIncomeKind(x.Kind) {
+			return 0, nil, model.Invalid(at+".kind", "must be wage, pension, agriculture, business, property, transfer or other")
+		}
+		if seen[x.Kind] {
+			return 0, nil, model.Invalid(at+".kind", "each kind once")
+		}
+		seen[x.Kind] = true
+		if x.MonthlyAmount < 0 || x.MonthlyAmount > model.MaxAmount {
+			return 0, nil, model.Invalid(at+".monthly_amount", "must be a whole number of fen from 0")
+		}
+		sum += x.MonthlyAmount
+	}
+	if sum > model.MaxAmount {
+		return 0, nil, model.Invalid(field("incomes"), "the incomes add up to too much")
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode incomes: %w", err)
+	}
+	stored := string(b)
+	return sum, &stored, nil
 }
 
 // invalidAt renames the field of a model.KindInvalid error.

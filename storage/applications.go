@@ -288,3 +288,15 @@ func (db *DB) LastApplicationEventAt(ctx context.Context, applicationID string) 
 	}
 	return evs[0].At, nil
 }
+
+// WaitingListPosition is the place of an approved case on its county's
+// 廉租住房 waiting list: the approved waiting-list cases decided before it,
+// and itself, in decision order.
+func (db *DB) WaitingListPosition(ctx context.Context, county, applicationID string) (int64, error) {
+	var n int64
+	err := db.conn(ctx).Raw(`SELECT COUNT(*) FROM applications a JOIN applications me ON me.id = ?
+		WHERE a.housing_mode = ? AND a.status = ? AND a.region_code LIKE ?
+		AND (a.decided_at < me.decided_at OR (a.decided_at = me.decided_at AND a.id <= me.id))`,
+		applicationID, model.HousingWaitingList, model.StatusApproved, county+"%").Scan(&n).Error
+	return n, translate("waiting list position", err)
+}

@@ -17,18 +17,25 @@ type Recipient struct {
 	NameMasked    string
 }
 
-// ApprovedRecipients lists the applications of program approved before the
-// given time in a region subtree, with the masked name of the household's
-// applicant and the household size, in community then id order.
-func (db *DB) ApprovedRecipients(ctx context.Context, regionPrefix, program string, before time.Time) ([]Recipient, error) {
+// ApprovedRecipients lists the eligible applications of program approved
+// before the given time (and, when since is set, at or after it) in a
+// region subtree, with their amount (monthly or once, by the program's
+// benefit kind), the masked name of the household's applicant and the
+// household size, in community then id order.
+func (db *DB) ApprovedRecipients(ctx context.Context, regionPrefix, program string, since *time.Time, before time.Time) ([]Recipient, error) {
 	var out []Recipient
-	err := db.conn(ctx).Raw(`SELECT a.id AS application_id, a.region_code, COALESCE(a.monthly_amount, 0) AS monthly_amount,
+	q := `SELECT a.id AS application_id, a.region_code, COALESCE(a.monthly_amount, a.amount, 0) AS monthly_amount,
 		(SELECT COUNT(*) FROM members m WHERE m.household_id = a.household_id) AS household_size,
 		COALESCE((SELECT m.name_masked FROM members m WHERE m.household_id = a.household_id
 			ORDER BY CASE WHEN m.relation = 'self' THEN 0 ELSE 1 END, m.position LIMIT 1), '') AS name_masked
 		FROM applications a
-		WHERE a.status = ? AND a.program = ? AND a.region_code LIKE ? AND a.decided_at < ?
-		ORDER BY a.region_code, a.id`, model.StatusApproved, program, regionPrefix+"%", before).Scan(&out).Error
+		WHERE a.status = ? AND a.program = ? AND a.region_code LIKE ? AND a.decided_at < ? AND a.eligible = TRUE`
+	args := []any{model.StatusApproved, program, regionPrefix + "%", before}
+	if since != nil {
+		q += ` AND a.decided_at >= ?`
+		args = append(args, *since)
+	}
+	err := db.conn(ctx).Raw(q+` ORDER BY a.region_code, a.id`, args...).Scan(&out).Error
 	return out, translate("list approved recipients", err)
 }
 

@@ -123,7 +123,7 @@ func (db *DB) SaveHousehold(ctx context.Context, h *model.Household, create bool
 			err := c.Table("members").Where("id = ? AND household_id = ?", m.ID, h.ID).Updates(map[string]any{
 				"position": m.Position, "name_sealed": m.NameSealed, "name_masked": m.NameMasked,
 				"id_sealed": m.IDSealed, "id_index": m.IDIndex, "id_masked": m.IDMasked,
-				"birth_date": m.BirthDate, "sex": m.Sex, "relation": m.Relation, "monthly_income": m.MonthlyIncome,
+				"birth_date": m.BirthDate, "sex": m.Sex, "relation": m.Relation, "monthly_income": m.MonthlyIncome, "incomes": m.Incomes,
 				"work_ability": m.WorkAbility, "disability_sealed": m.DisabilitySealed, "has_disability": m.HasDisability,
 				"school_id": m.SchoolID, "school_stage": m.SchoolStage, "school_grade": m.SchoolGrade,
 				"updated_at": m.UpdatedAt,
