@@ -203,7 +203,7 @@ func TestMaskedIDsCannotBeRebuilt(t *testing.T) {
 			scan.response(who+" detail", env.Get("/api/v1/staff/applications/"+c.ID, tok))
 			scan.response(who+" queue", env.Get("/api/v1/staff/applications?region_code=330502001001", tok))
 		}
-		vHousehold(t, env, model.ProgramDibao, "330502001001", 50000, [][2]string{{"", ""}}, true)
+		vHouseholdOf(t, env, model.HukouRural, model.ProgramDibao, "330502001001", 50000, [][2]string{{"", ""}}, true)
 		county := wfDemo(t, env, "county").Token
 		year := fmt.Sprint(env.Clock.Now().Year())
 		scan.response("medical list", env.Get("/api/v1/staff/medical-list?region_code=330502&year="+year, county))

@@ -56,10 +56,16 @@ func vIDNumber() string {
 // asked, issues its vouchers as the approval hook would.
 func vHousehold(t *testing.T, env *apitest.Env, program, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
 	t.Helper()
+	return vHouseholdOf(t, env, model.HukouUrban, program, community, amount, children, disabled)
+}
+
+// vHouseholdOf is vHousehold with a hukou type.
+func vHouseholdOf(t *testing.T, env *apitest.Env, hukou, program, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
+	t.Helper()
 	n := vFixtureSeq.Add(1)
 	surnames := []string{"王", "李", "欧阳", "陈", "司马", "赵"}
 	h := vApprovedHousehold{Phone: fmt.Sprintf("139%08d", 10000000+n), Program: program}
-	in := service.FixtureHousehold{RegionCode: community, Phone: h.Phone, Address: fmt.Sprintf("幸福路%d号3幢201室", n), Program: program, MonthlyAmount: amount}
+	in := service.FixtureHousehold{RegionCode: community, Phone: h.Phone, Address: fmt.Sprintf("幸福路%d号3幢201室", n), Program: program, MonthlyAmount: amount, Hukou: hukou}
 	add := func(m service.FixtureMember) {
 		in.Members = append(in.Members, m)
 		h.People = append(h.People, vPerson{m.Name, m.IDNumber})

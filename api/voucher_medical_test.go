@@ -15,10 +15,12 @@ import (
 func TestMedicalContributionList(t *testing.T) {
 	t.Parallel()
 	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
-		dibao := vHousehold(t, env, model.ProgramDibao, "330502001001", 50000, [][2]string{vCompulsory}, false)
-		tekun := vHousehold(t, env, model.ProgramTekun, "330502002001", 60000, nil, false)
-		disabled := vHousehold(t, env, model.ProgramTemporary, "330502001002", 10000, [][2]string{vCompulsory}, true)
-		vHousehold(t, env, model.ProgramDibao, "330503001001", 50000, nil, false) // another county
+		rural := model.HukouRural
+		dibao := vHouseholdOf(t, env, rural, model.ProgramDibao, "330502001001", 50000, [][2]string{vCompulsory}, false)
+		tekun := vHouseholdOf(t, env, rural, model.ProgramTekun, "330502002001", 60000, nil, false)
+		disabled := vHouseholdOf(t, env, rural, model.ProgramTemporary, "330502001002", 10000, [][2]string{vCompulsory}, true)
+		vHouseholdOf(t, env, rural, model.ProgramDibao, "330503001001", 50000, nil, false) // another county
+		vHousehold(t, env, model.ProgramDibao, "330502001001", 50000, nil, false)          // urban: not in 新农合
 		want := []string{dibao.People[0].Name, dibao.People[1].Name, tekun.People[0].Name, disabled.People[0].Name}
 		sort.Strings(want)
 		year := strconv.Itoa(env.Clock.Now().Year())
@@ -26,13 +28,15 @@ func TestMedicalContributionList(t *testing.T) {
 
 		type list struct {
 			Count int
+			Total int64
 			Items []struct {
-				MemberID   string `json:"member_id"`
-				NameMasked string `json:"name_masked"`
-				IDMasked   string `json:"id_masked"`
-				Name       string
-				IDNumber   string `json:"id_number"`
-				Basis      []string
+				Contribution int64
+				MemberID     string `json:"member_id"`
+				NameMasked   string `json:"name_masked"`
+				IDMasked     string `json:"id_masked"`
+				Name         string
+				IDNumber     string `json:"id_number"`
+				Basis        []string
 			}
 		}
 		r := env.Get("/api/v1/staff/medical-list?region_code=330502&year="+year, county)
@@ -44,6 +48,15 @@ func TestMedicalContributionList(t *testing.T) {
 		r.JSON(t, &masked)
 		if masked.Count != 4 || len(masked.Items) != 4 {
 			t.Fatalf("medical list %+v", masked)
+		}
+		// The default contribution is 180.00 元 per person.
+		if masked.Total != 4*18000 {
+			t.Errorf("total %d, want 4 × 18000", masked.Total)
+		}
+		for _, it := range masked.Items {
+			if it.Contribution != 18000 {
+				t.Errorf("contribution %d, want 18000", it.Contribution)
+			}
 		}
 		bases := map[string]int{}
 		for _, it := range masked.Items {

@@ -149,7 +149,7 @@ var basisNames = map[string]string{service.BasisDibao: "低保", service.BasisTe
 
 func medicalListSheet(bureau string, l service.MedicalList) sheetFunc {
 	return func(w *sheetWriter) error {
-		for _, r := range [][]any{{bureau}, {"城乡合作医疗个人缴费资助名单", l.RegionCode, l.Year}, {"序号", "姓名", "身份证号", "社区", "资助依据"}} {
+		for _, r := range [][]any{{bureau}, {"城乡合作医疗个人缴费资助名单", l.RegionCode, l.Year}, {"序号", "姓名", "身份证号", "社区", "资助依据", "资助金额(元)"}} {
 			if err := w.add(r...); err != nil {
 				return err
 			}
@@ -160,10 +160,10 @@ func medicalListSheet(bureau string, l service.MedicalList) sheetFunc {
 				basis = append(basis, basisNames[b])
 			}
 			sort.Strings(basis)
-			if err := w.add(i+1, e.Name, e.IDNumber, e.RegionCode, strings.Join(basis, "、")); err != nil {
+			if err := w.add(i+1, e.Name, e.IDNumber, e.RegionCode, strings.Join(basis, "、"), w.yuan(e.Contribution)); err != nil {
 				return err
 			}
 		}
-		return w.add("合计", len(l.Items))
+		return w.add("合计", len(l.Items), "", "", "", w.yuan(l.Total))
 	}
 }

@@ -241,10 +241,15 @@ func (w *Workflow) personOf(m model.Member, now time.Time) (model.Person, error)
 	return p, nil
 }
 
-// figures returns a county's policy figures for a year: its own when it
-// set them, model.DefaultFigures otherwise.
+// figures returns a county's policy figures for a year.
 func (w *Workflow) figures(ctx context.Context, county string, year int) (model.Figures, error) {
-	row, err := w.d.DB.PolicyFigures(ctx, county, year)
+	return loadFigures(ctx, w.d.DB, county, year)
+}
+
+// loadFigures returns a county's policy figures for a year: its own when
+// it set them, model.DefaultFigures otherwise.
+func loadFigures(ctx context.Context, db *storage.DB, county string, year int) (model.Figures, error) {
+	row, err := db.PolicyFigures(ctx, county, year)
 	if errors.Is(err, model.ErrNotFound) {
 		return model.DefaultFigures(), nil
 	}

@@ -147,6 +147,9 @@ type MedicalEntry struct {
 	IDNumber   string   `json:"id_number,omitempty"`
 	RegionCode string   `json:"region_code"`
 	Basis      []string `json:"basis"`
+	// Contribution is the individual coop-medical contribution the county
+	// pays for the person (policy figures of the county and year), fen.
+	Contribution int64 `json:"contribution"`
 }
 
 // MedicalList is a county's coop-medical contribution list for a year.
@@ -155,6 +158,7 @@ type MedicalList struct {
 	Year       int            `json:"year"`
 	Items      []MedicalEntry `json:"items"`
 	Count      int            `json:"count"`
+	Total      int64          `json:"total"`
 }
 
 // MedicalListInput selects a medical list; Reveal asks for full names and
@@ -166,10 +170,13 @@ type MedicalListInput struct {
 }
 
 // MedicalList returns, for a county (or any region in the caller's
-// subtree) and year, every member of a household with a dibao or tekun
-// application approved before the end of that year, and every member with
-// a registered disability in a household with any approved application
-// (特困残疾人): the people whose coop-medical contribution the county pays.
+// subtree) and year, the rows of the county's finance office: every rural
+// (新农合) member of a household with an eligible dibao or tekun approval
+// before the end of that year, and every rural member with a registered
+// disability in a household with any eligible approval (特困残疾人) — the
+// people whose coop-medical contribution the county pays — each with the
+// contribution of the county's policy figures for the year, and the total.
+// A county whose contribution is zero lists nobody.
 // Names and ID numbers are masked unless Reveal, which is audited. Errors:
 // 422 for a malformed year or region; 404 for a region outside the
 // caller's.
@@ -217,7 +224,24 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 		return MedicalList{}, err
 	}
 	list := MedicalList{RegionCode: region, Year: year, Items: []MedicalEntry{}}
+	figures := map[string]model.Figures{}
 	for _, m := range members {
+		// The coop-medical scheme (新农合) covers the rural population; an
+		// urban member is not on the county's contribution list.
+		if m.Hukou != model.HukouRural {
+			continue
+		}
+		county := countyOf(m.RegionCode)
+		f, ok := figures[county]
+		if !ok {
+			if f, err = loadFigures(ctx, s.d.DB, county, year); err != nil {
+				return MedicalList{}, err
+			}
+			figures[county] = f
+		}
+		if f.MedicalContribution == 0 {
+			continue
+		}
 		var basis []string
 		for _, b := range []string{BasisDibao, BasisTekun} {
 			if programs[m.HouseholdID][b] {
@@ -231,7 +255,9 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 			continue
 		}
 		sort.Strings(basis)
-		e := MedicalEntry{MemberID: m.ID, NameMasked: m.NameMasked, IDMasked: m.IDMasked, RegionCode: m.RegionCode, Basis: basis}
+		e := MedicalEntry{MemberID: m.ID, NameMasked: m.NameMasked, IDMasked: m.IDMasked, RegionCode: m.RegionCode, Basis: basis,
+			Contribution: f.MedicalContribution}
+		list.Total += e.Contribution
 		if in.Reveal {
 			if e.Name, err = s.d.Keys.Open(m.NameSealed); err != nil {
 				return MedicalList{}, fmt.Errorf("open member name: %w", err)

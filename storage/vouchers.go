@@ -214,7 +214,7 @@ type ApprovedHousehold struct {
 func (db *DB) ApprovedHouseholds(ctx context.Context, regionPrefix string, before time.Time) ([]ApprovedHousehold, error) {
 	var out []ApprovedHousehold
 	err := db.conn(ctx).Raw(`SELECT DISTINCT household_id, program FROM applications
-		WHERE status = ? AND region_code LIKE ? AND decided_at < ? ORDER BY household_id, program`,
+		WHERE status = ? AND region_code LIKE ? AND decided_at < ? AND eligible = TRUE ORDER BY household_id, program`,
 		model.StatusApproved, regionPrefix+"%", before).Scan(&out).Error
 	return out, translate("list approved households", err)
 }
@@ -230,6 +230,7 @@ type MemberRecord struct {
 	IDMasked      string `gorm:"column:id_masked"`
 	HasDisability bool
 	RegionCode    string
+	Hukou         string
 }
 
 // MembersOfHouseholds lists the members of the households, in household
@@ -239,7 +240,7 @@ func (db *DB) MembersOfHouseholds(ctx context.Context, householdIDs []string) ([
 	for start := 0; start < len(householdIDs); start += 500 {
 		end := min(start+500, len(householdIDs))
 		var batch []MemberRecord
-		err := db.conn(ctx).Raw(`SELECT m.id, m.household_id, m.name_sealed, m.name_masked, m.id_sealed, m.id_masked, m.has_disability, h.region_code
+		err := db.conn(ctx).Raw(`SELECT m.id, m.household_id, m.name_sealed, m.name_masked, m.id_sealed, m.id_masked, m.has_disability, h.region_code, h.hukou
 			FROM members m JOIN households h ON h.id = m.household_id
 			WHERE m.household_id IN ? ORDER BY h.region_code, m.household_id, m.position`, householdIDs[start:end]).Scan(&batch).Error
 		if err != nil {
