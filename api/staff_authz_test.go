@@ -40,14 +40,15 @@ type authzRow struct {
 
 // Role sets used by the rows.
 var (
-	mxAnyStaff  = model.Roles
-	mxReaders   = []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor, model.RoleAdmin}
-	mxRevealers = []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor}
-	mxCommunity = []string{model.RoleCommunityWorker}
-	mxStreetUp  = []string{model.RoleStreetReviewer, model.RoleCountyApprover}
-	mxCounty    = []string{model.RoleCountyApprover}
-	mxAuditor   = []string{model.RoleAuditor}
-	mxAdmin     = []string{model.RoleAdmin}
+	mxAnyStaff        = model.Roles
+	mxReaders         = []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor, model.RoleAdmin}
+	mxRevealers       = []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor}
+	mxCommunity       = []string{model.RoleCommunityWorker}
+	mxStreetUp        = []string{model.RoleStreetReviewer, model.RoleCountyApprover}
+	mxCounty          = []string{model.RoleCountyApprover}
+	mxStreetUpAuditor = []string{model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor}
+	mxAuditor         = []string{model.RoleAuditor}
+	mxAdmin           = []string{model.RoleAdmin}
 )
 
 // mxPick returns a when in is true, b otherwise.
@@ -163,6 +164,19 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPut, "/api/v1/staff/standards", map[string]any{"region_code": mxPick(in, "330502", "330521"),
 				"year": time.Now().Year(), "hukou": "urban", "monthly_amount": 112000})
+		}},
+	"GET /api/v1/staff/policy-figures": {roles: mxReaders, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/policy-figures?region_code=" + mxPick(in, "330502", "330521"))
+		}},
+	"PUT /api/v1/staff/policy-figures": {roles: mxCounty, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/policy-figures", map[string]any{"region_code": mxPick(in, "330502", "330521"),
+				"year": time.Now().Year(), "figures": model.DefaultFigures()})
+		}},
+	"GET /api/v1/staff/duplicate-hits": {roles: mxStreetUpAuditor, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/duplicate-hits?region_code=" + mxPick(in, "330502001001", "330521001001"))
 		}},
 	"GET /api/v1/staff/audit": {roles: mxAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {

@@ -282,6 +282,41 @@ func (s *Server) putStandard(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) getPolicyFigures(c *gin.Context) error {
+	v, err := s.app.Workflow.PolicyFigures(c.Request.Context(), c.Query("region_code"), c.Query("year"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) putPolicyFigures(c *gin.Context) error {
+	var req service.PolicyFiguresInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.SetPolicyFigures(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) listDuplicateHits(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Workflow.DuplicateHits(c.Request.Context(), c.Query("region_code"), c.Query("status"), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
 func (s *Server) listAudit(c *gin.Context) error {
 	page, err := pageRequest(c)
 	if err != nil {
