@@ -183,7 +183,7 @@ var staffMatrix = map[string]authzRow{
 			return mxGet("/api/v1/staff/audit" + mxPick(in, "", "?region_code=330521"))
 		}},
 
-	// ---- Issue 5: publications, vouchers, statements, medical list (targets in api/voucher_authz_test.go).
+	// ---- Publications, vouchers, statements, medical list (targets in api/voucher_authz_test.go).
 	"POST /api/v1/staff/publications": {roles: mxStreetUp, scoped: true, ok: []int{http.StatusCreated},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/publications", map[string]string{"region_code": mxPick(in, "330502001", "330521001"),
@@ -240,16 +240,14 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/school/statements") }},
 	"GET /api/v1/school/statements.xlsx": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/school/statements.xlsx") }},
-	// ---- end of issue 5 rows.
 
-	// ---- Issue 6: statistics. In region: the caller's own region (the
+	// ---- Statistics. In region: the caller's own region (the
 	// default); out of region: 德清县.
 	"GET /api/v1/staff/stats": {roles: []string{model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleDepartmentOfficer,
 		model.RoleEducationOfficer, model.RoleAuditor, model.RoleAdmin}, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/stats" + mxPick(in, "", "?region_code=330521"))
 		}},
-	// ---- end of issue 6 rows.
 }
 
 // authzFixture holds, per role, a session of an account bound inside

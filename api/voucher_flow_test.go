@@ -311,7 +311,10 @@ func TestVoucherCapsVoidReissueExpiry(t *testing.T) {
 		// Void (reason required) → the school cannot redeem it; the resident sees void.
 		seniorSchool := vSchoolSession(env, "op-senior", vSeniorHigh[0])
 		apitest.Want(t, env.Post("/api/v1/staff/vouchers/"+s.Code+"/void", edu, map[string]string{"reason": ""}), http.StatusUnprocessableEntity)
-		r = env.Post("/api/v1/staff/vouchers/"+s.Code+"/void", edu, map[string]string{"reason": "学生转学"})
+		// Reasons are limited in characters, not bytes: 700 Chinese characters
+		// (2,100 bytes) are well within the 2,000-character limit; 2,001 are not.
+		apitest.Want(t, env.Post("/api/v1/staff/vouchers/"+s.Code+"/void", edu, map[string]string{"reason": strings.Repeat("转", 2001)}), http.StatusUnprocessableEntity)
+		r = env.Post("/api/v1/staff/vouchers/"+s.Code+"/void", edu, map[string]string{"reason": "学生转学。" + strings.Repeat("转", 695)})
 		apitest.Want(t, r, http.StatusOK)
 		apitest.Want(t, env.Post("/api/v1/staff/vouchers/"+s.Code+"/void", edu, map[string]string{"reason": "again"}), http.StatusConflict)
 		r = env.Post("/api/v1/school/vouchers/"+s.Code+"/redemptions", seniorSchool, map[string]any{"items": map[string]int64{"tuition": 100}})

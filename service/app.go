@@ -49,20 +49,20 @@ type App struct {
 	Sessions    *Sessions
 	Idempotency *Idempotency
 	Audit       *Audit
-	// Residents services (issue 3) are added below this line.
+	// Residents.
 	Residents    *Residents
 	Households   *Households
 	Applications *Applications
 	Documents    *Documents
-	// Staff workflow services (issue 4) are added below this line.
+	// Staff workflow.
 	Staff    *StaffAccounts
 	Workflow *Workflow
 	Notices  *Notices
-	// Publication and voucher services (issue 5) are added below this line.
+	// Publications and vouchers.
 	Publications *Publications
 	Vouchers     *Vouchers
 	Statements   *Statements
-	// Statistics (issue 6) are added below this line.
+	// Statistics.
 	Stats *Stats
 }
 
@@ -85,21 +85,21 @@ func NewApp(d Deps) *App {
 		Idempotency: NewIdempotency(d.KV),
 		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
 	}
-	// Residents services (issue 3) are constructed below this line.
+	// Residents.
 	a.Residents = &Residents{d: d, sessions: a.Sessions}
 	a.Households = &Households{d: d, audit: a.Audit}
 	a.Applications = &Applications{d: d, audit: a.Audit}
 	a.Documents = &Documents{d: d, apps: a.Applications, audit: a.Audit}
-	// Staff workflow services (issue 4) are constructed below this line.
+	// Staff workflow.
 	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit)
 	a.Workflow = NewWorkflow(d, a.Audit, a.Applications)
 	a.Notices = NewNotices(d, a.Audit, a.Applications)
-	// Publication and voucher services (issue 5) are constructed below this line.
+	// Publications and vouchers.
 	a.Publications = NewPublications(d, a.Audit)
 	a.Vouchers = NewVouchers(d, a.Audit)
 	a.Statements = NewStatements(d, a.Audit)
 	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
-	// Statistics (issue 6) are constructed below this line.
+	// Statistics.
 	a.Stats = NewStats(d)
 	return a
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -51,8 +50,6 @@ type ApplicationView struct {
 	Documents         []model.Document         `json:"documents"`
 }
 
-const maxReasonRunes = 2000
-
 func summaryOf(a model.Application) ApplicationSummary {
 	p, _ := model.ProgramOf(a.Program)
 	return ApplicationSummary{ID: a.ID, Number: a.Number, Program: a.Program, ProgramName: p.Name, Status: a.Status,
@@ -76,8 +73,8 @@ func (s *Applications) Create(ctx context.Context, in ApplicationInput) (Applica
 		return ApplicationView{}, model.Invalid("program", "unknown program; see GET /api/v1/programs")
 	}
 	reason := strings.TrimSpace(in.Reason)
-	if utf8.RuneCountInString(reason) > maxReasonRunes {
-		return ApplicationView{}, model.Invalid("reason", "must be at most 2000 characters")
+	if err := checkText("reason", reason, false); err != nil {
+		return ApplicationView{}, err
 	}
 	hh, err := s.d.DB.HouseholdOfResident(ctx, p.ID)
 	if errors.Is(err, model.ErrNotFound) {
@@ -254,8 +251,8 @@ func (s *Applications) Withdraw(ctx context.Context, id, reason string) (Applica
 		return ApplicationView{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > maxReasonRunes {
-		return ApplicationView{}, model.Invalid("reason", "must be at most 2000 characters")
+	if err := checkText("reason", reason, false); err != nil {
+		return ApplicationView{}, err
 	}
 	t := model.Transitions[model.ActionWithdraw]
 	if !model.CanTransition(model.ActionWithdraw, app.Status) {

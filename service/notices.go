@@ -211,8 +211,8 @@ func (n *Notices) Resolve(ctx context.Context, id string, in Resolution) (Object
 			return notFoundAs(err, "objection")
 		}
 		text := strings.TrimSpace(in.Resolution)
-		if text == "" || utf8.RuneCountInString(text) > maxNoteRunes {
-			return model.Invalid("resolution", "required, at most 2000 characters")
+		if err := checkText("resolution", text, true); err != nil {
+			return err
 		}
 		if in.Upheld == nil {
 			return model.Invalid("upheld", "true or false")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -82,8 +81,8 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		default:
 			return model.Invalid("decision", "accepted or rejected")
 		}
-		if utf8.RuneCountInString(reason) > maxNoteRunes {
-			return model.Invalid("reason", "too long")
+		if err := checkText("reason", reason, false); err != nil {
+			return err
 		}
 		now := w.d.Clock.Now()
 		// Lock the case while it is in review, so publicize sees either

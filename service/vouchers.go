@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -450,10 +451,10 @@ func (v *Vouchers) staffVoucher(ctx context.Context, code string) (model.Princip
 }
 
 func needReason(reason string) error {
-	if len([]rune(reason)) < 2 || len(reason) > 2000 {
-		return model.Invalid("reason", "give a reason (2 to 2000 characters)")
+	if utf8.RuneCountInString(reason) < 2 {
+		return model.Invalid("reason", "请说明原因（至少 2 个字）")
 	}
-	return nil
+	return checkText("reason", reason, true)
 }
 
 // Void voids an issued voucher (education officer, with a reason, audited),
