@@ -121,19 +121,23 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		return nil, fmt.Errorf("JIUZHU_SECRET_KEY: %w", err)
 	}
 	var outbox *service.Outbox
+	// StepTexts mirrors each case message to the resident's phone: the dev
+	// outbox shows them; production sends none (residents read them in the
+	// portal).
+	var stepTexts service.SMSSender
 	var sms service.SMSSender = service.NoSMSGateway{}
 	if cfg.SMSWebhookURL != "" {
 		sms = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock)
 	}
 	if cfg.IsDev() {
 		outbox = service.NewOutbox(cfg.OutboxSize, clock)
-		sms = outbox
+		sms, stepTexts = outbox, outbox
 	}
 	if opts.SMS != nil {
 		sms = opts.SMS
 	}
 	a := service.NewApp(service.Deps{
-		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, Keys: keys, SMS: sms, Outbox: outbox,
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,

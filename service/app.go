@@ -27,18 +27,21 @@ type Settings struct {
 
 // Deps are the backends and sources every service is built from.
 type Deps struct {
-	DB       *storage.DB
-	KV       storage.KV
-	Blobs    storage.Blobs
-	Limiter  storage.Limiter
-	Keys     *Keys
-	SMS      SMSSender
-	Outbox   *Outbox // nil outside dev mode
-	Clock    model.Clock
-	IDs      *model.IDs
-	Random   io.Reader
-	Logger   *slog.Logger
-	Settings Settings
+	DB      *storage.DB
+	KV      storage.KV
+	Blobs   storage.Blobs
+	Limiter storage.Limiter
+	Keys    *Keys
+	SMS     SMSSender
+	// StepTexts, when set, also texts each case message to the resident
+	// (the dev outbox); nil sends none.
+	StepTexts SMSSender
+	Outbox    *Outbox // nil outside dev mode
+	Clock     model.Clock
+	IDs       *model.IDs
+	Random    io.Reader
+	Logger    *slog.Logger
+	Settings  Settings
 }
 
 // App is the set of use cases the HTTP layer calls.

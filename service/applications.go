@@ -338,7 +338,7 @@ func (s *Applications) RecordStep(ctx context.Context, app *model.Application, s
 		if err := s.d.DB.CreateMessage(ctx, &msg); err != nil {
 			return fmt.Errorf("record step %s: %w", status, err)
 		}
-		if s.d.Settings.Dev && s.d.Outbox != nil {
+		if s.d.StepTexts != nil {
 			res, err := s.d.DB.Resident(ctx, app.ResidentID)
 			if err != nil {
 				return fmt.Errorf("record step %s: %w", status, err)
@@ -347,7 +347,7 @@ func (s *Applications) RecordStep(ctx context.Context, app *model.Application, s
 			if err != nil {
 				return fmt.Errorf("record step %s: %w", status, err)
 			}
-			if err := s.d.Outbox.Send(ctx, phone, messageText, ""); err != nil {
+			if err := s.d.StepTexts.Send(ctx, phone, messageText, ""); err != nil {
 				return fmt.Errorf("record step %s: %w", status, err)
 			}
 		}
