@@ -38,7 +38,7 @@ type vPerson struct {
 
 // vApprovedHousehold is a household written as approved, and its people.
 type vApprovedHousehold struct {
-	service.FixtureIDs
+	apitest.FixtureIDs
 	Phone   string
 	People  []vPerson
 	Program string
@@ -65,16 +65,16 @@ func vHouseholdOf(t *testing.T, env *apitest.Env, hukou, program, community stri
 	n := vFixtureSeq.Add(1)
 	surnames := []string{"王", "李", "欧阳", "陈", "司马", "赵"}
 	h := vApprovedHousehold{Phone: fmt.Sprintf("139%08d", 10000000+n), Program: program}
-	in := service.FixtureHousehold{RegionCode: community, Phone: h.Phone, Address: fmt.Sprintf("幸福路%d号3幢201室", n), Program: program, MonthlyAmount: amount, Hukou: hukou}
-	add := func(m service.FixtureMember) {
+	in := apitest.FixtureHousehold{RegionCode: community, Phone: h.Phone, Address: fmt.Sprintf("幸福路%d号3幢201室", n), Program: program, MonthlyAmount: amount, Hukou: hukou}
+	add := func(m apitest.FixtureMember) {
 		in.Members = append(in.Members, m)
 		h.People = append(h.People, vPerson{m.Name, m.IDNumber})
 	}
-	add(service.FixtureMember{Name: fmt.Sprintf("%s建国%d", surnames[n%int64(len(surnames))], n), IDNumber: vIDNumber(), Relation: model.RelationSelf, HasDisability: disabled})
+	add(apitest.FixtureMember{Name: fmt.Sprintf("%s建国%d", surnames[n%int64(len(surnames))], n), IDNumber: vIDNumber(), Relation: model.RelationSelf, HasDisability: disabled})
 	for i, c := range children {
-		add(service.FixtureMember{Name: fmt.Sprintf("%s小明%d%d", surnames[n%int64(len(surnames))], n, i), IDNumber: vIDNumber(), Relation: model.RelationChild, SchoolID: c[0], Stage: c[1]})
+		add(apitest.FixtureMember{Name: fmt.Sprintf("%s小明%d%d", surnames[n%int64(len(surnames))], n, i), IDNumber: vIDNumber(), Relation: model.RelationChild, SchoolID: c[0], Stage: c[1]})
 	}
-	ids, err := env.App.Vouchers.InsertFixture(context.Background(), in)
+	ids, err := env.InsertHousehold(context.Background(), in)
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}

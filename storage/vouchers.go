@@ -251,49 +251,6 @@ func (db *DB) MembersOfHouseholds(ctx context.Context, householdIDs []string) ([
 	return out, nil
 }
 
-// Fixture is test support: a household with members and one application,
-// inserted directly with values already sealed by the caller, for tests
-// that need an approved household before the resident flow exists.
-type Fixture struct {
-	ResidentID, PhoneSealed, PhoneIndex, PhoneMasked string
-	HouseholdID, RegionCode, AddressSealed, Hukou    string
-	Members                                          []FixtureMember
-	Application                                      model.Application
-}
-
-// FixtureMember is one member of a Fixture.
-type FixtureMember struct {
-	ID, NameSealed, NameMasked, IDSealed, IDIndex, IDMasked string
-	BirthDate, Sex, Relation                                string
-	HasDisability                                           bool
-	SchoolID, SchoolStage                                   *string
-}
-
-// InsertFixture writes a Fixture in one transaction.
-func (db *DB) InsertFixture(ctx context.Context, f Fixture, now time.Time) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
-		c := db.conn(ctx)
-		if err := c.Exec(`INSERT INTO residents (id, phone_sealed, phone_index, phone_masked, created_at) VALUES (?, ?, ?, ?, ?)`,
-			f.ResidentID, f.PhoneSealed, f.PhoneIndex, f.PhoneMasked, now).Error; err != nil {
-			return translate("fixture resident", err)
-		}
-		if err := c.Exec(`INSERT INTO households (id, resident_id, region_code, address_sealed, hukou, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			f.HouseholdID, f.ResidentID, f.RegionCode, f.AddressSealed, f.Hukou, now, now).Error; err != nil {
-			return translate("fixture household", err)
-		}
-		for i, m := range f.Members {
-			if err := c.Exec(`INSERT INTO members (id, household_id, position, name_sealed, name_masked, id_sealed, id_index, id_masked,
-				birth_date, sex, relation, has_disability, school_id, school_stage, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				m.ID, f.HouseholdID, i, m.NameSealed, m.NameMasked, m.IDSealed, m.IDIndex, m.IDMasked,
-				m.BirthDate, m.Sex, m.Relation, m.HasDisability, m.SchoolID, m.SchoolStage, now, now).Error; err != nil {
-				return translate("fixture member", err)
-			}
-		}
-		return translate("fixture application", c.Create(&f.Application).Error)
-	})
-}
-
 // VoucherByMemberSlot returns the live voucher of a live slot
 // (model.ErrNotFound when none).
 func (db *DB) VoucherByMemberSlot(ctx context.Context, slot string) (model.Voucher, error) {
