@@ -51,7 +51,7 @@ func TestPublicationPublishRenderWithdraw(t *testing.T) {
 			vHousehold(t, env, model.ProgramDibao, "330502002001", 40000, nil, false), // another street
 			vHousehold(t, env, model.ProgramTekun, "330502001003", 90000, nil, true),  // another program
 		}
-		street := vStaffLogin(t, env, "street")
+		street := wfDemo(t, env, "street").Token
 		period := env.Clock.Now().Format("2006-01")
 		r := env.Post("/api/v1/staff/publications", street, map[string]string{"region_code": "330502001", "program": "dibao", "period": period})
 		apitest.Want(t, r, http.StatusCreated)
@@ -143,11 +143,11 @@ func TestPublicationPublishRenderWithdraw(t *testing.T) {
 		apitest.Want(t, env.Post("/api/v1/staff/publications", street, map[string]string{"region_code": "330502001", "program": "lottery", "period": period}), http.StatusUnprocessableEntity)
 		apitest.Want(t, env.Post("/api/v1/staff/publications", street, map[string]string{"region_code": "330502001", "program": "dibao", "period": "2026-13"}), http.StatusUnprocessableEntity)
 		apitest.Want(t, env.Post("/api/v1/staff/publications", street, map[string]string{"region_code": "330502001", "program": "dibao", "period": env.Clock.Now().AddDate(0, 2, 0).Format("2006-01")}), http.StatusUnprocessableEntity)
-		apitest.Want(t, env.Post("/api/v1/staff/publications", vStaffLogin(t, env, "community"), map[string]string{"region_code": "330502001001", "program": "dibao", "period": period}), http.StatusForbidden)
+		apitest.Want(t, env.Post("/api/v1/staff/publications", wfDemo(t, env, "community").Token, map[string]string{"region_code": "330502001001", "program": "dibao", "period": period}), http.StatusForbidden)
 		apitest.Want(t, env.Post("/api/v1/staff/publications", "", map[string]string{"region_code": "330502001", "program": "dibao", "period": period}), http.StatusUnauthorized)
 
 		// Withdraw with a reason; it stays where it was, marked, never edited.
-		county := vStaffLogin(t, env, "county")
+		county := wfDemo(t, env, "county").Token
 		apitest.Want(t, env.Post("/api/v1/staff/publications/"+created.ID+"/withdraw", county, map[string]string{"reason": ""}), http.StatusUnprocessableEntity)
 		r = env.Post("/api/v1/staff/publications/"+created.ID+"/withdraw", county, map[string]string{"reason": "名单有误，重新公布"})
 		apitest.Want(t, r, http.StatusOK)

@@ -60,14 +60,14 @@ func TestVoucherEndToEnd(t *testing.T) {
 		if len(vs) != 1 || vs[0].Stage != "compulsory" || vs[0].Status != "issued" || vs[0].StudentNameMasked != model.MaskName(child) || vs[0].Term != model.TermOf(env.Clock.Now()) {
 			t.Fatalf("vouchers after approval: %+v", vs)
 		}
-		school := vStaffLogin(t, env, "school")
+		school := wfDemo(t, env, "school").Token
 		r = env.Post("/api/v1/school/vouchers/"+vs[0].Code+"/redemptions", school, map[string]any{"items": map[string]int64{"misc_fee": 20000}})
 		apitest.Want(t, r, http.StatusCreated)
 		if vMyVouchers(t, env, tok)[0].Status != "redeemed" {
 			t.Fatal("the resident does not see the voucher redeemed")
 		}
 
-		r = env.Post("/api/v1/staff/publications", vStaffLogin(t, env, "street"), map[string]string{"region_code": "330502001", "program": "dibao", "period": env.Clock.Now().Format("2006-01")})
+		r = env.Post("/api/v1/staff/publications", wfDemo(t, env, "street").Token, map[string]string{"region_code": "330502001", "program": "dibao", "period": env.Clock.Now().Format("2006-01")})
 		apitest.Want(t, r, http.StatusCreated)
 		var pub vPublicationJSON
 		r.JSON(t, &pub)

@@ -81,7 +81,7 @@ func TestVoucherIssueShowAndPreview(t *testing.T) {
 
 		// Preview: any case, no dashes; another school's voucher 403;
 		// a mistyped code 422 before any lookup; an unknown one 404.
-		school := vStaffLogin(t, env, "school")
+		school := wfDemo(t, env, "school").Token
 		typed := strings.ToLower(strings.ReplaceAll(c.Code, "-", ""))
 		r = env.Get("/api/v1/school/vouchers/"+typed, school)
 		apitest.Want(t, r, http.StatusOK)
@@ -100,7 +100,7 @@ func TestVoucherIssueShowAndPreview(t *testing.T) {
 		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+unknown, school), http.StatusNotFound)
 		// Residents and other staff cannot preview.
 		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, tok), http.StatusForbidden)
-		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, vStaffLogin(t, env, "education")), http.StatusForbidden)
+		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, wfDemo(t, env, "education").Token), http.StatusForbidden)
 
 		// The failures are on the audit trail, without the code.
 		entries, err := env.Backends.DB.AuditEntries(context.Background(), vAuditFilter("school.vouchers.preview"), model.PageRequest{Limit: 50})
@@ -126,7 +126,7 @@ func TestVoucherRedeemExactlyOnce(t *testing.T) {
 		if len(vs) != 2 {
 			t.Fatalf("%d vouchers", len(vs))
 		}
-		school := vStaffLogin(t, env, "school")
+		school := wfDemo(t, env, "school").Token
 		path := "/api/v1/school/vouchers/" + vs[0].Code + "/redemptions"
 		post := func(key string, items map[string]int64) *apitest.Response {
 			return env.Do(apitest.Request{Method: http.MethodPost, Path: path, Token: school, Body: map[string]any{"items": items},
@@ -235,7 +235,7 @@ func TestVoucherRedeemExactlyOnce(t *testing.T) {
 		}
 
 		// The education officer's reimbursement sheet agrees.
-		edu := vStaffLogin(t, env, "education")
+		edu := wfDemo(t, env, "education").Token
 		r = env.Get("/api/v1/staff/statements?term="+term, edu)
 		apitest.Want(t, r, http.StatusOK)
 		var rs struct {
@@ -258,7 +258,7 @@ func TestVoucherRedeemExactlyOnce(t *testing.T) {
 			t.Fatalf("reimbursement xlsx total %d, JSON %d", got, rs.Total)
 		}
 		// Both Excel exports are on the audit trail.
-		r = env.Get("/api/v1/staff/audit?action=statements.export", vStaffLogin(t, env, "auditor"))
+		r = env.Get("/api/v1/staff/audit?action=statements.export", wfDemo(t, env, "auditor").Token)
 		apitest.Want(t, r, http.StatusOK)
 		var exports struct {
 			Items []struct {
@@ -292,8 +292,8 @@ func TestVoucherCapsVoidReissueExpiry(t *testing.T) {
 		vs := vMyVouchers(t, env, tok)
 		c, s := vVoucherOf(t, vs, model.StageCompulsory), vVoucherOf(t, vs, model.StageSeniorHigh)
 		term := model.TermOf(env.Clock.Now())
-		edu := vStaffLogin(t, env, "education")
-		school := vStaffLogin(t, env, "school")
+		edu := wfDemo(t, env, "education").Token
+		school := wfDemo(t, env, "school").Token
 
 		// Caps: the education officer lowers one; an item the stage does not waive is 422.
 		r := env.Put("/api/v1/staff/voucher-caps", edu, map[string]any{"term": term, "stage": "compulsory", "items": map[string]int64{"misc_fee": 100}})
@@ -334,13 +334,13 @@ func TestVoucherCapsVoidReissueExpiry(t *testing.T) {
 		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, school), http.StatusOK)
 		apitest.Want(t, env.Post("/api/v1/school/vouchers/"+c.Code+"/redemptions", school, map[string]any{"items": map[string]int64{"misc_fee": 50}}), http.StatusConflict)
 		// A county approver may not void (403); outside the region it is 404.
-		apitest.Want(t, env.Post("/api/v1/staff/vouchers/"+fresh.Code+"/void", vStaffLogin(t, env, "county"), map[string]string{"reason": "x1"}), http.StatusForbidden)
+		apitest.Want(t, env.Post("/api/v1/staff/vouchers/"+fresh.Code+"/void", wfDemo(t, env, "county").Token, map[string]string{"reason": "x1"}), http.StatusForbidden)
 
 		// The term ends: the resident sees expired; redemption is 409.
 		_, end, _ := model.TermBounds(term)
 		env.Clock.Set(end.Add(time.Hour))
 		tok = vResidentToken(env, h)
-		school = vStaffLogin(t, env, "school")
+		school = wfDemo(t, env, "school").Token
 		statuses := map[string]string{}
 		for _, v := range vMyVouchers(t, env, tok) {
 			statuses[v.Code] = v.Status

@@ -13,19 +13,8 @@ import (
 
 	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
-	"github.com/jiuzhu/jiuzhu/service"
 	"github.com/jiuzhu/jiuzhu/storage"
 )
-
-// vStaffLogin logs a demo account in and returns its token.
-func vStaffLogin(t *testing.T, env *apitest.Env, username string) string {
-	t.Helper()
-	r := env.Post("/api/v1/staff/sessions", "", map[string]string{"username": username, "password": service.DemoPassword})
-	apitest.Want(t, r, http.StatusCreated)
-	var out struct{ Token string }
-	r.JSON(t, &out)
-	return out.Token
-}
 
 // vFixtureSeq makes fixture ID numbers and phones unique across a test run.
 var vFixtureSeq atomic.Int64

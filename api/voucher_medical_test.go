@@ -24,7 +24,7 @@ func TestMedicalContributionList(t *testing.T) {
 		want := []string{dibao.People[0].Name, dibao.People[1].Name, tekun.People[0].Name, disabled.People[0].Name}
 		sort.Strings(want)
 		year := strconv.Itoa(env.Clock.Now().Year())
-		county := vStaffLogin(t, env, "county")
+		county := wfDemo(t, env, "county").Token
 
 		type list struct {
 			Count int
@@ -124,7 +124,7 @@ func TestMedicalContributionList(t *testing.T) {
 		}
 		apitest.Want(t, env.Get("/api/v1/staff/medical-list?region_code=330503&year="+year, county), http.StatusNotFound)
 		apitest.Want(t, env.Get("/api/v1/staff/medical-list?region_code=330502&year=twenty", county), http.StatusUnprocessableEntity)
-		apitest.Want(t, env.Get("/api/v1/staff/medical-list?region_code=330502", vStaffLogin(t, env, "school")), http.StatusForbidden)
-		apitest.Want(t, env.Get("/api/v1/staff/medical-list.xlsx?region_code=330502", vStaffLogin(t, env, "street")), http.StatusForbidden)
+		apitest.Want(t, env.Get("/api/v1/staff/medical-list?region_code=330502", wfDemo(t, env, "school").Token), http.StatusForbidden)
+		apitest.Want(t, env.Get("/api/v1/staff/medical-list.xlsx?region_code=330502", wfDemo(t, env, "street").Token), http.StatusForbidden)
 	})
 }
