@@ -56,7 +56,7 @@ func ppInvestigated(t *testing.T, env *apitest.Env, s *ppStaff, program string, 
 	}
 	r.JSON(t, &login)
 	apitest.Want(t, env.Put("/api/v1/me/household", login.Token, household), http.StatusOK)
-	return ppApply(t, env, s, login.Token, program), login.Resident.ID
+	return ppApply(t, env, s.community, login.Token, program), login.Resident.ID
 }
 
 // ppResident opens a session for a resident.
@@ -64,8 +64,11 @@ func ppResident(env *apitest.Env, id string) string {
 	return env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: id})
 }
 
-// ppApply takes a resident's new application of program to investigating.
-func ppApply(t *testing.T, env *apitest.Env, s *ppStaff, resident, program string) string {
+// ppApply takes a resident's new application of program to investigating:
+// it uploads and submits the program's required documents, and the
+// community worker accepts, investigates and accepts every document. It is
+// the one case builder of the HTTP tests.
+func ppApply(t *testing.T, env *apitest.Env, community, resident, program string) string {
 	t.Helper()
 	id := createApp(t, env, resident, program)
 	prog, _ := model.ProgramOf(program)
@@ -76,10 +79,10 @@ func ppApply(t *testing.T, env *apitest.Env, s *ppStaff, resident, program strin
 		docs = append(docs, r.Map(t)["id"].(string))
 	}
 	apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", resident, nil), http.StatusOK)
-	wfAct(t, env, s.community, id, "accept", "", http.StatusOK)
-	wfAct(t, env, s.community, id, "investigate", "", http.StatusOK)
+	wfAct(t, env, community, id, "accept", "", http.StatusOK)
+	wfAct(t, env, community, id, "investigate", "", http.StatusOK)
 	for _, d := range docs {
-		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", s.community, map[string]string{"decision": "accepted"}), http.StatusOK)
+		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}), http.StatusOK)
 	}
 	return id
 }
@@ -331,7 +334,7 @@ func TestProgramRulesRefuse(t *testing.T) {
 			resident := vResidentToken(env, h)
 			body := ppHousehold(model.HukouUrban, map[string]any{"id": h.MemberIDs[0], "relation": "self", "work_ability": "none", "monthly_income": 0})
 			apitest.Want(t, env.Put("/api/v1/me/household", resident, body), http.StatusOK)
-			id := ppApply(t, env, sp, resident, model.ProgramTekun)
+			id := ppApply(t, env, sp.community, resident, model.ProgramTekun)
 			if a := ppAssess(t, env, sp, id, map[string]any{"support_mode": "centralized", "care_level": "self_care"}); !a.Eligible {
 				t.Fatalf("tekun assessment %+v", a)
 			}

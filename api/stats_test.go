@@ -31,20 +31,7 @@ func stCase(t *testing.T, env *apitest.Env, o stOfficers, program string, size i
 		h = tekunHousehold(o.communityCode, size)
 	}
 	apitest.Want(t, env.Put("/api/v1/me/household", tok, h), http.StatusOK)
-	id := createApp(t, env, tok, program)
-	prog, _ := model.ProgramOf(program)
-	var docs []string
-	for _, d := range prog.RequiredDocuments {
-		r := upload(t, env, tok, id, d.Kind, d.Kind+".jpg", jpegFile)
-		apitest.Want(t, r, http.StatusCreated)
-		docs = append(docs, r.Map(t)["id"].(string))
-	}
-	apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", tok, nil), http.StatusOK)
-	wfAct(t, env, o.community, id, "accept", "", http.StatusOK)
-	wfAct(t, env, o.community, id, "investigate", "", http.StatusOK)
-	for _, d := range docs {
-		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", o.community, map[string]string{"decision": "accepted"}), http.StatusOK)
-	}
+	id := ppApply(t, env, o.community, tok, program)
 	body := stAssessment(env, amount)
 	if mode != "" {
 		body["support_mode"], body["care_level"] = mode, model.CareSelf
