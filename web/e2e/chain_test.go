@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
 )
 
 // staffLogin drops any session in the browser and logs the demo staff
@@ -33,6 +33,17 @@ func staffLogin(t *testing.T, ctx context.Context, srvURL, username, appID strin
 // statusShown waits until the page's status tag reads text.
 func statusShown(text string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(fmt.Sprintf(`//span[contains(@class,"app-status")][normalize-space(.)=%q]`, text))
+}
+
+// residentOpens logs the resident in by session token and opens the
+// application's page, waiting for its status.
+func residentOpens(srvURL, token, appID, status string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		js(`sessionStorage.clear()`),
+		setSession("resident", token),
+		chromedp.Navigate(srvURL+"/applications/"+appID),
+		statusShown(status),
+	)
 }
 
 // staffAct presses the action button of the staff detail page, confirms
@@ -89,9 +100,7 @@ func staffStatus(t *testing.T, env *apitest.Env, token, appID string) map[string
 // at every step.
 func TestStaffChainInBrowser(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded", apitest.WithEnv("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "1h"))
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t, apitest.WithEnv("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "1h"))
 	_, appID, docs := submittedWithSchoolchild(t, env, "13900005555")
 	apiTok := staffToken(t, env, "street")
 	wantStatus := func(want string) {
@@ -116,12 +125,10 @@ func TestStaffChainInBrowser(t *testing.T) {
 	staffAct(t, ctx, "investigate", "调查核实中")
 	wantStatus("investigating")
 
-	visit := env.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
+	visit := visitDate(env)
 	run(t, ctx, "assessment",
 		chromedp.SendKeys(chromedp.CSS(`input[name=per_capita_income]`), "200"),
-		setInput(`input[name=visit_date]`, visit),
-		chromedp.SendKeys(chromedp.CSS(`textarea[name=visit_note]`), "入户核实，父女二人，无其他收入"),
-		press(`.save-assessment`),
+		saveAssessment(env, "入户核实，父女二人，无其他收入"),
 		chromedp.WaitVisible(chromedp.CSS(`.assessed-amount`)),
 	)
 	shot(t, ctx, "10-staff-assessment")
@@ -138,8 +145,8 @@ func TestStaffChainInBrowser(t *testing.T) {
 		t.Fatalf("computed monthly amount = %d, want above 0", amount)
 	}
 	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.assessed-amount`)))
-	if err != nil || !strings.Contains(shown, yuan(amount)) {
-		t.Fatalf("assessed amount shown %q (%v), want %s", shown, err, yuan(amount))
+	if err != nil || !strings.Contains(shown, monthly(amount)) {
+		t.Fatalf("assessed amount shown %q (%v), want %s", shown, err, monthly(amount))
 	}
 
 	staffLogin(t, ctx, srv.URL, "street", appID)
@@ -152,8 +159,8 @@ func TestStaffChainInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
 	)
 	notices := pageText(t, ctx)
-	if !strings.Contains(notices, "欧阳**") || strings.Contains(notices, "欧阳振华") || !strings.Contains(notices, yuan(amount)+" / 月") {
-		t.Fatalf("notice page should show 欧阳** and %s / 月 only:\n%.800s", yuan(amount), notices)
+	if !strings.Contains(notices, "欧阳**") || strings.Contains(notices, "欧阳振华") || !strings.Contains(notices, monthly(amount)) {
+		t.Fatalf("notice page should show 欧阳** and %s only:\n%.800s", monthly(amount), notices)
 	}
 	shot(t, ctx, "11-public-notices")
 	run(t, ctx, "object",
@@ -209,12 +216,16 @@ func TestStaffChainInBrowser(t *testing.T) {
 	shot(t, ctx, "13-approved")
 }
 
-// yuan formats fen as the portal does (¥1,234.50).
-func yuan(fen int64) string {
-	i := fen / 100
-	s := fmt.Sprint(i)
-	for n := len(s) - 3; n > 0; n -= 3 {
-		s = s[:n] + "," + s[n:]
-	}
-	return fmt.Sprintf("¥%s.%02d", s, fen%100)
+// saveAssessment fills in the home visit (yesterday, with note) on the
+// staff detail page and saves the assessment.
+func saveAssessment(env *apitest.Env, note string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		setInput(`input[name=visit_date]`, visitDate(env)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=visit_note]`), note),
+		press(`.save-assessment`),
+	)
 }
+
+// monthly and oneOff say an amount as the portal and the server do.
+func monthly(fen int64) string { return "每月 " + model.Yuan(fen) + " 元" }
+func oneOff(fen int64) string  { return "一次性 " + model.Yuan(fen) + " 元" }

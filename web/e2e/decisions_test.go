@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -19,21 +18,31 @@ import (
 func publicizedWithSchoolchild(t *testing.T, env *apitest.Env, phone string) (residentID, appID string) {
 	t.Helper()
 	residentID, appID, docs := submittedWithSchoolchild(t, env, phone)
-	community := staffToken(t, env, "community")
-	act := func(token, action string) {
-		t.Helper()
-		post(t, env, "/api/v1/staff/applications/"+appID+"/actions", token, map[string]string{"action": action}, http.StatusOK)
+	community := investigating(t, env, appID, docs)
+	apitest.Want(t, env.Put("/api/v1/staff/applications/"+appID+"/assessment", community,
+		map[string]any{"per_capita_income": 20000, "home_visit": map[string]string{"date": visitDate(env), "note": "入户核实"}}), http.StatusOK)
+	post(t, env, "/api/v1/staff/applications/"+appID+"/actions", staffToken(t, env, "street"), map[string]string{"action": "publicize"}, http.StatusOK)
+	return residentID, appID
+}
+
+// investigating has the community worker accept a submitted case, start
+// the investigation and accept its documents by API; it returns the
+// worker's token.
+func investigating(t *testing.T, env *apitest.Env, appID string, docs []string) (community string) {
+	t.Helper()
+	community = staffToken(t, env, "community")
+	for _, action := range []string{"accept", "investigate"} {
+		post(t, env, "/api/v1/staff/applications/"+appID+"/actions", community, map[string]string{"action": action}, http.StatusOK)
 	}
-	act(community, "accept")
-	act(community, "investigate")
 	for _, d := range docs {
 		post(t, env, "/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}, http.StatusOK)
 	}
-	visit := env.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
-	apitest.Want(t, env.Put("/api/v1/staff/applications/"+appID+"/assessment", community,
-		map[string]any{"per_capita_income": 20000, "home_visit": map[string]string{"date": visit, "note": "入户核实"}}), http.StatusOK)
-	act(staffToken(t, env, "street"), "publicize")
-	return residentID, appID
+	return community
+}
+
+// visitDate is the home visit's date the tests record: yesterday.
+func visitDate(env *apitest.Env) string {
+	return env.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
 }
 
 // residentDocs is the resident's view of an application's documents.
@@ -54,13 +63,11 @@ type residentDocs struct {
 // pending review.
 func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	residentID, appID, docs := submittedWithSchoolchild(t, env, "13900008881")
 	community := staffToken(t, env, "community")
 	post(t, env, "/api/v1/staff/applications/"+appID+"/actions", community, map[string]string{"action": "accept"}, http.StatusOK)
-	income := docs[2] // submitDibao uploads id_card, hukou_book, income_proof
+	income := docs[2] // dibao requires id_card, hukou_book, income_proof
 	const docWhy = "收入证明缺少单位公章"
 	const returnWhy = "请补交盖章的收入证明"
 
@@ -91,10 +98,7 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
 	kind := fmt.Sprintf(`div[data-kind=%q]`, model.DocIncomeProof)
 	run(t, ctx, "resident sees the rejected document",
-		js(`sessionStorage.clear()`),
-		setSession("resident", resident),
-		chromedp.Navigate(srv.URL+"/applications/"+appID),
-		statusShown("退回补正"),
+		residentOpens(srv.URL, resident, appID, "退回补正"),
 		chromedp.WaitVisible(chromedp.CSS(kind+` .doc-status`)),
 	)
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(kind)))
@@ -147,9 +151,7 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 // 调查核实中 on the page and in the API, and the objection shows 异议成立.
 func TestUpheldObjectionReturnsToInvestigation(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	_, appID := publicizedWithSchoolchild(t, env, "13900008882")
 	r := env.Get("/api/v1/public/notices?region_code=330502", "")
 	apitest.Want(t, r, http.StatusOK)
@@ -209,9 +211,7 @@ func TestUpheldObjectionReturnsToInvestigation(t *testing.T) {
 // name and ID number; the auditor finds the application.reveal entry.
 func TestStaffRevealIsShownAndAudited(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	_, appID, _ := submittedWithSchoolchild(t, env, "13900008883")
 
 	ctx := browser(t)
@@ -262,9 +262,7 @@ func TestStaffRevealIsShownAndAudited(t *testing.T) {
 // page says 未批准 with the reason.
 func TestCountyRejectsWithReason(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	residentID, appID := publicizedWithSchoolchild(t, env, "13900008884")
 	const why = "家庭财产超过低保认定标准"
 
@@ -284,10 +282,7 @@ func TestCountyRejectsWithReason(t *testing.T) {
 
 	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
 	run(t, ctx, "resident sees the refusal",
-		js(`sessionStorage.clear()`),
-		setSession("resident", resident),
-		chromedp.Navigate(srv.URL+"/applications/"+appID),
-		statusShown("未批准"),
+		residentOpens(srv.URL, resident, appID, "未批准"),
 		chromedp.WaitVisible(chromedp.CSS(`.return-reason`)),
 	)
 	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, why) {

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,6 +162,18 @@ func press(css string) chromedp.Action[chromedp.Void] {
 	)
 }
 
+// addIncome declares one income of kind for the household form's member
+// (index) through the 添加一项收入 sheet and types its amount in 元.
+func addIncome(member int, kind, amount string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		press(fmt.Sprintf(`div[data-member="%d"] .add-income`, member)),
+		settle(),
+		press(`.income-kind-`+kind),
+		settle(),
+		chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name=income%d-%s]`, member, kind)), amount),
+	)
+}
+
 // byText is an XPath for an element of the given tag whose text contains s.
 func byText(tag, s string) string {
 	return fmt.Sprintf(`//%s[contains(normalize-space(.), %q)]`, tag, s)
@@ -173,9 +184,7 @@ func byText(tag, s string) string {
 // photographed documents, submit; the page and the API both say 已提交.
 func TestResidentAppliesForDibao(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	ctx := browser(t)
 	const phone = "13900001111"
 
@@ -217,7 +226,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "人民路12号3幢201室"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name0]`), "张三"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number0]`), makeID("19800101", 1, true)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=income0]`), "300.5"),
+		addIncome(0, "wage", "300.5"),
 	)
 	shot(t, ctx, "2-household")
 	run(t, ctx, "household: save",

@@ -1,9 +1,9 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,11 +18,12 @@ import (
 type householdView struct {
 	Address string `json:"address"`
 	Members []struct {
-		ID            string `json:"id"`
-		Name          string `json:"name"`
-		IDNumber      string `json:"id_number"`
-		Relation      string `json:"relation"`
-		MonthlyIncome int64  `json:"monthly_income"`
+		ID            string         `json:"id"`
+		Name          string         `json:"name"`
+		IDNumber      string         `json:"id_number"`
+		Relation      string         `json:"relation"`
+		MonthlyIncome int64          `json:"monthly_income"`
+		Incomes       []model.Income `json:"incomes"`
 		School        *struct {
 			SchoolID string `json:"school_id"`
 			Grade    string `json:"grade"`
@@ -40,15 +41,13 @@ func getHousehold(t *testing.T, env *apitest.Env, tok string) householdView {
 }
 
 // TestResidentEditsHouseholdWithdrawsAndReadsMessages: the resident opens
-// the household form (masked values filled in), changes one income and adds
-// a spouse; the masked name, ID number and address sent back keep the
+// the household form (masked values filled in), declares the head's income
+// by kind (wage and pension, which the server sums) and adds a spouse; the masked name, ID number and address sent back keep the
 // stored values (staff see them in full later). A draft is withdrawn from
 // its page, and the messages list links each message to its application.
 func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	tok, _ := residentWithHousehold(t, env, "13900006666")
 	before := getHousehold(t, env, tok)
 	spouseID := makeID("19820505", 4, false)
@@ -61,15 +60,19 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/household"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
 	)
-	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['name0','id_number0','income0','address'].map((n) => document.querySelector('input[name=' + n + ']').value)`))
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['name0','id_number0','address'].map((n) => document.querySelector('input[name=' + n + ']').value)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{before.Members[0].Name, before.Members[0].IDNumber, "400", before.Address}; fmt.Sprint(shown) != fmt.Sprint(want) {
+	if want := []string{before.Members[0].Name, before.Members[0].IDNumber, before.Address}; fmt.Sprint(shown) != fmt.Sprint(want) {
 		t.Fatalf("form shows %q, want the stored (masked) values %q", shown, want)
 	}
+	if total := memberIncomeTotal(t, ctx, 0); !strings.Contains(total, "¥400.00") {
+		t.Fatalf("head's income shown %q, want the stored total ¥400.00", total)
+	}
 	run(t, ctx, "edit household",
-		setInput(`input[name=income0]`, "450.5"),
+		addIncome(0, "wage", "300"),
+		addIncome(0, "pension", "150.5"),
 		press(`.add-member`),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=name2]`)),
 		press(`div[data-member="2"] .rel-spouse`),
@@ -94,9 +97,17 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	if after.Address != before.Address {
 		t.Errorf("address = %q, was %q", after.Address, before.Address)
 	}
-	if after.Members[0].MonthlyIncome != 45050 {
-		t.Errorf("head's income = %d fen, want 45050", after.Members[0].MonthlyIncome)
+	if h := after.Members[0]; h.MonthlyIncome != 45050 || fmt.Sprint(h.Incomes) != fmt.Sprint([]model.Income{{Kind: model.IncomeWage, MonthlyAmount: 30000}, {Kind: model.IncomePension, MonthlyAmount: 15050}}) {
+		t.Errorf("head's income = %d fen from %v, want 45050 from wage 30000 and pension 15050", h.MonthlyIncome, h.Incomes)
 	}
+	run(t, ctx, "reopen household",
+		chromedp.Navigate(srv.URL+"/household"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=income0-pension]`)),
+	)
+	if total := memberIncomeTotal(t, ctx, 0); !strings.Contains(total, "¥450.50") {
+		t.Fatalf("head's income shown %q after saving, want the server's sum ¥450.50", total)
+	}
+	shot(t, ctx, "14b-household-incomes")
 	if s := after.Members[1].School; s == nil || s.SchoolID != "SCH-330502-compulsory" || s.Grade != "5" {
 		t.Errorf("child's school after editing = %+v, want kept", s)
 	}
@@ -133,7 +144,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	// The stored name and ID number survived the masked round trip: staff
 	// see them in full on a case submitted after the edit.
 	env.Clock.Advance(time.Minute)
-	appID, _ := submitDibao(t, env, tok)
+	appID, _ := submitProgram(t, env, tok, model.ProgramDibao)
 	r = env.Get("/api/v1/staff/applications/"+appID+"?reveal=true", staffToken(t, env, "community"))
 	apitest.Want(t, r, http.StatusOK)
 	if body := string(r.Body); !strings.Contains(body, headName) || !strings.Contains(body, headID) || !strings.Contains(body, "幸福路8号2幢301室") {
@@ -161,14 +172,22 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	}
 }
 
+// memberIncomeTotal is the household form's income line of a member.
+func memberIncomeTotal(t *testing.T, ctx context.Context, member int) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(fmt.Sprintf(`div[data-member="%d"] .income-total`, member))))
+	if err != nil {
+		t.Fatalf("income total: %v", err)
+	}
+	return s
+}
+
 // TestReturnReasonShownToResident: the community worker returns a submitted
 // case with a reason; the resident's page says 退回补正 with the reason,
 // offers re-upload, and the message says why.
 func TestReturnReasonShownToResident(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	env, srv := serve(t)
 	residentID, appID, _ := submittedWithSchoolchild(t, env, "13900007777")
 	const why = "收入证明未盖单位公章，请重新上传"
 
@@ -190,10 +209,7 @@ func TestReturnReasonShownToResident(t *testing.T) {
 
 	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
 	run(t, ctx, "resident sees the return",
-		js(`sessionStorage.clear()`),
-		setSession("resident", resident),
-		chromedp.Navigate(srv.URL+"/applications/"+appID),
-		statusShown("退回补正"),
+		residentOpens(srv.URL, resident, appID, "退回补正"),
 		chromedp.WaitVisible(chromedp.CSS(`.submit-app`)),
 		chromedp.WaitVisible(chromedp.CSS(`.return-reason`)),
 	)

@@ -11,14 +11,22 @@ import (
 	"github.com/jiuzhu/jiuzhu/apitest"
 )
 
+// serve starts an embedded-backend server (seeded demo data) on a local
+// port for the browser; it closes when the test ends.
+func serve(t *testing.T, opts ...apitest.Option) (*apitest.Env, *httptest.Server) {
+	t.Helper()
+	env := apitest.New(t, "embedded", opts...)
+	srv := httptest.NewServer(env.Handler)
+	t.Cleanup(srv.Close)
+	return env, srv
+}
+
 // TestPortalServing: client routes get index.html (revalidated every time),
 // hashed assets are cached for good, and a missing asset is a 404 rather
 // than the page (so an old tab fails loudly instead of parsing HTML as JS).
 func TestPortalServing(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
-	srv := httptest.NewServer(env.Handler)
-	t.Cleanup(srv.Close)
+	_, srv := serve(t)
 	get := func(path string) (*http.Response, string) {
 		t.Helper()
 		res, err := http.Get(srv.URL + path)

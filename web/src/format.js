@@ -1,10 +1,16 @@
 // Display helpers: money in fen shown as ¥, dates in the local (Chinese) form.
 export function yuan(fen) {
   if (fen === null || fen === undefined || fen === '') return '—'
+  const s = yuanPlain(fen)
+  return s.startsWith('-') ? '-¥' + s.slice(1) : '¥' + s
+}
+
+// yuanPlain is fen as yuan with separators and two decimals, as the
+// server's model.Yuan writes it: 194000 → "1,940.00".
+export function yuanPlain(fen) {
   const n = Number(fen)
-  const sign = n < 0 ? '-' : ''
   const a = Math.abs(n)
-  return `${sign}¥${Math.floor(a / 100).toLocaleString('zh-CN')}.${String(a % 100).padStart(2, '0')}`
+  return `${n < 0 ? '-' : ''}${Math.floor(a / 100).toLocaleString('zh-CN')}.${String(a % 100).padStart(2, '0')}`
 }
 
 // fenOf converts a 元 amount typed by the user ("1234.5") to integer fen.
@@ -16,9 +22,14 @@ export function fenOf(yuanText) {
   return Number(i) * 100 + Number((f + '00').slice(0, 2))
 }
 
-export function yuanOf(fen) {
-  if (!fen) return ''
-  return (fen / 100).toFixed(2).replace(/\.00$/, '')
+// yuanOf is the 元 text of an integer fen amount for an input ("1234.5"),
+// in integer arithmetic; '' for none (and for 0 unless keepZero).
+export function yuanOf(fen, keepZero = false) {
+  if (fen === null || fen === undefined || fen === '' || (!fen && !keepZero)) return ''
+  const n = Number(fen)
+  const a = Math.abs(n)
+  const cents = String(a % 100).padStart(2, '0').replace(/0$/, '').replace(/^0$/, '')
+  return (n < 0 ? '-' : '') + Math.floor(a / 100) + (cents ? '.' + cents : '')
 }
 
 const dtf = new Intl.DateTimeFormat('zh-CN', {
@@ -48,14 +59,34 @@ export const statusText = {
   rejected: '未批准',
   returned: '退回补正',
   withdrawn: '已撤回',
+  suspended: '已暂停',
+  ended: '已终止',
 }
 
 export const statusTag = {
   draft: 'default', submitted: 'primary', accepted: 'primary', investigating: 'primary',
   publicizing: 'warning', approved: 'success', rejected: 'danger', returned: 'warning', withdrawn: 'default',
+  suspended: 'warning', ended: 'default',
 }
 
 export const docStatusText = { pending: '待审核', accepted: '已通过', rejected: '未通过', replaced: '已替换' }
+
+// Income kinds a member declares (model.IncomeKinds), in display order.
+export const incomeKindText = {
+  wage: '工资性收入', pension: '养老金', agriculture: '农业经营收入', business: '经营性收入', property: '财产性收入', transfer: '转移性收入', other: '其他收入',
+}
+export const benefitKindText = { monthly_cash: '按月发放', one_off_cash: '一次性发放', voucher: '教育券', service: '服务' }
+export const benefitStatusText = { active: '享受中', suspended: '已暂停', ended: '已终止' }
+
+// amountText says an amount with its kind in the server's words: "每月
+// 1,940.00 元" for a monthly benefit, "一次性 2,000.00 元" for a one-off
+// (never as monthly).
+export function amountText(kind, fen) {
+  if (fen === null || fen === undefined) return '—'
+  if (kind === 'monthly_cash') return `每月 ${yuanPlain(fen)} 元`
+  if (kind === 'one_off_cash') return `一次性 ${yuanPlain(fen)} 元`
+  return yuan(fen)
+}
 
 export const relationText = { self: '本人', spouse: '配偶', child: '子女', parent: '父母', other: '其他' }
 export const workAbilityText = { full: '完全', partial: '部分', none: '无' }
@@ -75,9 +106,17 @@ export function termText(t) {
   return `${y}年${s === 'spring' ? '春季' : s === 'autumn' ? '秋季' : s}学期`
 }
 
-// groupCode prints a voucher code in groups of four (EDU-7K3M-9QXD-...).
+// groupCode prints a voucher code as model.formatVoucherCode does, in
+// groups of four after the prefix and the check character alone
+// (EDU-7K3M-9QXD-2WHP-R), whatever case, dashes or spaces it was typed
+// with; a string that is not 16 digits and a check character is returned
+// trimmed, as typed.
 export function groupCode(c) {
-  return c || ''
+  const typed = String(c ?? '').trim()
+  let body = typed.toUpperCase().replace(/[\s-]/g, '')
+  if (body.length === 20 && body.startsWith('EDU')) body = body.slice(3)
+  if (body.length !== 17) return typed
+  return ['EDU', ...body.slice(0, 16).match(/.{4}/g), body[16]].join('-')
 }
 
 // currentTerm names the school term of now in China time, like

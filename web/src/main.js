@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import {
-  Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
-  Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast,
+  ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
+  Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Switch, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast,
 } from 'vant'
 import 'vant/lib/index.css'
 import App from './App.vue'
@@ -9,8 +9,8 @@ import { router } from './router.js'
 import './style.css'
 
 const app = createApp(App)
-for (const c of [Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
-  Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast]) {
+for (const c of [ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
+  Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Switch, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast]) {
   app.use(c)
 }
 app.use(router)
