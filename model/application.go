@@ -142,6 +142,7 @@ type Application struct {
 	Eligible         *bool
 	IneligibleReason *string
 	Amount           *int64 // a one-off amount (MonthlyAmount holds a monthly one)
+	ComputedAmount   *int64 // what the program's rule gave (the amount differs only with a reason)
 	PersonsCovered   *int
 	DeclaredIncome   *int64 // declared per-capita income
 	IncomeReason     *string

@@ -66,7 +66,9 @@ func assessmentViewOf(a model.Application) AssessmentView {
 		}
 	}
 	switch {
-	case a.MonthlyAmount != nil:
+	case a.ComputedAmount != nil:
+		v.ComputedAmount = *a.ComputedAmount
+	case a.MonthlyAmount != nil: // assessed before the rule's amount was kept
 		v.ComputedAmount = *a.MonthlyAmount
 	case a.Amount != nil:
 		v.ComputedAmount = *a.Amount
@@ -153,7 +155,6 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 			return err
 		}
 		out = assessmentViewOf(a)
-		out.ComputedAmount = d.Computed
 		return nil
 	})
 	return out, err

@@ -108,7 +108,7 @@ func (db *DB) SetAssessment(ctx context.Context, id string, statuses []string, a
 	kind := d.Kind
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Updates(map[string]any{
 		"per_capita_income": d.PerCapitaIncome, "declared_income": d.DeclaredPerCapita, "income_reason": as.IncomeReason,
-		"monthly_amount": monthly, "amount": oneOff, "amount_reason": as.AmountReason,
+		"monthly_amount": monthly, "amount": oneOff, "computed_amount": d.Computed, "amount_reason": as.AmountReason,
 		"benefit_kind": &kind, "eligible": d.Eligible, "ineligible_reason": as.IneligibleReason, "persons_covered": d.PersonsCovered,
 		"support_mode": d.SupportMode, "care_level": d.CareLevel, "housing_mode": d.Mode, "urgent": d.Urgent,
 		"bills_total": as.BillsTotal, "insurance_paid": as.InsurancePaid, "standard_amount": as.Standard,
