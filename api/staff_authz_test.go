@@ -100,6 +100,10 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/enable", nil)
 		}},
+	"POST /api/v1/staff/accounts/:id/unlock": {roles: mxAdmin, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/unlock", nil)
+		}},
 	"POST /api/v1/staff/accounts/:id/password": {roles: mxAdmin, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/password", map[string]string{"password": "matrix-password-1"})

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -81,22 +82,18 @@ func (s *Server) createStaff(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) disableStaff(c *gin.Context) error {
-	v, err := s.app.Staff.Disable(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
+// staffAccountAction is a handler for an admin action on the account named
+// by the :id parameter that answers 200 with the account (disable, enable,
+// unlock).
+func staffAccountAction(act func(ctx context.Context, id string) (service.StaffView, error)) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		v, err := act(c.Request.Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, v)
+		return nil
 	}
-	c.JSON(http.StatusOK, v)
-	return nil
-}
-
-func (s *Server) enableStaff(c *gin.Context) error {
-	v, err := s.app.Staff.Enable(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
 }
 
 func (s *Server) resetStaffPassword(c *gin.Context) error {
