@@ -534,8 +534,10 @@ type RoleSettings struct {
 }
 
 // SetRoleSettings makes TOTP mandatory (or not) for every account of a
-// role. The setting is city-wide, so only an admin bound to the city may
-// change it (model.KindForbidden otherwise); an unknown role is
+// role. Making it mandatory ends the live sessions of the role's accounts
+// without an authenticator, so nobody keeps working on a password alone.
+// The setting is city-wide, so only an admin bound to the city may change
+// it (model.KindForbidden otherwise); an unknown role is
 // model.KindNotFound.
 func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (RoleSettings, error) {
 	p, err := adminOf(ctx)
@@ -556,6 +558,17 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 	})
 	if err != nil {
 		return RoleSettings{}, err
+	}
+	if in.RequireTOTP {
+		ids, err := a.d.DB.StaffIDsWithoutTOTP(ctx, in.Role)
+		if err != nil {
+			return RoleSettings{}, err
+		}
+		for _, id := range ids {
+			if err := a.sessions.RevokeAll(ctx, model.PrincipalStaff, id); err != nil {
+				return RoleSettings{}, err
+			}
+		}
 	}
 	return in, nil
 }
