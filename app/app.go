@@ -160,7 +160,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	}
 	srv, err := api.New(a, log, reg, api.Options{
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
-		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(),
+		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)

@@ -55,6 +55,12 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},             // production backends need a key
 		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                  // too short
 		{map[string]string{"JIUZHU_SECRET_KEY": strings.Repeat("ab", 20)}, "JIUZHU_SECRET_KEY"}, // no variety
+		{map[string]string{"JIUZHU_METRICS_ADDR": ":8080"}, "JIUZHU_METRICS_ADDR"},              // the app port
+		{map[string]string{"JIUZHU_METRICS_ADDR": "9090"}, "JIUZHU_METRICS_ADDR"},
+		{map[string]string{"JIUZHU_METRICS_TOKEN": "short"}, "JIUZHU_METRICS_TOKEN"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_MAX_HASHES": "0"}, "JIUZHU_STAFF_LOGIN_MAX_HASHES"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_HASH_WAIT": "-1s"}, "JIUZHU_STAFF_LOGIN_HASH_WAIT"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE": "0"}, "JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE"},
 	}
 	for _, tc := range cases {
 		tc.vars["JIUZHU_DATA_DIR"] = t.TempDir()
