@@ -100,6 +100,12 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/enable", nil)
 		}},
+	// An unknown grant: 404 for every admin (hardening_grants_test.go
+	// confirms real ones).
+	"POST /api/v1/staff/grants/:id/confirm": {roles: mxAdmin, ok: []int{http.StatusNotFound},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/grants/"+f.next("nogrant")+"/confirm", nil)
+		}},
 	"POST /api/v1/staff/accounts/:id/unlock": {roles: mxAdmin, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/unlock", nil)

@@ -365,47 +365,64 @@ func adminOf(ctx context.Context) (model.Principal, error) {
 // Create makes a staff account inside the admin's region subtree. Invalid
 // fields are model.KindInvalid; a region or school outside the admin's
 // subtree model.KindNotFound; a taken username model.KindConflict.
-func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, error) {
+//
+// An admin or county approver account is not created at once: the result
+// is a PendingGrant that another admin confirms (ConfirmGrant).
+func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, *PendingGrant, error) {
+	st, err := a.newAccount(ctx, in)
+	if err != nil {
+		return StaffView{}, nil, err
+	}
+	if privilegedRole(st.Role) {
+		g, err := a.requestGrant(ctx, grantCreate, st, "")
+		return StaffView{}, g, err
+	}
+	v, err := a.insertStaff(ctx, st)
+	return v, nil, err
+}
+
+// newAccount validates in and builds the account (password hashed).
+func (a *StaffAccounts) newAccount(ctx context.Context, in NewStaff) (model.Staff, error) {
 	p, err := adminOf(ctx)
 	if err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	if !usernamePattern.MatchString(in.Username) {
-		return StaffView{}, model.Invalid("username", "3 to 64 lower-case letters, digits, '.', '_' or '-'")
+		return model.Staff{}, model.Invalid("username", "3 to 64 lower-case letters, digits, '.', '_' or '-'")
 	}
 	if err := validPassword("password", in.Password); err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	if !isRole(in.Role) {
-		return StaffView{}, model.Invalid("role", "not a staff role")
+		return model.Staff{}, model.Invalid("role", "not a staff role")
 	}
 	if utf8.RuneCountInString(in.DisplayName) > 64 {
-		return StaffView{}, model.Invalid("display_name", "at most 64 characters")
+		return model.Staff{}, model.Invalid("display_name", "at most 64 characters")
 	}
 	if _, err := a.d.DB.Region(ctx, in.RegionCode); err != nil || !model.InRegion(p.RegionCode, in.RegionCode) {
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
-			return StaffView{}, err
+			return model.Staff{}, err
 		}
-		return StaffView{}, model.NotFound("region")
+		return model.Staff{}, model.NotFound("region")
 	}
 	if in.Role == model.RoleSchoolOperator {
 		if in.SchoolID == nil || *in.SchoolID == "" {
-			return StaffView{}, model.Invalid("school_id", "a school operator needs a school")
+			return model.Staff{}, model.Invalid("school_id", "a school operator needs a school")
 		}
 		sc, err := a.d.DB.School(ctx, *in.SchoolID)
 		if err != nil || !model.InRegion(in.RegionCode, sc.RegionCode) {
 			if err != nil && !errors.Is(err, model.ErrNotFound) {
-				return StaffView{}, err
+				return model.Staff{}, err
 			}
-			return StaffView{}, model.NotFound("school")
+			return model.Staff{}, model.NotFound("school")
 		}
 	} else if in.SchoolID != nil {
-		return StaffView{}, model.Invalid("school_id", "only school operators are bound to a school")
+		return model.Staff{}, model.Invalid("school_id", "only school operators are bound to a school")
 	}
 	hash, err := a.hasher.Hash(in.Password)
 	if err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	now := a.d.Clock.Now()
 	st := model.Staff{ID: a.d.IDs.New(), Username: in.Username, PasswordHash: hash, Role: in.Role, RegionCode: in.RegionCode,
@@ -413,7 +430,12 @@ func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, err
 	if st.DisplayName == "" {
 		st.DisplayName = st.Username
 	}
-	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
+	return st, nil
+}
+
+// insertStaff stores a new account with its audit row.
+func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffView, error) {
+	err := a.d.DB.InTx(ctx, func(ctx context.Context) error {
 		if err := a.d.DB.CreateStaff(ctx, &st); err != nil {
 			if model.KindOf(err) == model.KindConflict {
 				return model.Conflict("username_taken", "that username is taken")
@@ -506,18 +528,37 @@ func (a *StaffAccounts) Enable(ctx context.Context, id string) (StaffView, error
 }
 
 // ResetPassword sets a new password and ends the account's sessions. A
-// password outside the length rules is model.KindInvalid.
-func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) (StaffView, error) {
-	if _, err := adminOf(ctx); err != nil {
-		return StaffView{}, err
+// password outside the length rules is model.KindInvalid. The password of
+// an admin or county approver is not reset at once: the result is a
+// PendingGrant that another admin confirms.
+func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) (StaffView, *PendingGrant, error) {
+	p, err := adminOf(ctx)
+	if err != nil {
+		return StaffView{}, nil, err
 	}
 	if err := validPassword("password", password); err != nil {
-		return StaffView{}, err
+		return StaffView{}, nil, err
+	}
+	st, err := a.d.DB.StaffInRegion(ctx, id, model.RegionPrefix(p.RegionCode))
+	if errors.Is(err, model.ErrNotFound) {
+		return StaffView{}, nil, model.NotFound("staff")
+	}
+	if err != nil {
+		return StaffView{}, nil, err
 	}
 	hash, err := a.hasher.Hash(password)
 	if err != nil {
-		return StaffView{}, err
+		return StaffView{}, nil, err
 	}
+	if privilegedRole(st.Role) {
+		g, err := a.requestGrant(ctx, grantPasswordReset, st, hash)
+		return StaffView{}, g, err
+	}
+	v, err := a.resetPasswordNow(ctx, id, hash)
+	return v, nil, err
+}
+
+func (a *StaffAccounts) resetPasswordNow(ctx context.Context, id, hash string) (StaffView, error) {
 	return a.change(ctx, id, "staff.password_reset", map[string]any{"password_hash": hash}, true)
 }
 
