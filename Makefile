@@ -12,7 +12,7 @@ help: ## list the targets
 run: ## build the web assets (when npm is there) and serve on the embedded default
 	@if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then \
 		$(MAKE) web || echo "web build failed; serving the committed web/dist"; fi
-	$(GO) run ./cmd/jiuzhu serve
+	JIUZHU_DATA_DIR="$${JIUZHU_DATA_DIR:-$$HOME/.local/share/jiuzhu}" $(GO) run ./cmd/jiuzhu serve
 
 build: ## build bin/jiuzhu
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/jiuzhu ./cmd/jiuzhu

@@ -92,9 +92,10 @@ func TestDevOutboxHiddenOutsideDevMode(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, "embedded")
+	const token = "m3tr1cs-Token-4f9c2a7b1e8d6053a9c7"
+	env := apitest.New(t, "embedded", apitest.WithEnv("JIUZHU_METRICS_TOKEN", token))
 	env.Get("/healthz", "")
-	r := env.Get("/metrics", "")
+	r := env.Get("/metrics", token)
 	apitest.Want(t, r, http.StatusOK)
 	if !strings.Contains(string(r.Body), `jiuzhu_http_requests_total{method="GET",route="/healthz",status="200"}`) {
 		t.Fatalf("metrics lack the request counter:\n%.2000s", r.Body)

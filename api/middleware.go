@@ -2,6 +2,8 @@ package api
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -155,12 +157,19 @@ func uncappedBody(c *gin.Context) io.ReadCloser {
 }
 
 // securityHeaders sets headers every response should carry.
+// ContentSecurityPolicy is sent with every response. The portal keeps its
+// session token in sessionStorage, so no script but the portal's own files
+// may run: no inline script, no eval, no other origin, and no framing.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		c.Next()
 	}
 }
@@ -170,5 +179,26 @@ func noStore() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		c.Next()
+	}
+}
+
+var errNoMetrics = model.NewError(model.KindNotFound, "route_not_found", "no such route")
+
+// protectedMetrics serves /metrics on the app port only to a caller with
+// the metrics token; without a configured token it is not there (404).
+func (s *Server) protectedMetrics() gin.HandlerFunc {
+	h := gin.WrapH(s.MetricsHandler())
+	want := sha256.Sum256([]byte("Bearer " + s.opts.MetricsToken))
+	return func(c *gin.Context) {
+		if s.opts.MetricsToken == "" {
+			s.writeError(c, errNoMetrics)
+			return
+		}
+		got := sha256.Sum256([]byte(c.GetHeader("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			s.writeError(c, model.NewError(model.KindUnauthenticated, "metrics_token_required", "send Authorization: Bearer <JIUZHU_METRICS_TOKEN>"))
+			return
+		}
+		h(c)
 	}
 }

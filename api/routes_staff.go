@@ -27,9 +27,11 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 
 	st.GET("/accounts", s.allow(model.ActStaffManage), s.handle(s.listStaff))
 	st.POST("/accounts", s.allow(model.ActStaffManage), s.idempotent(), s.handle(s.createStaff))
-	st.POST("/accounts/:id/disable", s.allow(model.ActStaffManage), s.handle(s.disableStaff))
-	st.POST("/accounts/:id/enable", s.allow(model.ActStaffManage), s.handle(s.enableStaff))
+	st.POST("/accounts/:id/disable", s.allow(model.ActStaffManage), s.handle(staffAccountAction(s.app.Staff.Disable)))
+	st.POST("/accounts/:id/enable", s.allow(model.ActStaffManage), s.handle(staffAccountAction(s.app.Staff.Enable)))
+	st.POST("/accounts/:id/unlock", s.allow(model.ActStaffManage), s.handle(staffAccountAction(s.app.Staff.Unlock)))
 	st.POST("/accounts/:id/password", s.allow(model.ActStaffManage), s.handle(s.resetStaffPassword))
+	st.POST("/grants/:id/confirm", s.allow(model.ActStaffManage), s.handle(staffAccountAction(s.app.Staff.ConfirmGrant)))
 	st.DELETE("/accounts/:id/totp", s.allow(model.ActStaffManage), s.handle(s.resetStaffTOTP))
 	st.PUT("/roles/:role/settings", s.allow(model.ActStaffManage), s.handle(s.putRoleSettings))
 

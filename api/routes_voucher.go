@@ -35,6 +35,10 @@ func (s *Server) voucherRoutes(v1 *gin.RouterGroup) {
 	school := v1.Group("/school", s.authenticate(model.PrincipalStaff), noStore())
 	school.GET("/vouchers/:code", s.allow(model.ActSchoolVouchersPreview), s.handle(s.previewVoucher))
 	school.POST("/vouchers/:code/redemptions", s.allow(model.ActSchoolVouchersRedeem), s.idempotent(), s.handle(s.redeemVoucher))
+	// The same with the code in the body or the X-Voucher-Code header, so
+	// codes stay out of URLs (access logs, proxies, browser history).
+	school.POST("/vouchers/preview", s.allow(model.ActSchoolVouchersPreview), s.handle(s.previewVoucherBody))
+	school.POST("/redemptions", s.allow(model.ActSchoolVouchersRedeem), s.idempotent(), s.handle(s.redeemVoucherBody))
 	school.GET("/statements", s.allow(model.ActSchoolStatementsRead), s.handle(s.schoolStatement))
 	school.GET("/statements.xlsx", s.allow(model.ActSchoolStatementsRead), s.handle(s.schoolStatementXLSX))
 }

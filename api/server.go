@@ -22,6 +22,10 @@ type Options struct {
 	MaxUploadBytes int64
 	TrustedProxies []string
 	Dev            bool
+	// MetricsToken, when set, lets /metrics on the app port answer a
+	// request with "Authorization: Bearer <MetricsToken>"; without it
+	// /metrics on the app port is 404 (see MetricsHandler).
+	MetricsToken string
 }
 
 // Server is the HTTP application.
@@ -65,6 +69,13 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 // Handler is the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.engine }
 
+// MetricsHandler serves the Prometheus metrics without authentication, for
+// the separate listener of JIUZHU_METRICS_ADDR (a port not exposed to the
+// public).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.gather, promhttp.HandlerOpts{})
+}
+
 // Routes lists the registered method and path pairs (for the spec test).
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
@@ -84,7 +95,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 func (s *Server) routes(e *gin.Engine) {
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.gather, promhttp.HandlerOpts{})))
+	e.GET("/metrics", s.protectedMetrics())
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", s.spec) })
 	v1.GET("/regions", s.handle(s.listRegions))

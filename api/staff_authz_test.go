@@ -101,6 +101,16 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/enable", nil)
 		}},
+	// An unknown grant: 404 for every admin (hardening_grants_test.go
+	// confirms real ones).
+	"POST /api/v1/staff/grants/:id/confirm": {roles: mxAdmin, ok: []int{http.StatusNotFound},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/grants/"+f.next("nogrant")+"/confirm", nil)
+		}},
+	"POST /api/v1/staff/accounts/:id/unlock": {roles: mxAdmin, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/unlock", nil)
+		}},
 	"POST /api/v1/staff/accounts/:id/password": {roles: mxAdmin, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/accounts/"+mxPick(in, f.staffIn, f.staffOut)+"/password", map[string]string{"password": "matrix-password-1"})
@@ -235,6 +245,16 @@ var staffMatrix = map[string]authzRow{
 	"POST /api/v1/school/vouchers/:code/redemptions": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusUnprocessableEntity},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/school/vouchers/"+vTargets(f).voucherIn+"/redemptions", map[string]any{"items": map[string]int64{"tuition": 1}})
+		}},
+	// The same two with the code in the body (hardening item 9g).
+	"POST /api/v1/school/vouchers/preview": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusOK, http.StatusForbidden},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := vTargets(f)
+			return mxSend(http.MethodPost, "/api/v1/school/vouchers/preview", map[string]string{"code": mxPick(in, t.voucherIn, t.voucherOut)})
+		}},
+	"POST /api/v1/school/redemptions": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusUnprocessableEntity},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/school/redemptions", map[string]any{"code": vTargets(f).voucherIn, "items": map[string]int64{"tuition": 1}})
 		}},
 	"GET /api/v1/school/statements": {roles: []string{model.RoleSchoolOperator}, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/school/statements") }},

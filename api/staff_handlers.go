@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -73,30 +74,36 @@ func (s *Server) createStaff(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.app.Staff.Create(c.Request.Context(), req)
+	v, grant, err := s.app.Staff.Create(c.Request.Context(), req)
+	return writeAccountChange(c, http.StatusCreated, v, grant, err)
+}
+
+// writeAccountChange answers an account change: 202 with the pending grant
+// when a second admin must confirm it, status with the account otherwise.
+func writeAccountChange(c *gin.Context, status int, v service.StaffView, grant *service.PendingGrant, err error) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, v)
+	if grant != nil {
+		c.JSON(http.StatusAccepted, gin.H{"grant": grant})
+		return nil
+	}
+	c.JSON(status, v)
 	return nil
 }
 
-func (s *Server) disableStaff(c *gin.Context) error {
-	v, err := s.app.Staff.Disable(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
+// staffAccountAction is a handler for an admin action on the account named
+// by the :id parameter that answers 200 with the account (disable, enable,
+// unlock).
+func staffAccountAction(act func(ctx context.Context, id string) (service.StaffView, error)) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		v, err := act(c.Request.Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, v)
+		return nil
 	}
-	c.JSON(http.StatusOK, v)
-	return nil
-}
-
-func (s *Server) enableStaff(c *gin.Context) error {
-	v, err := s.app.Staff.Enable(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
 }
 
 func (s *Server) resetStaffPassword(c *gin.Context) error {
@@ -106,12 +113,8 @@ func (s *Server) resetStaffPassword(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.app.Staff.ResetPassword(c.Request.Context(), c.Param("id"), req.Password)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
+	v, grant, err := s.app.Staff.ResetPassword(c.Request.Context(), c.Param("id"), req.Password)
+	return writeAccountChange(c, http.StatusOK, v, grant, err)
 }
 
 func (s *Server) resetStaffTOTP(c *gin.Context) error {

@@ -39,11 +39,19 @@ func wfDemo(t *testing.T, env *apitest.Env, username string) wfSession {
 // wfPassword is the password of the accounts tests create.
 const wfPassword = "correct-horse-battery"
 
-// wfNewStaff has the city admin create an account and logs it in.
+// wfNewStaff has the city admin create an account and logs it in; an admin
+// or county approver account is confirmed by the second demo admin.
 func wfNewStaff(t *testing.T, env *apitest.Env, admin, username, role, region string) wfSession {
 	t.Helper()
 	body := map[string]any{"username": username, "password": wfPassword, "role": role, "region_code": region}
-	apitest.Want(t, env.Post("/api/v1/staff/accounts", admin, body), http.StatusCreated)
+	r := env.Post("/api/v1/staff/accounts", admin, body)
+	if r.Status == http.StatusAccepted {
+		id := r.Map(t)["grant"].(map[string]any)["id"].(string)
+		r = env.Post("/api/v1/staff/grants/"+id+"/confirm", wfDemo(t, env, "admin2").Token, nil)
+		apitest.Want(t, r, http.StatusOK)
+	} else {
+		apitest.Want(t, r, http.StatusCreated)
+	}
 	return wfLogin(t, env, username, wfPassword)
 }
 

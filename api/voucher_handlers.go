@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
 )
 
@@ -34,15 +35,11 @@ func (s *Server) myVoucherQR(c *gin.Context) error {
 }
 
 func (s *Server) previewVoucher(c *gin.Context) error {
-	v, err := s.app.Vouchers.Preview(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
+	return s.preview(c, c.Param("code"))
 }
 
 type redeemRequest struct {
+	Code  string           `json:"code"`
 	Items map[string]int64 `json:"items"`
 }
 
@@ -51,7 +48,64 @@ func (s *Server) redeemVoucher(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.app.Vouchers.Redeem(c.Request.Context(), c.Param("code"), req.Items)
+	return s.redeem(c, c.Param("code"), req.Items)
+}
+
+var errNoVoucherCode = model.Invalid("code", "请填写教育券券码")
+
+// voucherCodeOf returns the code of a body-form request: the X-Voucher-Code
+// header, else the body's code (codes stay out of URLs and access logs).
+func voucherCodeOf(c *gin.Context, body string) (string, error) {
+	if h := c.GetHeader("X-Voucher-Code"); h != "" {
+		return h, nil
+	}
+	if body == "" {
+		return "", errNoVoucherCode
+	}
+	return body, nil
+}
+
+// previewVoucherBody is the preview with the code in the body or header.
+func (s *Server) previewVoucherBody(c *gin.Context) error {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	code, err := voucherCodeOf(c, req.Code)
+	if err != nil {
+		return err
+	}
+	return s.preview(c, code)
+}
+
+// redeemVoucherBody is the redemption with the code in the body or header.
+func (s *Server) redeemVoucherBody(c *gin.Context) error {
+	var req redeemRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	code, err := voucherCodeOf(c, req.Code)
+	if err != nil {
+		return err
+	}
+	return s.redeem(c, code, req.Items)
+}
+
+func (s *Server) preview(c *gin.Context, code string) error {
+	v, err := s.app.Vouchers.Preview(c.Request.Context(), code)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) redeem(c *gin.Context, code string, items map[string]int64) error {
+	res, err := s.app.Vouchers.Redeem(c.Request.Context(), code, items)
 	if err != nil {
 		return err
 	}

@@ -116,8 +116,21 @@ func Run(t *testing.T, fn func(t *testing.T, env *Env), opts ...Option) {
 	}
 }
 
-// Option adjusts the configuration of an Env before it starts.
-type Option func(*config.Config)
+// Option adjusts the configuration (and injected sources) of an Env
+// before it starts.
+type Option func(*Setup)
+
+// Setup is what Options adjust: the configuration and what app.Build gets
+// injected.
+type Setup struct {
+	Config config.Config
+	App    app.Options
+}
+
+// WithHasher injects the staff password hasher (to observe hashing).
+func WithHasher(h service.PasswordHasher) Option {
+	return func(s *Setup) { s.App.Hasher = h }
+}
 
 // WithEnv sets configuration as the JIUZHU_* variable name would.
 func WithEnv(name, value string) Option {
@@ -127,17 +140,17 @@ func WithEnv(name, value string) Option {
 // WithEnvs sets several variables at once (for settings that are only
 // valid together).
 func WithEnvs(vals map[string]string) Option {
-	return func(c *config.Config) {
+	return func(s *Setup) {
 		n, err := config.Load("", func(k string) string {
 			if v, ok := vals[k]; ok {
 				return v
 			}
-			return envOf(*c)(k)
+			return envOf(s.Config)(k)
 		})
 		if err != nil {
 			panic(fmt.Sprintf("apitest.WithEnvs %v: %v", vals, err))
 		}
-		*c = n
+		s.Config = n
 	}
 }
 
@@ -149,10 +162,16 @@ func envOf(c config.Config) func(string) string {
 		"JIUZHU_REDIS_ADDR": c.RedisAddr, "JIUZHU_REDIS_PREFIX": c.RedisPrefix,
 		"JIUZHU_S3_ENDPOINT": c.S3Endpoint, "JIUZHU_S3_ACCESS_KEY": c.S3AccessKey, "JIUZHU_S3_SECRET_KEY": c.S3SecretKey,
 		"JIUZHU_S3_BUCKET": c.S3Bucket, "JIUZHU_SECRET_KEY": c.SecretKey, "JIUZHU_DEV": fmt.Sprint(c.IsDev()),
-		"JIUZHU_WORKFLOW_PUBLICITY_PERIOD": c.PublicityPeriod.String(),
-		"JIUZHU_MAX_UPLOAD_BYTES":          fmt.Sprint(c.MaxUploadBytes),
-		"JIUZHU_SMS_WEBHOOK_URL":           c.SMSWebhookURL,
-		"JIUZHU_SMS_WEBHOOK_SECRET":        c.SMSWebhookSecret,
+		"JIUZHU_WORKFLOW_PUBLICITY_PERIOD":     c.PublicityPeriod.String(),
+		"JIUZHU_MAX_UPLOAD_BYTES":              fmt.Sprint(c.MaxUploadBytes),
+		"JIUZHU_SMS_WEBHOOK_URL":               c.SMSWebhookURL,
+		"JIUZHU_SMS_WEBHOOK_SECRET":            c.SMSWebhookSecret,
+		"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE": fmt.Sprint(c.StaffLoginPerIPPerMinute),
+		"JIUZHU_STAFF_LOGIN_PER_MINUTE":        fmt.Sprint(c.StaffLoginPerMinute),
+		"JIUZHU_STAFF_LOGIN_MAX_HASHES":        fmt.Sprint(c.StaffLoginMaxHashes),
+		"JIUZHU_STAFF_LOGIN_HASH_WAIT":         c.StaffLoginHashWait.String(),
+		"JIUZHU_METRICS_ADDR":                  c.MetricsAddr,
+		"JIUZHU_METRICS_TOKEN":                 c.MetricsToken,
 	}
 	return func(k string) string { return m[k] }
 }
@@ -187,9 +206,11 @@ func New(t testing.TB, backend string, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
+	setup := Setup{Config: cfg}
 	for _, o := range opts {
-		o(&cfg)
+		o(&setup)
 	}
+	cfg = setup.Config
 	ctx := context.Background()
 	b, err := app.OpenBackends(ctx, cfg)
 	if err != nil {
@@ -202,7 +223,8 @@ func New(t testing.TB, backend string, opts ...Option) *Env {
 	clock := &Clock{now: time.Now().UTC()}
 	logs := &SafeBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	built, err := app.Build(cfg, b, log, app.Options{Clock: clock})
+	setup.App.Clock = clock
+	built, err := app.Build(cfg, b, log, setup.App)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}

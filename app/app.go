@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -101,6 +102,8 @@ type Options struct {
 	// SMS replaces the sender (the dev outbox in dev mode, otherwise the
 	// "no gateway" sender).
 	SMS service.SMSSender
+	// Hasher replaces the argon2id password hasher (tests observe it).
+	Hasher service.PasswordHasher
 }
 
 // Built is a wired application.
@@ -144,7 +147,13 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
 			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
 			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,
+			StaffLogin: service.LoginLimits{
+				PerIP:     storage.Limit{Rate: cfg.StaffLoginPerIPPerMinute, Period: time.Minute, Burst: cfg.StaffLoginPerIPPerMinute},
+				Global:    storage.Limit{Rate: cfg.StaffLoginPerMinute, Period: time.Minute, Burst: max(cfg.StaffLoginPerMinute/10, cfg.StaffLoginPerIPPerMinute)},
+				MaxHashes: cfg.StaffLoginMaxHashes, HashWait: cfg.StaffLoginHashWait,
+			},
 		},
+		Hasher: opts.Hasher,
 	})
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
@@ -155,7 +164,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	}
 	srv, err := api.New(a, log, reg, api.Options{
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
-		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(),
+		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)

@@ -58,6 +58,9 @@ type Config struct {
 	SMSWebhookURL    string `yaml:"sms_webhook_url" env:"JIUZHU_SMS_WEBHOOK_URL"`
 	SMSWebhookSecret string `yaml:"sms_webhook_secret" env:"JIUZHU_SMS_WEBHOOK_SECRET" secret:"true"`
 
+	// Security holds the staff login limits and the /metrics protection.
+	Security `yaml:",inline"`
+
 	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
 	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
 	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
@@ -88,6 +91,7 @@ func Default() Config {
 		S3Bucket:          "jiuzhu-documents",
 		RedisPrefix:       "jiuzhu:",
 		S3Region:          "us-east-1",
+		Security:          defaultSecurity(),
 		PublicityPeriod:   168 * time.Hour,
 		MaxUploadBytes:    10 << 20,
 		MaxJSONBytes:      1 << 20,
@@ -221,6 +225,12 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_SECRET_KEY", str(&c.SecretKey)},
 		{"JIUZHU_SMS_WEBHOOK_URL", str(&c.SMSWebhookURL)},
 		{"JIUZHU_SMS_WEBHOOK_SECRET", str(&c.SMSWebhookSecret)},
+		{"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE", integer(&c.StaffLoginPerIPPerMinute)},
+		{"JIUZHU_STAFF_LOGIN_PER_MINUTE", integer(&c.StaffLoginPerMinute)},
+		{"JIUZHU_STAFF_LOGIN_MAX_HASHES", integer(&c.StaffLoginMaxHashes)},
+		{"JIUZHU_STAFF_LOGIN_HASH_WAIT", dur(&c.StaffLoginHashWait)},
+		{"JIUZHU_METRICS_ADDR", str(&c.MetricsAddr)},
+		{"JIUZHU_METRICS_TOKEN", str(&c.MetricsToken)},
 		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
 		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
@@ -271,6 +281,12 @@ func (c *Config) resolve() error {
 	}
 	if err := c.Validate(); err != nil {
 		return err
+	}
+	usesDataDir := c.DBDriver == "sqlite" || c.S3Endpoint == "" || (c.SecretKey == "" && c.IsDev())
+	if usesDataDir {
+		if err := c.checkDataDirOutsideSource(); err != nil {
+			return err
+		}
 	}
 	if c.SecretKey == "" && c.IsDev() {
 		if err := c.loadOrCreateDevSecret(); err != nil {
@@ -336,6 +352,7 @@ func (c Config) Validate() error {
 			bad("JIUZHU_SMS_WEBHOOK_SECRET", "required with JIUZHU_SMS_WEBHOOK_URL, at least 16 characters")
 		}
 	}
+	c.Security.validate(c.HTTPAddr, bad)
 	if c.PublicityPeriod <= 0 {
 		bad("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "must be positive")
 	}
@@ -446,7 +463,7 @@ func (c *Config) loadOrCreateDevSecret() error {
 // password in a DSN hidden.
 func (c Config) Redacted() Config {
 	r := c
-	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey, &r.SMSWebhookSecret} {
+	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey, &r.SMSWebhookSecret, &r.MetricsToken} {
 		if *p != "" {
 			*p = "***"
 		}

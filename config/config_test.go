@@ -55,6 +55,12 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"JIUZHU_REDIS_ADDR": "redis:6379"}, "JIUZHU_SECRET_KEY"},             // production backends need a key
 		{map[string]string{"JIUZHU_SECRET_KEY": "short"}, "JIUZHU_SECRET_KEY"},                  // too short
 		{map[string]string{"JIUZHU_SECRET_KEY": strings.Repeat("ab", 20)}, "JIUZHU_SECRET_KEY"}, // no variety
+		{map[string]string{"JIUZHU_METRICS_ADDR": ":8080"}, "JIUZHU_METRICS_ADDR"},              // the app port
+		{map[string]string{"JIUZHU_METRICS_ADDR": "9090"}, "JIUZHU_METRICS_ADDR"},
+		{map[string]string{"JIUZHU_METRICS_TOKEN": "short"}, "JIUZHU_METRICS_TOKEN"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_MAX_HASHES": "0"}, "JIUZHU_STAFF_LOGIN_MAX_HASHES"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_HASH_WAIT": "-1s"}, "JIUZHU_STAFF_LOGIN_HASH_WAIT"},
+		{map[string]string{"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE": "0"}, "JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE"},
 	}
 	for _, tc := range cases {
 		tc.vars["JIUZHU_DATA_DIR"] = t.TempDir()
@@ -121,5 +127,36 @@ func TestSecretsAreMaskedWhenLogged(t *testing.T) {
 				t.Errorf("secret %q visible in %q", secret, s)
 			}
 		}
+	}
+}
+
+// A data dir inside a checkout (a go.mod or .git above it) is refused with
+// a message that says why and what to do; the dev key is never written
+// there.
+func TestDataDirInsideSourceTreeRefused(t *testing.T) {
+	for _, marker := range []string{"go.mod", ".git"} {
+		root := t.TempDir()
+		if err := os.WriteFile(filepath.Join(root, marker), []byte("module x\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		data := filepath.Join(root, "cmd", "jiuzhu", "data")
+		_, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": data}))
+		if err == nil || !strings.Contains(err.Error(), "JIUZHU_DATA_DIR") || !strings.Contains(err.Error(), "source tree") {
+			t.Fatalf("%s above the data dir: err %v", marker, err)
+		}
+		if _, err := os.Stat(filepath.Join(data, "secret.key")); !os.IsNotExist(err) {
+			t.Fatalf("%s: a secret key was written inside the source tree (%v)", marker, err)
+		}
+	}
+	// Production backends with a key of their own do not use the data dir.
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": filepath.Join(root, "data"), "JIUZHU_DB_DRIVER": "mysql",
+		"JIUZHU_DB_DSN": "u:p@tcp(db:3306)/j", "JIUZHU_S3_ENDPOINT": "s3:9000", "JIUZHU_S3_ACCESS_KEY": "a", "JIUZHU_S3_SECRET_KEY": "b",
+		"JIUZHU_SECRET_KEY": "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"}))
+	if err != nil {
+		t.Fatalf("data dir unused: %v", err)
 	}
 }

@@ -23,6 +23,9 @@ type Settings struct {
 	StaffMaxTTL     time.Duration
 	BureauName      string
 	CityRegionCode  string
+	// StaffLogin bounds what staff logins may cost (DefaultLoginLimits
+	// when zero).
+	StaffLogin LoginLimits
 }
 
 // Deps are the backends and sources every service is built from.
@@ -42,6 +45,8 @@ type Deps struct {
 	Random    io.Reader
 	Logger    *slog.Logger
 	Settings  Settings
+	// Hasher checks and makes staff password hashes (Argon2Hasher when nil).
+	Hasher PasswordHasher
 }
 
 // App is the set of use cases the HTTP layer calls.
@@ -94,7 +99,15 @@ func NewApp(d Deps) *App {
 	a.Applications = &Applications{d: d, audit: a.Audit}
 	a.Documents = &Documents{d: d, apps: a.Applications, audit: a.Audit}
 	// Staff workflow.
-	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit)
+	hasher := d.Hasher
+	if hasher == nil {
+		hasher = Argon2Hasher{Random: d.Random}
+	}
+	limits := d.Settings.StaffLogin
+	if limits == (LoginLimits{}) {
+		limits = DefaultLoginLimits()
+	}
+	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit, hasher, limits)
 	a.Workflow = NewWorkflow(d, a.Audit, a.Applications)
 	a.Notices = NewNotices(d, a.Audit, a.Applications)
 	// Publications and vouchers.

@@ -252,9 +252,11 @@ type WithdrawInput struct {
 }
 
 // Withdraw withdraws a publication (street or county staff in its region,
-// with a reason, audited). The publication is never edited: it stays where
-// it was, marked withdrawn with the reason. Errors: 422 no reason; 404
-// unknown or outside the caller's region; 409 already withdrawn.
+// at the publisher's level or above, with a reason, audited). The
+// publication is never edited: it stays where it was, marked withdrawn with
+// the reason. Errors: 422 no reason; 404 unknown or outside the caller's
+// region; 403 publisher_level_above when the list was published from a
+// level above the caller's; 409 already withdrawn.
 func (s *Publications) Withdraw(ctx context.Context, id string, in WithdrawInput) (PublicationSummary, error) {
 	p, _ := model.PrincipalFrom(ctx)
 	if p.RegionCode == "" {
@@ -265,6 +267,9 @@ func (s *Publications) Withdraw(ctx context.Context, id string, in WithdrawInput
 		return PublicationSummary{}, model.NotFound("publication")
 	}
 	if err != nil {
+		return PublicationSummary{}, err
+	}
+	if err := s.publisherLevelAtMost(ctx, pub, p); err != nil {
 		return PublicationSummary{}, err
 	}
 	if err := needReason(in.Reason); err != nil {
@@ -282,6 +287,35 @@ func (s *Publications) Withdraw(ctx context.Context, id string, in WithdrawInput
 		return PublicationSummary{}, err
 	}
 	return s.Summary(ctx, id)
+}
+
+// levelRank orders region codes by level from the top (city 0) down.
+func levelRank(code string) int {
+	switch model.LevelOfCode(code) {
+	case model.LevelCity:
+		return 0
+	case model.LevelCounty:
+		return 1
+	case model.LevelStreet:
+		return 2
+	}
+	return 3
+}
+
+// publisherLevelAtMost refuses a withdrawal from below the level the list
+// was published from (a street may not undo the county's list).
+func (s *Publications) publisherLevelAtMost(ctx context.Context, pub model.Publication, p model.Principal) error {
+	publisher, err := s.d.DB.StaffByID(ctx, pub.PublishedBy)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if levelRank(p.RegionCode) > levelRank(publisher.RegionCode) {
+		return model.Forbidden("publisher_level_above", "这份名单由上一级发布，只能由发布层级或更高层级撤回")
+	}
+	return nil
 }
 
 // BureauName is the issuing bureau printed on every rendering.

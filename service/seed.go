@@ -67,6 +67,8 @@ func DemoSchoolID(county, stage string) string { return "SCH-" + county + "-" + 
 func DemoAccounts() []DemoAccount {
 	return []DemoAccount{
 		{"admin", model.RoleAdmin, "330500", ""},
+		// A second admin confirms the first one's privileged grants.
+		{"admin2", model.RoleAdmin, "330500", ""},
 		{"auditor", model.RoleAuditor, "330500", ""},
 		{"education", model.RoleEducationOfficer, "330500", ""},
 		{"county", model.RoleCountyApprover, "330502", ""},

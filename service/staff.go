@@ -16,14 +16,6 @@ import (
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
-// Login throttling: LoginMaxFailures failed logins of one username within
-// LoginFailureWindow lock that username for LoginLockout.
-const (
-	LoginMaxFailures   = 5
-	LoginFailureWindow = 15 * time.Minute
-	LoginLockout       = 15 * time.Minute
-)
-
 // Password rules for staff accounts.
 const (
 	minPasswordRunes = 10
@@ -49,6 +41,9 @@ type StaffAccounts struct {
 	d        Deps
 	sessions *Sessions
 	audit    *Audit
+	hasher   PasswordHasher
+	limits   LoginLimits
+	gate     *hashGate
 
 	// dummyHash is checked against when a username does not exist, so a
 	// login for an unknown account takes as long as one for a known one.
@@ -56,9 +51,11 @@ type StaffAccounts struct {
 	dummyHash string
 }
 
-// NewStaffAccounts builds the staff account service.
-func NewStaffAccounts(d Deps, sessions *Sessions, audit *Audit) *StaffAccounts {
-	return &StaffAccounts{d: d, sessions: sessions, audit: audit}
+// NewStaffAccounts builds the staff account service. hasher checks and
+// makes password hashes (Argon2Hasher in production); limits bound what
+// logins may cost.
+func NewStaffAccounts(d Deps, sessions *Sessions, audit *Audit, hasher PasswordHasher, limits LoginLimits) *StaffAccounts {
+	return &StaffAccounts{d: d, sessions: sessions, audit: audit, hasher: hasher, limits: limits, gate: newHashGate(limits.MaxHashes, limits.HashWait)}
 }
 
 // StaffView is a staff account as the API shows it.
@@ -96,58 +93,9 @@ type StaffSession struct {
 	TOTPEnrolmentRequired bool      `json:"totp_enrolment_required"`
 }
 
-func (a *StaffAccounts) failKey(username string) string {
-	return "staff:login:fail:" + a.d.Keys.TokenHash("staff-login", username)
-}
-
-func (a *StaffAccounts) lockKey(username string) string {
-	return "staff:login:lock:" + a.d.Keys.TokenHash("staff-login", username)
-}
-
-// lockedFor returns how long the username stays locked (0 when it is not).
-// The unlock time is kept in the value and compared with the injected
-// clock; the key's own expiry only cleans up.
-func (a *StaffAccounts) lockedFor(ctx context.Context, username string) (time.Duration, error) {
-	b, err := a.d.KV.Get(ctx, a.lockKey(username))
-	if errors.Is(err, model.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read login lock: %w", err)
-	}
-	until, err := time.Parse(time.RFC3339Nano, string(b))
-	if err != nil {
-		return 0, nil
-	}
-	if left := until.Sub(a.d.Clock.Now()); left > 0 {
-		return left, nil
-	}
-	return 0, nil
-}
-
-// countFailure counts one failed login and, at the limit, locks the
-// username; it returns the lock's length when it just locked.
-func (a *StaffAccounts) countFailure(ctx context.Context, username string) (time.Duration, error) {
-	n, _, err := a.d.KV.IncrWindow(ctx, a.failKey(username), LoginFailureWindow)
-	if err != nil {
-		return 0, fmt.Errorf("count failed login: %w", err)
-	}
-	if n < LoginMaxFailures {
-		return 0, nil
-	}
-	until := a.d.Clock.Now().Add(LoginLockout)
-	if err := a.d.KV.Set(ctx, a.lockKey(username), []byte(until.Format(time.RFC3339Nano)), LoginLockout); err != nil {
-		return 0, fmt.Errorf("lock login: %w", err)
-	}
-	if err := a.d.KV.Delete(ctx, a.failKey(username)); err != nil {
-		return 0, fmt.Errorf("reset failed logins: %w", err)
-	}
-	return LoginLockout, nil
-}
-
 func (a *StaffAccounts) dummy() string {
 	a.dummyOnce.Do(func() {
-		a.dummyHash, _ = HashPassword("not-a-password-of-anyone", a.d.Random)
+		a.dummyHash, _ = a.hasher.Hash("not-a-password-of-anyone")
 	})
 	return a.dummyHash
 }
@@ -160,11 +108,13 @@ func staffPrincipal(s model.Staff) model.Principal {
 
 // Login checks a username, password and (when the account has TOTP) an
 // authenticator code, and starts a session with the staff idle and absolute
-// lifetimes. Wrong credentials are model.KindUnauthenticated
-// (invalid_credentials, totp_required, invalid_totp_code); the fifth failure
-// within 15 minutes locks the username for 15 minutes (model.KindRateLimited,
-// also for the right password while locked); a disabled account is
-// model.KindForbidden. Every outcome is audited.
+// lifetimes. Before any password is hashed it applies the per-IP and global
+// login limits and the backoff of this (username, IP) pair
+// (model.KindRateLimited: login_rate_limited, login_throttled); at most
+// LoginLimits.MaxHashes passwords are checked at once (login_busy past
+// HashWait). Wrong credentials are model.KindUnauthenticated
+// (invalid_credentials, totp_required, invalid_totp_code); a disabled
+// account is model.KindForbidden. Every outcome is audited.
 func (a *StaffAccounts) Login(ctx context.Context, in StaffLogin) (StaffSession, error) {
 	username := strings.ToLower(strings.TrimSpace(in.Username))
 	if username == "" || in.Password == "" {
@@ -172,6 +122,9 @@ func (a *StaffAccounts) Login(ctx context.Context, in StaffLogin) (StaffSession,
 	}
 	if len(username) > 64 || len(in.Password) > 4*maxPasswordRunes {
 		return StaffSession{}, errBadCredentials
+	}
+	if err := a.allowAttempt(ctx); err != nil {
+		return StaffSession{}, err
 	}
 	st, err := a.d.DB.StaffByUsername(ctx, username)
 	known := err == nil
@@ -188,26 +141,37 @@ func (a *StaffAccounts) Login(ctx context.Context, in StaffLogin) (StaffSession,
 		}
 		return StaffSession{}, cause
 	}
-	if left, err := a.lockedFor(ctx, username); err != nil {
+	failKey, waitKey, err := a.throttleKeys(ctx, username)
+	if err != nil {
+		return StaffSession{}, err
+	}
+	if left, err := a.throttledFor(ctx, waitKey); err != nil {
 		return StaffSession{}, err
 	} else if left > 0 {
-		return fail(model.OutcomeDenied, "account locked after repeated failures", model.RateLimited(left))
+		return fail(model.OutcomeDenied, "throttled after repeated failures from this address", rateLimited(errLoginThrottled, left))
 	}
 	countAndFail := func(detail string, cause error) (StaffSession, error) {
-		locked, err := a.countFailure(ctx, username)
+		backoff, err := a.countFailure(ctx, failKey, waitKey)
 		if err != nil {
 			return StaffSession{}, err
 		}
-		if locked > 0 {
-			return fail(model.OutcomeFailure, detail+"; account locked", model.RateLimited(locked))
+		if backoff > 0 {
+			detail += "; address throttled for " + backoff.String()
 		}
 		return fail(model.OutcomeFailure, detail, cause)
 	}
+	encoded := a.dummy()
+	if known {
+		encoded = st.PasswordHash
+	}
+	ok, err := a.check(ctx, encoded, in.Password)
+	if err != nil {
+		return StaffSession{}, err
+	}
 	if !known {
-		CheckPassword(a.dummy(), in.Password)
 		return countAndFail("unknown account", errBadCredentials)
 	}
-	if !CheckPassword(st.PasswordHash, in.Password) {
+	if !ok {
 		return countAndFail("wrong password", errBadCredentials)
 	}
 	if st.TOTPEnabled {
@@ -225,7 +189,7 @@ func (a *StaffAccounts) Login(ctx context.Context, in StaffLogin) (StaffSession,
 	if st.Disabled {
 		return fail(model.OutcomeDenied, "account disabled", errDisabled)
 	}
-	if err := a.d.KV.Delete(ctx, a.failKey(username)); err != nil {
+	if err := a.d.KV.Delete(ctx, failKey, waitKey); err != nil {
 		return StaffSession{}, fmt.Errorf("reset failed logins: %w", err)
 	}
 	p := staffPrincipal(st)
@@ -401,47 +365,64 @@ func adminOf(ctx context.Context) (model.Principal, error) {
 // Create makes a staff account inside the admin's region subtree. Invalid
 // fields are model.KindInvalid; a region or school outside the admin's
 // subtree model.KindNotFound; a taken username model.KindConflict.
-func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, error) {
+//
+// An admin or county approver account is not created at once: the result
+// is a PendingGrant that another admin confirms (ConfirmGrant).
+func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, *PendingGrant, error) {
+	st, err := a.newAccount(ctx, in)
+	if err != nil {
+		return StaffView{}, nil, err
+	}
+	if privilegedRole(st.Role) {
+		g, err := a.requestGrant(ctx, grantCreate, st, "")
+		return StaffView{}, g, err
+	}
+	v, err := a.insertStaff(ctx, st)
+	return v, nil, err
+}
+
+// newAccount validates in and builds the account (password hashed).
+func (a *StaffAccounts) newAccount(ctx context.Context, in NewStaff) (model.Staff, error) {
 	p, err := adminOf(ctx)
 	if err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	if !usernamePattern.MatchString(in.Username) {
-		return StaffView{}, model.Invalid("username", "3 to 64 lower-case letters, digits, '.', '_' or '-'")
+		return model.Staff{}, model.Invalid("username", "3 to 64 lower-case letters, digits, '.', '_' or '-'")
 	}
 	if err := validPassword("password", in.Password); err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	if !isRole(in.Role) {
-		return StaffView{}, model.Invalid("role", "not a staff role")
+		return model.Staff{}, model.Invalid("role", "not a staff role")
 	}
 	if utf8.RuneCountInString(in.DisplayName) > 64 {
-		return StaffView{}, model.Invalid("display_name", "at most 64 characters")
+		return model.Staff{}, model.Invalid("display_name", "at most 64 characters")
 	}
 	if _, err := a.d.DB.Region(ctx, in.RegionCode); err != nil || !model.InRegion(p.RegionCode, in.RegionCode) {
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
-			return StaffView{}, err
+			return model.Staff{}, err
 		}
-		return StaffView{}, model.NotFound("region")
+		return model.Staff{}, model.NotFound("region")
 	}
 	if in.Role == model.RoleSchoolOperator {
 		if in.SchoolID == nil || *in.SchoolID == "" {
-			return StaffView{}, model.Invalid("school_id", "a school operator needs a school")
+			return model.Staff{}, model.Invalid("school_id", "a school operator needs a school")
 		}
 		sc, err := a.d.DB.School(ctx, *in.SchoolID)
 		if err != nil || !model.InRegion(in.RegionCode, sc.RegionCode) {
 			if err != nil && !errors.Is(err, model.ErrNotFound) {
-				return StaffView{}, err
+				return model.Staff{}, err
 			}
-			return StaffView{}, model.NotFound("school")
+			return model.Staff{}, model.NotFound("school")
 		}
 	} else if in.SchoolID != nil {
-		return StaffView{}, model.Invalid("school_id", "only school operators are bound to a school")
+		return model.Staff{}, model.Invalid("school_id", "only school operators are bound to a school")
 	}
-	hash, err := HashPassword(in.Password, a.d.Random)
+	hash, err := a.hasher.Hash(in.Password)
 	if err != nil {
-		return StaffView{}, err
+		return model.Staff{}, err
 	}
 	now := a.d.Clock.Now()
 	st := model.Staff{ID: a.d.IDs.New(), Username: in.Username, PasswordHash: hash, Role: in.Role, RegionCode: in.RegionCode,
@@ -449,7 +430,12 @@ func (a *StaffAccounts) Create(ctx context.Context, in NewStaff) (StaffView, err
 	if st.DisplayName == "" {
 		st.DisplayName = st.Username
 	}
-	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
+	return st, nil
+}
+
+// insertStaff stores a new account with its audit row.
+func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffView, error) {
+	err := a.d.DB.InTx(ctx, func(ctx context.Context) error {
 		if err := a.d.DB.CreateStaff(ctx, &st); err != nil {
 			if model.KindOf(err) == model.KindConflict {
 				return model.Conflict("username_taken", "that username is taken")
@@ -542,18 +528,37 @@ func (a *StaffAccounts) Enable(ctx context.Context, id string) (StaffView, error
 }
 
 // ResetPassword sets a new password and ends the account's sessions. A
-// password outside the length rules is model.KindInvalid.
-func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) (StaffView, error) {
-	if _, err := adminOf(ctx); err != nil {
-		return StaffView{}, err
+// password outside the length rules is model.KindInvalid. The password of
+// an admin or county approver is not reset at once: the result is a
+// PendingGrant that another admin confirms.
+func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) (StaffView, *PendingGrant, error) {
+	p, err := adminOf(ctx)
+	if err != nil {
+		return StaffView{}, nil, err
 	}
 	if err := validPassword("password", password); err != nil {
-		return StaffView{}, err
+		return StaffView{}, nil, err
 	}
-	hash, err := HashPassword(password, a.d.Random)
+	st, err := a.d.DB.StaffInRegion(ctx, id, model.RegionPrefix(p.RegionCode))
+	if errors.Is(err, model.ErrNotFound) {
+		return StaffView{}, nil, model.NotFound("staff")
+	}
 	if err != nil {
-		return StaffView{}, err
+		return StaffView{}, nil, err
 	}
+	hash, err := a.hasher.Hash(password)
+	if err != nil {
+		return StaffView{}, nil, err
+	}
+	if privilegedRole(st.Role) {
+		g, err := a.requestGrant(ctx, grantPasswordReset, st, hash)
+		return StaffView{}, g, err
+	}
+	v, err := a.resetPasswordNow(ctx, id, hash)
+	return v, nil, err
+}
+
+func (a *StaffAccounts) resetPasswordNow(ctx context.Context, id, hash string) (StaffView, error) {
 	return a.change(ctx, id, "staff.password_reset", map[string]any{"password_hash": hash}, true)
 }
 
@@ -570,8 +575,10 @@ type RoleSettings struct {
 }
 
 // SetRoleSettings makes TOTP mandatory (or not) for every account of a
-// role. The setting is city-wide, so only an admin bound to the city may
-// change it (model.KindForbidden otherwise); an unknown role is
+// role. Making it mandatory ends the live sessions of the role's accounts
+// without an authenticator, so nobody keeps working on a password alone.
+// The setting is city-wide, so only an admin bound to the city may change
+// it (model.KindForbidden otherwise); an unknown role is
 // model.KindNotFound.
 func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (RoleSettings, error) {
 	p, err := adminOf(ctx)
@@ -592,6 +599,17 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 	})
 	if err != nil {
 		return RoleSettings{}, err
+	}
+	if in.RequireTOTP {
+		ids, err := a.d.DB.StaffIDsWithoutTOTP(ctx, in.Role)
+		if err != nil {
+			return RoleSettings{}, err
+		}
+		for _, id := range ids {
+			if err := a.sessions.RevokeAll(ctx, model.PrincipalStaff, id); err != nil {
+				return RoleSettings{}, err
+			}
+		}
 	}
 	return in, nil
 }

@@ -55,6 +55,14 @@ func (db *DB) ListStaff(ctx context.Context, regionPrefix string, req model.Page
 	return out, translate("list staff", err)
 }
 
+// StaffIDsWithoutTOTP lists the accounts of role that have no
+// authenticator enabled.
+func (db *DB) StaffIDsWithoutTOTP(ctx context.Context, role string) ([]string, error) {
+	var ids []string
+	err := db.conn(ctx).Model(&model.Staff{}).Where("role = ? AND totp_enabled = ?", role, false).Pluck("id", &ids).Error
+	return ids, translate("list staff without totp", err)
+}
+
 // UpdateStaff sets the given columns of one account and stamps updated_at;
 // it reports model.ErrNotFound when the account does not exist.
 func (db *DB) UpdateStaff(ctx context.Context, id string, cols map[string]any, now time.Time) error {

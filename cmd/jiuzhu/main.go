@@ -158,6 +158,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	log.Info("listening", "addr", ln.Addr().String(), "dev", cfg.IsDev())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(cfg.MetricsAddr, built.Server.MetricsHandler(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
@@ -351,4 +358,23 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.Bui
 		return nil, nil, err
 	}
 	return built, func() { _ = b.Close() }, nil
+}
+
+// serveMetrics serves /metrics on its own listener (JIUZHU_METRICS_ADDR),
+// away from the public app port; the returned function closes it.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("JIUZHU_METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics listener", "error", err.Error())
+		}
+	}()
+	return func() { _ = srv.Close() }, nil
 }
