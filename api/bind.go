@@ -49,10 +49,7 @@ func jsonError(err error) error {
 	if errors.Is(err, io.EOF) {
 		return model.NewError(model.KindMalformed, "malformed_json", "the request body is empty")
 	}
-	msg := err.Error()
-	if strings.HasPrefix(msg, "json: ") {
-		msg = strings.TrimPrefix(msg, "json: ")
-	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
 	return model.NewError(model.KindMalformed, "malformed_json", "the body is not valid JSON: %s", msg)
 }
 
