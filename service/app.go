@@ -27,10 +27,13 @@ type Settings struct {
 
 // Deps are the backends and sources every service is built from.
 type Deps struct {
-	DB       *storage.DB
-	KV       storage.KV
-	Blobs    storage.Blobs
-	Limiter  storage.Limiter
+	DB      *storage.DB
+	KV      storage.KV
+	Blobs   storage.Blobs
+	Limiter storage.Limiter
+	// DataDisk is the local data directory when the database or the
+	// documents live on it; nil when every backend is remote.
+	DataDisk *storage.DataDisk
 	Keys     *Keys
 	SMS      SMSSender
 	Outbox   *Outbox // nil outside dev mode
@@ -110,14 +113,18 @@ type Readiness struct {
 	Check func(ctx context.Context) error
 }
 
-// ReadinessChecks lists what /readyz pings: the database, the session store
-// and the blob store.
+// ReadinessChecks lists what /readyz pings: the database, the session store,
+// the blob store and, when one is in use, the local data disk.
 func (a *App) ReadinessChecks() []Readiness {
-	return []Readiness{
+	checks := []Readiness{
 		{Name: "database", Check: a.deps.DB.Ping},
 		{Name: "session_store", Check: a.deps.KV.Ping},
 		{Name: "blob_store", Check: a.deps.Blobs.Ping},
 	}
+	if a.deps.DataDisk != nil {
+		checks = append(checks, Readiness{Name: "data_disk", Check: a.deps.DataDisk.Ping})
+	}
+	return checks
 }
 
 // Outbox returns the dev outbox, or nil outside dev mode.
