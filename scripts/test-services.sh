@@ -215,12 +215,15 @@ jz_cluster_ok() { redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -
 # suites. Always started here and stopped by jz_services_down.
 jz_redis_cluster() {
 	jz_tmp
-	local addrs=() port dir i
+	local addrs=() port bus dir i
 	for i in 1 2 3; do
+		# The cluster bus gets a free port of its own (the default, port +
+		# 10000, may be taken or past 65535).
 		port=$(jz_free_port)
+		bus=$(jz_free_port)
 		dir="$JZ_TMP/cluster/$port"
 		mkdir -p "$dir"
-		redis-server --daemonize yes --bind 127.0.0.1 --port "$port" \
+		redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-port "$bus" \
 			--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000 \
 			--save "" --appendonly no --dir "$dir" \
 			--pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
