@@ -3,8 +3,12 @@ GO              ?= go
 STATICCHECK_VER := v0.8.2
 TOOLS           := $(CURDIR)/.tools
 TEST_FLAGS      ?= -race -count=1 -timeout 30m
+FUZZTIME        ?= 10s
+# package:target pairs `make fuzz` runs, each for FUZZTIME.
+FUZZ_TARGETS    := ./model:FuzzParseIDNumber ./model:FuzzParseVoucherCode ./service:FuzzSniffContentType \
+                   ./api:FuzzBindJSON ./api:FuzzUploadDocument
 
-.PHONY: help run build test lint bench web clean
+.PHONY: help run build test lint bench fuzz web clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -28,6 +32,12 @@ lint: ## go vet + staticcheck (pinned, installed into .tools/)
 
 bench: ## benchmarks (speed and memory targets)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+
+fuzz: ## every fuzz target for FUZZTIME each (ID check, voucher codes, sniffer, JSON binder, uploads)
+	@set -e; for pt in $(FUZZ_TARGETS); do \
+		echo "fuzz $${pt#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${pt#*:}$$" -fuzztime $(FUZZTIME) "$${pt%%:*}"; \
+	done
 
 web: ## build the H5 portal into web/dist
 	@if [ -f web/package.json ]; then cd web && npm ci && npm run build; else echo "web/: no package.json yet; serving the placeholder"; fi

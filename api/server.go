@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,10 @@ type Options struct {
 	// request with "Authorization: Bearer <MetricsToken>"; without it
 	// /metrics on the app port is 404 (see MetricsHandler).
 	MetricsToken string
+	// RequestTimeout bounds a JSON request; LongRequestTimeout an upload,
+	// a document download or an export. Zero means no limit.
+	RequestTimeout     time.Duration
+	LongRequestTimeout time.Duration
 }
 
 // Server is the HTTP application.
@@ -58,7 +63,7 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), requestMeta(), s.limitBody(opts.MaxJSONBytes))
+	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
 	e.NoRoute(s.portal())
 	e.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
 	s.engine = e
@@ -106,25 +111,52 @@ func (s *Server) routes(e *gin.Engine) {
 	s.voucherRoutes(v1)
 }
 
-// readyz answers 200 when the database, session store and blob store answer,
-// and 503 naming the failed ones otherwise.
+// readyCheckTimeout is each readiness check's own limit. The checks run in
+// parallel, so /readyz answers within it even when several backends hang,
+// and a hung one cannot make the others look failed.
+const readyCheckTimeout = 2 * time.Second
+
+// readyz answers 200 when the database, session store, blob store and local
+// data disk answer, and 503 naming the failed ones otherwise.
 func (s *Server) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
-	defer cancel()
-	checks := map[string]string{}
+	checks := s.app.ReadinessChecks()
+	errs := make([]error, len(checks))
+	var wg sync.WaitGroup
+	for i, r := range checks {
+		wg.Go(func() { errs[i] = checkWithin(c.Request.Context(), readyCheckTimeout, r.Check) })
+	}
+	wg.Wait()
+	status := map[string]string{}
 	failed := []string{}
-	for _, r := range s.app.ReadinessChecks() {
-		if err := r.Check(ctx); err != nil {
-			checks[r.Name] = "failed"
+	for i, r := range checks {
+		if errs[i] != nil {
+			status[r.Name] = "failed"
 			failed = append(failed, r.Name)
-			s.log.Warn("readiness check failed", "check", r.Name, "error", err.Error())
+			s.log.Warn("readiness check failed", "check", r.Name, "error", errs[i].Error())
 			continue
 		}
-		checks[r.Name] = "ok"
+		status[r.Name] = "ok"
 	}
 	if len(failed) > 0 {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failed": failed, "checks": checks})
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failed": failed, "checks": status})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "checks": checks})
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "checks": status})
+}
+
+// checkWithin runs check with its own deadline and returns when the check
+// does or when the deadline passes, whichever is first: a check stuck in a
+// call that ignores its context (a file system that hangs) is abandoned
+// rather than waited for.
+func checkWithin(parent context.Context, limit time.Duration, check func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(parent, limit)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- check(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -29,7 +29,9 @@ type Backends struct {
 	KV      storage.KV
 	Limiter storage.Limiter
 	Blobs   storage.Blobs
-	closers []func() error
+	// DataDisk is the local data directory, nil when no backend uses it.
+	DataDisk *storage.DataDisk
+	closers  []func() error
 }
 
 // Close closes every backend, returning the errors joined.
@@ -92,6 +94,9 @@ func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
 		}
 		b.Blobs = blobs
 	}
+	if cfg.DBDriver == "sqlite" || cfg.S3Endpoint == "" {
+		b.DataDisk = &storage.DataDisk{Dir: cfg.DataDir, MinFree: cfg.DataMinFreeBytes}
+	}
 	return b, nil
 }
 
@@ -140,7 +145,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		sms = opts.SMS
 	}
 	a := service.NewApp(service.Deps{
-		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
@@ -165,6 +170,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	srv, err := api.New(a, log, reg, api.Options{
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
+		RequestTimeout: cfg.RequestTimeout, LongRequestTimeout: cfg.LongRequestTimeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)

@@ -65,46 +65,57 @@ type Config struct {
 	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
 	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
-	TrustedProxies  []string      `yaml:"trusted_proxies" env:"JIUZHU_TRUSTED_PROXIES"`
-	LogLevel        string        `yaml:"log_level" env:"JIUZHU_LOG_LEVEL"`
-	KVMaxKeys       int           `yaml:"kv_max_keys" env:"JIUZHU_KV_MAX_KEYS"`
-	OutboxSize      int           `yaml:"outbox_size" env:"JIUZHU_OUTBOX_SIZE"`
-	ResidentIdleTTL time.Duration `yaml:"resident_idle_ttl" env:"JIUZHU_RESIDENT_IDLE_TTL"`
-	ResidentMaxTTL  time.Duration `yaml:"resident_max_ttl" env:"JIUZHU_RESIDENT_MAX_TTL"`
-	StaffIdleTTL    time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
-	StaffMaxTTL     time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
-	BureauName      string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
-	CityRegionCode  string        `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
-	SecretKeyFile   string        `yaml:"-" env:"-"`
-	secretGenerated bool
+	// RequestTimeout bounds every JSON request, so a hung backend answers
+	// 503 within seconds; LongRequestTimeout bounds uploads, document
+	// downloads and exports.
+	RequestTimeout     time.Duration `yaml:"request_timeout" env:"JIUZHU_REQUEST_TIMEOUT"`
+	LongRequestTimeout time.Duration `yaml:"long_request_timeout" env:"JIUZHU_LONG_REQUEST_TIMEOUT"`
+	// DataMinFreeBytes is the free space below which /readyz reports the
+	// local data disk (SQLite file, local documents) as failed.
+	DataMinFreeBytes int64         `yaml:"data_min_free_bytes" env:"JIUZHU_DATA_MIN_FREE_BYTES"`
+	TrustedProxies   []string      `yaml:"trusted_proxies" env:"JIUZHU_TRUSTED_PROXIES"`
+	LogLevel         string        `yaml:"log_level" env:"JIUZHU_LOG_LEVEL"`
+	KVMaxKeys        int           `yaml:"kv_max_keys" env:"JIUZHU_KV_MAX_KEYS"`
+	OutboxSize       int           `yaml:"outbox_size" env:"JIUZHU_OUTBOX_SIZE"`
+	ResidentIdleTTL  time.Duration `yaml:"resident_idle_ttl" env:"JIUZHU_RESIDENT_IDLE_TTL"`
+	ResidentMaxTTL   time.Duration `yaml:"resident_max_ttl" env:"JIUZHU_RESIDENT_MAX_TTL"`
+	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
+	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
+	BureauName       string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
+	CityRegionCode   string        `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	SecretKeyFile    string        `yaml:"-" env:"-"`
+	secretGenerated  bool
 }
 
 // Default returns the embedded-mode configuration.
 func Default() Config {
 	return Config{
-		HTTPAddr:          ":8080",
-		DataDir:           "./data",
-		DBDriver:          "sqlite",
-		DBMaxOpenConns:    20,
-		DBMaxIdleConns:    10,
-		DBConnMaxLifetime: 5 * time.Minute,
-		S3Bucket:          "jiuzhu-documents",
-		RedisPrefix:       "jiuzhu:",
-		S3Region:          "us-east-1",
-		Security:          defaultSecurity(),
-		PublicityPeriod:   168 * time.Hour,
-		MaxUploadBytes:    10 << 20,
-		MaxJSONBytes:      1 << 20,
-		ShutdownTimeout:   20 * time.Second,
-		LogLevel:          "info",
-		KVMaxKeys:         200_000,
-		OutboxSize:        500,
-		ResidentIdleTTL:   7 * 24 * time.Hour,
-		ResidentMaxTTL:    30 * 24 * time.Hour,
-		StaffIdleTTL:      30 * time.Minute,
-		StaffMaxTTL:       12 * time.Hour,
-		BureauName:        "湖州市民政局",
-		CityRegionCode:    "330500",
+		HTTPAddr:           ":8080",
+		DataDir:            "./data",
+		DBDriver:           "sqlite",
+		DBMaxOpenConns:     20,
+		DBMaxIdleConns:     10,
+		DBConnMaxLifetime:  5 * time.Minute,
+		S3Bucket:           "jiuzhu-documents",
+		RedisPrefix:        "jiuzhu:",
+		S3Region:           "us-east-1",
+		Security:           defaultSecurity(),
+		PublicityPeriod:    168 * time.Hour,
+		MaxUploadBytes:     10 << 20,
+		MaxJSONBytes:       1 << 20,
+		ShutdownTimeout:    20 * time.Second,
+		RequestTimeout:     8 * time.Second,
+		LongRequestTimeout: 2 * time.Minute,
+		DataMinFreeBytes:   64 << 20,
+		LogLevel:           "info",
+		KVMaxKeys:          200_000,
+		OutboxSize:         500,
+		ResidentIdleTTL:    7 * 24 * time.Hour,
+		ResidentMaxTTL:     30 * 24 * time.Hour,
+		StaffIdleTTL:       30 * time.Minute,
+		StaffMaxTTL:        12 * time.Hour,
+		BureauName:         "湖州市民政局",
+		CityRegionCode:     "330500",
 	}
 }
 
@@ -235,6 +246,9 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
 		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
 		{"JIUZHU_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout)},
+		{"JIUZHU_REQUEST_TIMEOUT", dur(&c.RequestTimeout)},
+		{"JIUZHU_LONG_REQUEST_TIMEOUT", dur(&c.LongRequestTimeout)},
+		{"JIUZHU_DATA_MIN_FREE_BYTES", int64v(&c.DataMinFreeBytes)},
 		{"JIUZHU_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil }},
 		{"JIUZHU_LOG_LEVEL", str(&c.LogLevel)},
 		{"JIUZHU_KV_MAX_KEYS", integer(&c.KVMaxKeys)},
@@ -364,6 +378,15 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("JIUZHU_SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	if c.RequestTimeout < 100*time.Millisecond {
+		bad("JIUZHU_REQUEST_TIMEOUT", "must be at least 100ms")
+	}
+	if c.LongRequestTimeout < c.RequestTimeout {
+		bad("JIUZHU_LONG_REQUEST_TIMEOUT", "must not be below JIUZHU_REQUEST_TIMEOUT")
+	}
+	if c.DataMinFreeBytes < 0 {
+		bad("JIUZHU_DATA_MIN_FREE_BYTES", "must not be negative")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

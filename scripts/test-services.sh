@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start the real backends the tests run against (MariaDB, Redis, an S3
-# server) and export the JIUZHU_TEST_* variables that storage/storagetest
+# Start the real backends the tests run against (MariaDB, Redis, a private
+# 3-master Redis Cluster, an S3 server) and export the JIUZHU_TEST_* variables that storage/storagetest
 # reads.
 #
 # Two ways to use it:
@@ -36,6 +36,7 @@ JZ_TMP=""
 JZ_STARTED_MARIADB=0
 JZ_STARTED_REDIS=0
 JZ_VGW_PID=""
+JZ_CLUSTER_PIDFILES=()
 JZ_APT_UPDATED=0
 
 jz_log() { printf '[test-services] %s\n' "$*" >&2; }
@@ -204,6 +205,45 @@ jz_redis() {
 	export JIUZHU_TEST_REDIS_ADDR="$JZ_REDIS_HOST:$JZ_REDIS_PORT"
 }
 
+# ---------------------------------------------------------- Redis Cluster
+
+# jz_cluster_ok PORT: the cluster answers on PORT and has every slot served.
+jz_cluster_ok() { redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -d '\r' | grep -qx 'cluster_state:ok'; }
+
+# jz_redis_cluster: a private 3-master Redis Cluster (no replicas, no
+# persistence) on free loopback ports, for the KV and limiter contract
+# suites. Always started here and stopped by jz_services_down.
+jz_redis_cluster() {
+	jz_tmp
+	local addrs=() port bus dir i
+	for i in 1 2 3; do
+		# The cluster bus gets a free port of its own (the default, port +
+		# 10000, may be taken or past 65535).
+		port=$(jz_free_port)
+		bus=$(jz_free_port)
+		dir="$JZ_TMP/cluster/$port"
+		mkdir -p "$dir"
+		redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-port "$bus" \
+			--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000 \
+			--save "" --appendonly no --dir "$dir" \
+			--pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+		JZ_CLUSTER_PIDFILES+=("$dir/redis.pid")
+		if ! jz_wait_for "$JZ_WAIT" "Redis Cluster node on 127.0.0.1:$port" redis-cli -h 127.0.0.1 -p "$port" ping; then
+			jz_tail "$dir/redis.log"
+			jz_die "a Redis Cluster node did not start"
+		fi
+		addrs+=("127.0.0.1:$port")
+	done
+	jz_log "creating a Redis Cluster of ${addrs[*]}"
+	redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$JZ_TMP/cluster/create.log" 2>&1 ||
+		{ jz_tail "$JZ_TMP/cluster/create.log"; jz_die "redis-cli --cluster create failed"; }
+	for a in "${addrs[@]}"; do
+		jz_wait_for "$JZ_WAIT" "Redis Cluster state ok on $a" jz_cluster_ok "${a##*:}" || jz_die "the Redis Cluster is not ok"
+	done
+	JIUZHU_TEST_REDIS_CLUSTER=$(IFS=,; echo "${addrs[*]}")
+	export JIUZHU_TEST_REDIS_CLUSTER
+}
+
 # --------------------------------------------------------------------- S3
 
 # jz_free_port: print a TCP port on 127.0.0.1 that nothing listens on.
@@ -303,11 +343,13 @@ jz_services_up() {
 	jz_tmp
 	jz_mariadb
 	jz_redis
+	jz_redis_cluster
 	jz_versitygw
 	jz_chromium
 	jz_log "services up:"
 	jz_log "  JIUZHU_TEST_MYSQL_DSN=$JIUZHU_TEST_MYSQL_DSN"
 	jz_log "  JIUZHU_TEST_REDIS_ADDR=$JIUZHU_TEST_REDIS_ADDR"
+	jz_log "  JIUZHU_TEST_REDIS_CLUSTER=$JIUZHU_TEST_REDIS_CLUSTER"
 	jz_log "  JIUZHU_TEST_S3_ENDPOINT=$JIUZHU_TEST_S3_ENDPOINT"
 }
 
@@ -323,6 +365,15 @@ jz_services_down() {
 		wait "$JZ_VGW_PID" 2>/dev/null
 		JZ_VGW_PID=""
 	fi
+	local pidfile cpid
+	for pidfile in "${JZ_CLUSTER_PIDFILES[@]}"; do
+		[[ -s $pidfile ]] || continue
+		cpid=$(cat "$pidfile")
+		jz_log "stopping the Redis Cluster node this script started (pid $cpid)"
+		kill "$cpid" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.2; done
+	done
+	JZ_CLUSTER_PIDFILES=()
 	if [[ $JZ_STARTED_REDIS -eq 1 && -s $JZ_TMP/redis.pid ]]; then
 		local rpid
 		rpid=$(cat "$JZ_TMP/redis.pid")

@@ -34,8 +34,11 @@ type Deps struct {
 	KV      storage.KV
 	Blobs   storage.Blobs
 	Limiter storage.Limiter
-	Keys    *Keys
-	SMS     SMSSender
+	// DataDisk is the local data directory when the database or the
+	// documents live on it; nil when every backend is remote.
+	DataDisk *storage.DataDisk
+	Keys     *Keys
+	SMS      SMSSender
 	// StepTexts, when set, also texts each case message to the resident
 	// (the dev outbox); nil sends none.
 	StepTexts SMSSender
@@ -126,14 +129,18 @@ type Readiness struct {
 	Check func(ctx context.Context) error
 }
 
-// ReadinessChecks lists what /readyz pings: the database, the session store
-// and the blob store.
+// ReadinessChecks lists what /readyz pings: the database, the session store,
+// the blob store and, when one is in use, the local data disk.
 func (a *App) ReadinessChecks() []Readiness {
-	return []Readiness{
+	checks := []Readiness{
 		{Name: "database", Check: a.deps.DB.Ping},
 		{Name: "session_store", Check: a.deps.KV.Ping},
 		{Name: "blob_store", Check: a.deps.Blobs.Ping},
 	}
+	if a.deps.DataDisk != nil {
+		checks = append(checks, Readiness{Name: "data_disk", Check: a.deps.DataDisk.Ping})
+	}
+	return checks
 }
 
 // Outbox returns the dev outbox, or nil outside dev mode.

@@ -83,7 +83,18 @@ func NewLocalBlobs(dir string) (*LocalBlobs, error) {
 // length differs from a known Size, a model.ErrTooLarge-kind error when the
 // stream or the declared Size exceeds MaxSize, the reader's own error if
 // reading fails, and ctx's error if ctx ends before the rename.
+//
+// A disk that refuses the write (full, over quota, read-only, failing) is a
+// model.ErrUnavailable-kind error: the blob store is down, not the request.
 func (b *LocalBlobs) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error) {
+	info, err := b.put(ctx, key, r, opts)
+	if err != nil && model.KindOf(err) == model.KindInternal && diskUnusable(err) {
+		return BlobInfo{}, model.Unavailable("blob store", err)
+	}
+	return info, err
+}
+
+func (b *LocalBlobs) put(ctx context.Context, key string, r io.Reader, opts PutOptions) (BlobInfo, error) {
 	if err := validateBlobKey(key); err != nil {
 		return BlobInfo{}, err
 	}

@@ -6,13 +6,11 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +112,12 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_timezone=UTC"
 }
 
+// The MySQL connection limits MySQLDSN adds when the DSN does not set them.
+const (
+	mysqlDialTimeout = 5 * time.Second
+	mysqlIOTimeout   = 30 * time.Second
+)
+
 // MySQLDSN adds the parameters Jiuzhu relies on (parseTime, utf8mb4, UTC)
 // to a go-sql-driver DSN when they are missing.
 func MySQLDSN(dsn string) string {
@@ -132,6 +136,13 @@ func MySQLDSN(dsn string) string {
 	// RowsAffected counts matched rows, as on SQLite, so a conditional
 	// update that writes the values a row already has is not a conflict.
 	add("clientFoundRows", "true")
+	// A server that stops answering (paused, or gone without a FIN) must
+	// fail the call instead of holding the request until TCP gives up.
+	// Requests carry shorter deadlines of their own; these bound what runs
+	// without one (migrations, the scheduler, exports).
+	add("timeout", mysqlDialTimeout.String())
+	add("readTimeout", mysqlIOTimeout.String())
+	add("writeTimeout", mysqlIOTimeout.String())
 	return dsn
 }
 
@@ -210,7 +221,7 @@ func translate(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, &model.Error{Kind: model.KindInvalid, Code: "unknown_reference", Message: "refers to something that does not exist", Err: err})
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s: %w", op, model.Unavailable("database", err))
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), isNetErr(err):
+	case lostConnection(err):
 		return fmt.Errorf("%s: %w", op, model.Unavailable("database", err))
 	}
 	return fmt.Errorf("%s: %w", op, err)
@@ -223,11 +234,6 @@ func isRetryable(err error) bool {
 		return me.Number == 1213 || me.Number == 1205
 	}
 	return false
-}
-
-func isNetErr(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne)
 }
 
 // migrationsFor returns the migration folder of the dialect.

@@ -36,12 +36,24 @@ func TestMemoryKV(t *testing.T) {
 
 func TestRedisKV(t *testing.T) {
 	t.Parallel()
-	addr := storagetest.RedisAddr(t)
-	admin := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() { _ = admin.Close() })
+	testRedisKV(t, []string{storagetest.RedisAddr(t)})
+}
+
+// TestRedisClusterKV runs the contract on a 3-master Redis Cluster, so the
+// scripts and keys are proven to work where keys spread over slots.
+func TestRedisClusterKV(t *testing.T) {
+	t.Parallel()
+	testRedisKV(t, storagetest.RedisClusterAddrs(t))
+}
+
+// testRedisKV runs the KV contract on the Redis at addrs (one server, or a
+// cluster's seed nodes), each store under a prefix of its own.
+func testRedisKV(t *testing.T, addrs []string) {
+	admin := newRedisClient(t, addrs)
 	testKV(t, func(t *testing.T) storage.KV {
 		prefix := randomPrefix(t)
-		kv := storage.NewRedisKV(storage.NewRedisClient(storage.RedisConfig{Addrs: []string{addr}}), prefix)
+		// Each KV gets a client of its own: the contract closes its KV.
+		kv := storage.NewRedisKV(storage.NewRedisClient(storage.RedisConfig{Addrs: addrs}), prefix)
 		t.Cleanup(func() {
 			_ = kv.Close()
 			deleteRedisKeys(t, admin, prefix)
@@ -50,22 +62,41 @@ func TestRedisKV(t *testing.T) {
 	})
 }
 
-func TestMemoryLimiter(t *testing.T) {
-	t.Parallel()
-	testLimiter(t, func(*testing.T) storage.Limiter {
-		return storage.NewMemoryLimiter(1000, nil)
-	})
-}
-
 func TestRedisLimiter(t *testing.T) {
 	t.Parallel()
-	addr := storagetest.RedisAddr(t)
-	client := storage.NewRedisClient(storage.RedisConfig{Addrs: []string{addr}})
-	t.Cleanup(func() { _ = client.Close() })
+	testRedisLimiter(t, []string{storagetest.RedisAddr(t)})
+}
+
+func TestRedisClusterLimiter(t *testing.T) {
+	t.Parallel()
+	testRedisLimiter(t, storagetest.RedisClusterAddrs(t))
+}
+
+func testRedisLimiter(t *testing.T, addrs []string) {
+	client := newRedisClient(t, addrs)
 	testLimiter(t, func(t *testing.T) storage.Limiter {
 		prefix := randomPrefix(t)
 		t.Cleanup(func() { deleteRedisKeys(t, client, "rate:"+prefix) })
 		return storage.NewRedisLimiter(client, prefix)
+	})
+}
+
+// newRedisClient returns the client Jiuzhu builds for addrs, closed when the
+// test ends; several addresses must give a cluster client.
+func newRedisClient(t *testing.T, addrs []string) redis.UniversalClient {
+	t.Helper()
+	client := storage.NewRedisClient(storage.RedisConfig{Addrs: addrs})
+	t.Cleanup(func() { _ = client.Close() })
+	if _, ok := client.(*redis.ClusterClient); ok != (len(addrs) > 1) {
+		t.Fatalf("%d address(es) gave a %T", len(addrs), client)
+	}
+	return client
+}
+
+func TestMemoryLimiter(t *testing.T) {
+	t.Parallel()
+	testLimiter(t, func(*testing.T) storage.Limiter {
+		return storage.NewMemoryLimiter(1000, nil)
 	})
 }
 
@@ -605,23 +636,36 @@ func randomPrefix(t *testing.T) string {
 	return "jiuzhu-test:" + hex.EncodeToString(b) + ":"
 }
 
-// deleteRedisKeys removes what a test left under prefix.
+// deleteRedisKeys removes what a test left under prefix, on every master
+// when client is a cluster client (one key per DEL: keys may live in
+// different slots).
 func deleteRedisKeys(t *testing.T, client redis.UniversalClient, prefix string) {
 	t.Helper()
 	ctx := context.Background()
-	iter := client.Scan(ctx, 0, prefix+"*", 500).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		t.Errorf("scanning %s*: %v", prefix, err)
-		return
-	}
-	if len(keys) > 0 {
-		if err := client.Del(ctx, keys...).Err(); err != nil {
-			t.Errorf("deleting %s*: %v", prefix, err)
+	del := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
 		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := c.Del(ctx, k).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if cc, ok := client.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return del(ctx, c) })
+	} else {
+		err = del(ctx, client)
+	}
+	if err != nil {
+		t.Errorf("deleting %s*: %v", prefix, err)
 	}
 }
 

@@ -54,23 +54,52 @@ const scanBatch = 500
 // RedisConfig says how to reach Redis. One address means a single server;
 // several mean the seed nodes of a Redis Cluster. DB is ignored by Redis
 // Cluster, which has only database 0. PoolSize 0 keeps go-redis's default
-// (10 connections per CPU).
+// (10 connections per CPU). Zero timeouts take the defaults below.
 type RedisConfig struct {
 	Addrs    []string
 	Password string
 	DB       int
 	PoolSize int
+	// DialTimeout bounds connecting, CommandTimeout each read and write.
+	DialTimeout    time.Duration
+	CommandTimeout time.Duration
 }
+
+// The Redis client's limits. A paused or unreachable Redis must fail a
+// request within a few seconds: go-redis's own defaults (3 s reads, three
+// retries with backoff, contexts' deadlines ignored) held a phone for 20 s.
+const (
+	defaultRedisDialTimeout    = 2 * time.Second
+	defaultRedisCommandTimeout = 2 * time.Second
+	redisMaxRetries            = 1
+)
 
 // NewRedisClient returns a client for cfg: a cluster client when cfg names
 // several addresses, a single-server client otherwise (127.0.0.1:6379 when it
-// names none). It does not connect; call Ping to check the server is there.
+// names none). Commands honour their context's deadline, time out on their
+// own after CommandTimeout, and are retried once at most. It does not
+// connect; call Ping to check the server is there.
 func NewRedisClient(cfg RedisConfig) redis.UniversalClient {
+	dial, cmd := cfg.DialTimeout, cfg.CommandTimeout
+	if dial <= 0 {
+		dial = defaultRedisDialTimeout
+	}
+	if cmd <= 0 {
+		cmd = defaultRedisCommandTimeout
+	}
 	return redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs:    cfg.Addrs,
-		Password: cfg.Password,
-		DB:       cfg.DB,
-		PoolSize: cfg.PoolSize,
+		Addrs:                 cfg.Addrs,
+		Password:              cfg.Password,
+		DB:                    cfg.DB,
+		PoolSize:              cfg.PoolSize,
+		DialTimeout:           dial,
+		ReadTimeout:           cmd,
+		WriteTimeout:          cmd,
+		PoolTimeout:           cmd + time.Second,
+		ContextTimeoutEnabled: true,
+		MaxRetries:            redisMaxRetries,
+		DialerRetries:         redisMaxRetries + 1,
+		MaxRedirects:          3,
 	})
 }
 

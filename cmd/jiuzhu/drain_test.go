@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,15 +47,11 @@ func call(t *testing.T, method, url, token string, body any) (int, map[string]an
 	return resp.StatusCode, m
 }
 
-// TestShutdownDrainsAnUploadInFlight starts a slow document upload, asks
-// the server to stop while the phone is still sending, and checks that the
-// upload completes and is kept: SIGTERM must not cut off a resident's
-// photo half-way.
-func TestShutdownDrainsAnUploadInFlight(t *testing.T) {
-	dir := t.TempDir()
-	vars := map[string]string{"JIUZHU_DATA_DIR": dir, "JIUZHU_SHUTDOWN_TIMEOUT": "20s"}
-	base, stop, _ := startServe(t, vars)
-
+// residentWithApplication logs a resident in on the server at base, saves a
+// household and opens a dibao application, returning the session token and
+// the application's id.
+func residentWithApplication(t *testing.T, base string) (token, appID string) {
+	t.Helper()
 	phone := "13912345678"
 	if code, _ := call(t, http.MethodPost, base+"/api/v1/auth/sms-codes", "", map[string]string{"phone": phone}); code != http.StatusAccepted {
 		t.Fatalf("sms code: %d", code)
@@ -67,7 +66,7 @@ func TestShutdownDrainsAnUploadInFlight(t *testing.T) {
 	if code != http.StatusCreated {
 		t.Fatalf("login: %d %v", code, sess)
 	}
-	token := sess["token"].(string)
+	token = sess["token"].(string)
 	hh := map[string]any{"region_code": "330502001001", "address": "南门社区1幢", "hukou": "urban",
 		"members": []map[string]any{{"name": "王五", "id_number": validID("19800101"), "relation": "self", "monthly_income": 50000}}}
 	if code, body := call(t, http.MethodPut, base+"/api/v1/me/household", token, hh); code != http.StatusOK {
@@ -77,7 +76,19 @@ func TestShutdownDrainsAnUploadInFlight(t *testing.T) {
 	if code != http.StatusCreated {
 		t.Fatalf("application: %d %v", code, appl)
 	}
-	appID := appl["id"].(string)
+	return token, appl["id"].(string)
+}
+
+// TestShutdownDrainsAnUploadInFlight starts a slow document upload, asks
+// the server to stop while the phone is still sending, and checks that the
+// upload completes and is kept: SIGTERM must not cut off a resident's
+// photo half-way.
+func TestShutdownDrainsAnUploadInFlight(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"JIUZHU_DATA_DIR": dir, "JIUZHU_SHUTDOWN_TIMEOUT": "20s"}
+	base, stop, _ := startServe(t, vars)
+
+	token, appID := residentWithApplication(t, base)
 
 	// The multipart body is written slowly through a pipe.
 	pr, pw := io.Pipe()
@@ -135,5 +146,105 @@ func TestShutdownDrainsAnUploadInFlight(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// TestShutdownStopsWithinItsTimeout keeps an upload stuck half-way (the
+// phone stops sending) while the server is asked to stop: serve must
+// return within JIUZHU_SHUTDOWN_TIMEOUT, not after it.
+func TestShutdownStopsWithinItsTimeout(t *testing.T) {
+	const timeout = time.Second
+	vars := map[string]string{"JIUZHU_DATA_DIR": t.TempDir(), "JIUZHU_SHUTDOWN_TIMEOUT": timeout.String()}
+	base, stop, _ := startServe(t, vars)
+	token, appID := residentWithApplication(t, base)
+
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { _ = pw.Close() })
+	mw := multipart.NewWriter(pw)
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/applications/"+appID+"/documents", pr)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	// A connection of its own: a reused idle one may be closed by the
+	// shutdown before the server has read the request on it.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	go func() {
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if err := mw.WriteField("kind", "id_card"); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", "id.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpeg := append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte{0x55}, 8<<10)...)
+	if _, err := fw.Write(jpeg); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // as above: the handler is now reading the body
+	start := time.Now()
+	if err := stop(); err == nil {
+		t.Error("shutdown with an abandoned upload reported no error")
+	}
+	if took := time.Since(start); took > timeout+250*time.Millisecond {
+		t.Fatalf("shutdown took %v with JIUZHU_SHUTDOWN_TIMEOUT=%v", took, timeout)
+	}
+}
+
+// TestShutdownBoundsDrainAndCloseTogether checks the whole stop, draining
+// and closing the backends, fits in the timeout: a request that never ends
+// is abandoned (its context cancelled) early enough, and a backend that is
+// slow to close does not hold the process past the limit.
+func TestShutdownBoundsDrainAndCloseTogether(t *testing.T) {
+	const timeout = time.Second
+	reqCtx, abandon := context.WithCancel(context.Background())
+	defer abandon()
+	entered := make(chan struct{})
+	cancelled := make(chan struct{})
+	srv := &http.Server{
+		BaseContext: func(net.Listener) context.Context { return reqCtx },
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			close(entered)
+			<-r.Context().Done()
+			close(cancelled)
+		}),
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+
+	release := make(chan struct{})
+	defer close(release)
+	slowClose := func() error {
+		select {
+		case <-release:
+		case <-time.After(5 * timeout):
+		}
+		return nil
+	}
+	log := slog.New(slog.DiscardHandler)
+	start := time.Now()
+	err = shutdown(srv, timeout, abandon, slowClose, log)
+	took := time.Since(start)
+	if err == nil {
+		t.Error("shutdown that abandoned a request and a backend reported no error")
+	}
+	if took > timeout+100*time.Millisecond {
+		t.Fatalf("shutdown took %v with a timeout of %v", took, timeout)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(time.Second):
+		t.Fatal("the abandoned request's context was not cancelled")
 	}
 }

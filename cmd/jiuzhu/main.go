@@ -105,7 +105,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
+	backendsClosed := false
 	defer func() {
+		if backendsClosed {
+			return
+		}
 		if err := b.Close(); err != nil {
 			log.Warn("closing backends", "error", err.Error())
 		}
@@ -151,6 +155,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	go runSchedule(schedCtx, built.App, log, time.Hour)
 
 	srv := built.Server.HTTPServer(cfg.HTTPAddr)
+	// Requests get a context of their own, cancelled when draining runs
+	// out of time, so handlers still waiting on a backend give up.
+	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	srv.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("JIUZHU_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
@@ -171,16 +180,52 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("graceful shutdown: %w", err)
+	backendsClosed = true
+	err = shutdown(srv, cfg.ShutdownTimeout, func() {
+		cancelRequests()
+		stopSched()
+	}, b.Close, log)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, fmt.Errorf("http server: %w", serr))
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http server: %w", err)
+	if err != nil {
+		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// shutdown stops srv and closes the backends within timeout in total. The
+// server drains in-flight requests until a reserve before the end (a fifth of
+// the timeout, at most a second); requests still running then are abandoned:
+// abandon cancels their contexts and the connections are closed. The
+// backends get the time that is left; when closing them takes longer, it is
+// left running and reported, so the process still exits on time.
+func shutdown(srv *http.Server, timeout time.Duration, abandon func(), closeBackends func() error, log *slog.Logger) error {
+	deadline := time.Now().Add(timeout)
+	drainCtx, cancel := context.WithDeadline(context.Background(), deadline.Add(-min(timeout/5, time.Second)))
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(drainCtx); err != nil {
+		errs = append(errs, fmt.Errorf("graceful shutdown: %w", err))
+		abandon()
+		_ = srv.Close()
+	} else {
+		abandon()
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- closeBackends() }()
+	left := time.NewTimer(time.Until(deadline))
+	defer left.Stop()
+	select {
+	case err := <-closed:
+		if err != nil {
+			log.Warn("closing backends", "error", err.Error())
+		}
+	case <-left.C:
+		errs = append(errs, errors.New("closing the backends did not finish within JIUZHU_SHUTDOWN_TIMEOUT"))
+	}
+	return errors.Join(errs...)
 }
 
 func printDemo(w io.Writer, cfg config.Config) {

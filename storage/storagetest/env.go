@@ -6,6 +6,7 @@ package storagetest
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,13 @@ func MySQLDSN(t testing.TB) string {
 func RedisAddr(t testing.TB) string {
 	t.Helper()
 	return need(t, "JIUZHU_TEST_REDIS_ADDR")
+}
+
+// RedisClusterAddrs returns JIUZHU_TEST_REDIS_CLUSTER split at commas: the
+// seed nodes of a Redis Cluster (three masters) the tests may use.
+func RedisClusterAddrs(t testing.TB) []string {
+	t.Helper()
+	return strings.Split(need(t, "JIUZHU_TEST_REDIS_CLUSTER"), ",")
 }
 
 // S3 returns the JIUZHU_TEST_S3_* settings.
