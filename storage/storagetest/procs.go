@@ -148,7 +148,11 @@ func StartRedis(t testing.TB) *Proc {
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	p := start(t, "redis-server", cmd, filepath.Join(dir, "redis.log"), 10*time.Second, func() bool { return redisPing(addr) })
+	// Ready when the server on the port is this process: another test run
+	// on the machine may have taken the port between freePort and the bind.
+	p := start(t, "redis-server", cmd, filepath.Join(dir, "redis.log"), 10*time.Second, func() bool {
+		return redisPing(addr) && redisPID(addr) == cmd.Process.Pid
+	})
 	p.Addr = addr
 	return p
 }
@@ -166,6 +170,31 @@ func redisPing(addr string) bool {
 	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "+PONG")
+}
+
+// redisPID is the process id a Redis server at addr reports (0 when it does
+// not answer).
+func redisPID(addr string) int {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return 0
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("INFO server\r\n")); err != nil {
+		return 0
+	}
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return 0
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			return pid
+		}
+	}
 }
 
 // StartMariaDB initialises a data directory and starts a private mariadbd
@@ -196,8 +225,11 @@ func StartMariaDB(t testing.TB) (*Proc, string) {
 	}
 	cmd := exec.Command(server, srvArgs...)
 	dsn := "root@tcp(" + addr + ")/"
+	// Ready when the server on the port is this one (its data directory):
+	// another test run on the machine may have taken the port between
+	// freePort and the bind.
 	p := start(t, "mariadbd", cmd, filepath.Join(dir, "mysqld.log"), 30*time.Second, func() bool {
-		return mysqlExec(dsn, "CREATE DATABASE IF NOT EXISTS jiuzhu") == nil
+		return mysqlDatadir(dsn) == data+"/" && mysqlExec(dsn, "CREATE DATABASE IF NOT EXISTS jiuzhu") == nil
 	})
 	p.Addr = addr
 	return p, dsn + "jiuzhu"
@@ -233,6 +265,23 @@ func RemountReadOnly(t testing.TB, dir string) {
 }
 
 // mysqlExec runs one statement on the server of dsn, within two seconds.
+// mysqlDatadir is the data directory the server at dsn reports ("" when
+// it does not answer).
+func mysqlDatadir(dsn string) string {
+	db, err := sql.Open("mysql", dsn+"?timeout=1s")
+	if err != nil {
+		return ""
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var dir string
+	if err := db.QueryRowContext(ctx, "SELECT @@datadir").Scan(&dir); err != nil {
+		return ""
+	}
+	return dir
+}
+
 func mysqlExec(dsn, stmt string) error {
 	db, err := sql.Open("mysql", dsn+"?timeout=1s")
 	if err != nil {
