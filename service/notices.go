@@ -68,12 +68,8 @@ func (n *Notices) Object(ctx context.Context, noticeID string, in ObjectionInput
 	// A few objections an hour per address, so nobody floods the board.
 	limit := storage.Limit{Rate: 5, Period: time.Hour, Burst: 5}
 	ip := model.RequestMetaFrom(ctx).ClientIP
-	res, err := n.d.Limiter.Allow(ctx, "objection:ip:"+ip, limit)
-	if err != nil {
+	if err := allow(ctx, n.d.Limiter, "objection:ip:"+ip, limit); err != nil {
 		return ObjectionReceipt{}, err
-	}
-	if !res.Allowed {
-		return ObjectionReceipt{}, model.RateLimited(res.RetryAfter)
 	}
 	content := strings.TrimSpace(in.Content)
 	if content == "" {
@@ -88,7 +84,7 @@ func (n *Notices) Object(ctx context.Context, noticeID string, in ObjectionInput
 	}
 	now := n.d.Clock.Now()
 	var out ObjectionReceipt
-	err = n.d.DB.InTx(ctx, func(ctx context.Context) error {
+	err := n.d.DB.InTx(ctx, func(ctx context.Context) error {
 		notice, err := n.d.DB.PublicNotice(ctx, noticeID, now)
 		if err != nil {
 			return notFoundAs(err, "notice")

@@ -85,11 +85,15 @@ func isStatus(s string) bool {
 // revealed. A masked view carries the age, never the birth date, which with
 // the masked ID number would rebuild the whole number.
 type StaffMemberView struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	IDNumber      string         `json:"id_number"`
-	Relation      string         `json:"relation"`
-	Age           int            `json:"age"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Relation string `json:"relation"`
+	Age      int    `json:"age"`
+	// ClaimVerified: staff accepted a case on the ID card; RivalClaims: how
+	// many other households claim the same ID number (a conflict to check).
+	ClaimVerified bool           `json:"claim_verified"`
+	RivalClaims   int64          `json:"rival_claims"`
 	BirthDate     string         `json:"birth_date,omitempty"`
 	MonthlyIncome int64          `json:"monthly_income"`
 	Incomes       []model.Income `json:"incomes"`
@@ -209,6 +213,10 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 	if err != nil {
 		return nil, err
 	}
+	rivals, err := w.d.DB.ContestedMembers(ctx, h.ID)
+	if err != nil {
+		return nil, err
+	}
 	hv := &StaffHouseholdView{ID: h.ID, RegionCode: h.RegionCode, Hukou: h.Hukou, Address: MaskAddress(addr), Phone: r.PhoneMasked, Members: make([]StaffMemberView, 0, len(ms))}
 	if reveal {
 		hv.Address = addr
@@ -225,6 +233,7 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 			incomes = []model.Income{}
 		}
 		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()), Incomes: incomes,
+			ClaimVerified: m.ClaimVerified, RivalClaims: rivals[m.ID],
 			MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability, SchoolID: m.SchoolID, SchoolStage: m.SchoolStage}
 		if reveal {
 			if mv.Name, err = open(m.NameSealed); err != nil {

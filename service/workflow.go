@@ -121,6 +121,12 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		change := storage.StatusChange{At: now}
 		switch action {
 		case model.ActionAccept:
+			// Acceptance is made on the ID card's evidence: it verifies the
+			// household's claims of its ID numbers, unless another household
+			// holds a verified claim of one of them.
+			if err := w.d.DB.VerifyClaims(ctx, a.HouseholdID); err != nil {
+				return err
+			}
 			change.AcceptedBy = &actor
 		case model.ActionInvestigate:
 			change.InvestigatedBy = &actor
