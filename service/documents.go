@@ -26,11 +26,22 @@ var statusesAcceptingDocuments = []string{model.StatusDraft, model.StatusReturne
 // sniffed from its first bytes (JPEG, PNG, PDF, HEIC), spooled to a
 // temporary file while it is counted (never held in memory), stored under a
 // random key, and only then recorded in the database; the object is deleted
-// again when the row cannot be written.
+// again only when the row is known not to have been written.
 type Documents struct {
 	d     Deps
 	apps  *Applications
 	audit *Audit
+	// inTx runs an upload's transaction; nil means d.DB.InTx. Tests set it
+	// to lose the answer of a commit.
+	inTx func(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// transaction runs fn in the upload's transaction.
+func (d *Documents) transaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	if d.inTx != nil {
+		return d.inTx(ctx, fn)
+	}
+	return d.d.DB.InTx(ctx, fn)
 }
 
 // sniffLen is how many leading bytes decide the type.
@@ -198,7 +209,7 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 	}
 	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, Size: info.Size, SHA256: info.SHA256,
 		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
-	err = d.d.DB.InTx(ctx, func(ctx context.Context) error {
+	err = d.transaction(ctx, func(ctx context.Context) error {
 		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
 			if model.KindOf(err) != model.KindConflict {
 				return err
@@ -224,13 +235,31 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 			Detail: "kind=" + kind})
 	})
 	if err != nil {
-		// The row is not there, so the object must not be either.
-		if derr := d.d.Blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			d.d.Logger.Warn("orphaned document object not deleted", "key", key, "error", derr.Error())
-		}
-		return model.Document{}, err
+		return d.settle(ctx, doc, err)
 	}
 	return doc, nil
+}
+
+// settle decides an upload whose transaction reported txErr. A failed
+// commit is ambiguous: its answer may be lost while the row was written. So
+// the row is read again by id: when it is there the upload stands (the
+// document is returned); only when it is known absent is the stored object
+// deleted; when it cannot be read the object stays for the orphan sweep.
+func (d *Documents) settle(ctx context.Context, doc model.Document, txErr error) (model.Document, error) {
+	ctx = context.WithoutCancel(ctx)
+	_, err := d.d.DB.Document(ctx, doc.ID)
+	switch {
+	case err == nil:
+		d.d.Logger.Warn("document committed although its commit reported an error", "document", doc.ID, "error", txErr.Error())
+		return doc, nil
+	case errors.Is(err, model.ErrNotFound):
+		if derr := d.d.Blobs.Delete(ctx, doc.BlobKey); derr != nil {
+			d.d.Logger.Warn("object of a refused upload not deleted; the orphan sweep will", "key", doc.BlobKey, "error", derr.Error())
+		}
+	default:
+		d.d.Logger.Warn("upload outcome unknown; its object is left for the orphan sweep", "key", doc.BlobKey, "error", err.Error())
+	}
+	return model.Document{}, txErr
 }
 
 // Get returns a document of the resident's application (model.KindNotFound
