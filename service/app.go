@@ -17,6 +17,9 @@ type Settings struct {
 	Dev             bool
 	PublicityPeriod time.Duration
 	MaxUploadBytes  int64
+	// UploadSpoolDir holds uploads while they arrive; "" is the system's
+	// temporary directory.
+	UploadSpoolDir  string
 	ResidentIdleTTL time.Duration
 	ResidentMaxTTL  time.Duration
 	StaffIdleTTL    time.Duration

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"mime/multipart"
 	"os"
 	"strings"
+
+	"github.com/minio/sio"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -66,11 +69,15 @@ func SniffContentType(head []byte) string {
 	return ""
 }
 
-// spooled is an upload written to a temporary file.
+// spooled is an upload encrypted into a temporary file: the file holds the
+// DARE ciphertext under dataKey, never the plaintext.
 type spooled struct {
 	file        *os.File
-	size        int64
+	size        int64  // of the plaintext
+	stored      int64  // of the ciphertext in file
+	sha256      string // of the plaintext
 	contentType string
+	dataKey     []byte
 }
 
 func (s *spooled) close() {
@@ -82,13 +89,34 @@ func (s *spooled) close() {
 	_ = os.Remove(name)
 }
 
+// spoolPattern names the temporary files of uploads in progress, so the
+// sweep can find those a killed process left behind.
+const spoolPattern = "jiuzhu-upload-*"
+
+// dataKeyLen is the length of a document's DARE data key.
+const dataKeyLen = 32
+
+// dareConfig is the DARE 2.0 (AES-256-GCM) configuration under a document's
+// data key.
+func dareConfig(key []byte, random io.Reader) sio.Config {
+	return sio.Config{MinVersion: sio.Version20, MaxVersion: sio.Version20, CipherSuites: []byte{sio.AES_256_GCM}, Key: key, Rand: random}
+}
+
+// onlyWriter hides the file's Close from the DARE writer, whose Close would
+// close it.
+type onlyWriter struct{ w io.Writer }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
+
 var errTooManyDocuments = model.Conflict("too_many_documents", "an application holds at most %d documents", maxDocumentsPerApplication)
 
 var errNotAllowedType = model.NewError(model.KindUnsupported, "unsupported_file_type",
 	"only JPEG, PNG, HEIC photos and PDF files are accepted")
 
-// spool sniffs the type of r and copies it to a temporary file, at most max
-// bytes (model.KindTooLarge beyond).
+// spool sniffs the type of r and encrypts it, at most max bytes
+// (model.KindTooLarge beyond), into a temporary file under a fresh data key,
+// hashing the plaintext on the way: nothing of the upload reaches a disk or
+// the blob store in clear, and nothing of it is held whole in memory.
 func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(r, head)
@@ -103,26 +131,53 @@ func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 	if ct == "" {
 		return nil, errNotAllowedType
 	}
-	f, err := os.CreateTemp("", "jiuzhu-upload-*")
+	key, err := model.RandomToken(d.d.Random, dataKeyLen)
+	if err != nil {
+		return nil, fmt.Errorf("document data key: %w", err)
+	}
+	f, err := os.CreateTemp(d.spoolDir(), spoolPattern)
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
-	sp := &spooled{file: f, contentType: ct}
-	written, err := io.Copy(f, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
+	sp := &spooled{file: f, contentType: ct, dataKey: key}
+	enc, err := sio.EncryptWriter(onlyWriter{f}, dareConfig(key, d.d.Random))
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	h := sha256.New()
+	written, err := io.Copy(io.MultiWriter(enc, h), io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
 	if err != nil {
 		sp.close()
 		return nil, readError(err)
 	}
 	if written > max {
 		sp.close()
-		return nil, model.NewError(model.KindTooLarge, "file_too_large", "the file is over %d MiB", max>>20)
+		return nil, model.NewError(model.KindTooLarge, "file_too_large", "文件超过 %d MiB，请压缩或分开上传。", max>>20)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if err := enc.Close(); err != nil {
 		sp.close()
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
-	sp.size = written
+	stored, err := f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	sp.size, sp.stored, sp.sha256 = written, stored, hex.EncodeToString(h.Sum(nil))
 	return sp, nil
+}
+
+// spoolDir is where uploads are spooled: the configured directory, or the
+// system's temporary directory.
+func (d *Documents) spoolDir() string {
+	if d.d.Settings.UploadSpoolDir != "" {
+		return d.d.Settings.UploadSpoolDir
+	}
+	return os.TempDir()
 }
 
 // readError keeps model errors (the HTTP layer's size cap) and calls any
@@ -203,11 +258,14 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		return model.Document{}, err
 	}
 	key := "documents/" + app.ID + "/" + hex.EncodeToString(raw)
-	info, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: file.contentType, Size: file.size, MaxSize: max})
+	sealed, err := d.d.Keys.SealDataKey(file.dataKey, key)
 	if err != nil {
+		return model.Document{}, fmt.Errorf("seal document key: %w", err)
+	}
+	if _, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: sealedContentType, Size: file.stored, MaxSize: file.stored}); err != nil {
 		return model.Document{}, fmt.Errorf("store document: %w", err)
 	}
-	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, Size: info.Size, SHA256: info.SHA256,
+	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, SealedKey: sealed, Size: file.size, SHA256: file.sha256,
 		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
 	err = d.transaction(ctx, func(ctx context.Context) error {
 		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
@@ -284,11 +342,68 @@ func (d *Documents) Open(ctx context.Context, applicationID, documentID string) 
 	if err != nil {
 		return nil, model.Document{}, err
 	}
-	rc, _, err := d.d.Blobs.Get(ctx, doc.BlobKey)
+	rc, err := d.open(ctx, doc)
 	if err != nil {
-		return nil, model.Document{}, fmt.Errorf("open document: %w", err)
+		return nil, model.Document{}, err
 	}
 	return rc, doc, nil
+}
+
+// StaffContent streams a document of an application in the staff member's
+// subtree, after writing an audit entry; the caller closes the reader.
+// Documents are only ever served through the API, decrypted as they stream:
+// the blob store never hands out links. Out of region is
+// model.KindNotFound.
+func (d *Documents) StaffContent(ctx context.Context, id string) (io.ReadCloser, model.Document, error) {
+	p, err := staffIn(ctx, model.ActDocumentsRead)
+	if err != nil {
+		return nil, model.Document{}, err
+	}
+	doc, a, err := d.d.DB.DocumentInRegion(ctx, id, scopeOf(p))
+	if err != nil {
+		return nil, model.Document{}, notFoundAs(err, "document")
+	}
+	if err := d.audit.RecordAlone(ctx, Event{Action: "document.download", TargetType: "document", TargetID: doc.ID, RegionCode: a.RegionCode}); err != nil {
+		return nil, model.Document{}, err
+	}
+	rc, err := d.open(ctx, doc)
+	if err != nil {
+		return nil, model.Document{}, err
+	}
+	return rc, doc, nil
+}
+
+// sealedContentType is what the blob store is told an encrypted object is.
+const sealedContentType = "application/octet-stream"
+
+// decrypted is a document's plaintext stream over its stored object.
+type decrypted struct {
+	io.Reader
+	io.Closer
+}
+
+// open streams a document's plaintext: decrypted as it is read when the row
+// holds a sealed data key, as stored for a document kept in clear before
+// encryption. A stream whose ciphertext was altered fails its read.
+func (d *Documents) open(ctx context.Context, doc model.Document) (io.ReadCloser, error) {
+	rc, _, err := d.d.Blobs.Get(ctx, doc.BlobKey)
+	if err != nil {
+		return nil, fmt.Errorf("open document: %w", err)
+	}
+	if doc.SealedKey == "" {
+		return rc, nil
+	}
+	key, err := d.d.Keys.OpenDataKey(doc.SealedKey, doc.BlobKey)
+	if err != nil {
+		_ = rc.Close()
+		return nil, fmt.Errorf("open document %s: %w", doc.ID, err)
+	}
+	plain, err := sio.DecryptReader(rc, dareConfig(key, nil))
+	if err != nil {
+		_ = rc.Close()
+		return nil, fmt.Errorf("open document %s: %w", doc.ID, err)
+	}
+	return decrypted{Reader: plain, Closer: rc}, nil
 }
 
 // FileExtension is the usual extension of a stored content type.
