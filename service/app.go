@@ -17,15 +17,23 @@ type Settings struct {
 	Dev             bool
 	PublicityPeriod time.Duration
 	MaxUploadBytes  int64
-	// UploadSpoolDir holds uploads while they arrive; "" is the system's
-	// temporary directory.
-	UploadSpoolDir  string
 	ResidentIdleTTL time.Duration
 	ResidentMaxTTL  time.Duration
 	StaffIdleTTL    time.Duration
 	StaffMaxTTL     time.Duration
 	BureauName      string
 	CityRegionCode  string
+
+	// Documents: UploadSpoolDir holds uploads while they arrive ("" is the
+	// system's temporary directory); the quota per resident, the upload
+	// rate per resident, how long documents of closed cases are kept and
+	// how old an unreferenced object or spool file must be to be swept.
+	UploadSpoolDir         string
+	DocumentQuotaBytes     int64
+	DocumentQuotaCount     int64
+	DocumentUploadsPerHour int
+	DocumentRetention      time.Duration
+	DocumentOrphanGrace    time.Duration
 }
 
 // Deps are the backends and sources every service is built from.

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/minio/sio"
 
@@ -214,6 +215,9 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 	if n >= maxDocumentsPerApplication {
 		return model.Document{}, errTooManyDocuments
 	}
+	if err := d.admit(ctx, app.ResidentID); err != nil {
+		return model.Document{}, err
+	}
 	max := d.d.Settings.MaxUploadBytes
 	var kind string
 	var file *spooled
@@ -283,6 +287,18 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		if n >= maxDocumentsPerApplication {
 			return errTooManyDocuments
 		}
+		// The quota is the resident's, across applications: count it under
+		// the resident's lock, with this file.
+		if err := d.d.DB.LockResident(ctx, app.ResidentID); err != nil {
+			return err
+		}
+		usage, err := d.d.DB.ResidentDocumentUsage(ctx, app.ResidentID)
+		if err != nil {
+			return err
+		}
+		if err := d.checkQuota(usage, doc.Size); err != nil {
+			return err
+		}
 		if err := d.d.DB.CreateDocument(ctx, &doc); err != nil {
 			return err
 		}
@@ -318,6 +334,47 @@ func (d *Documents) settle(ctx context.Context, doc model.Document, txErr error)
 		d.d.Logger.Warn("upload outcome unknown; its object is left for the orphan sweep", "key", doc.BlobKey, "error", err.Error())
 	}
 	return model.Document{}, txErr
+}
+
+// admit checks, before an upload's body is read, the resident's upload
+// rate (model.KindRateLimited with the wait) and that the quota has room
+// for another document.
+func (d *Documents) admit(ctx context.Context, residentID string) error {
+	per := d.d.Settings.DocumentUploadsPerHour
+	res, err := d.d.Limiter.Allow(ctx, "documents:upload:"+residentID, storage.Limit{Rate: per, Period: time.Hour, Burst: per})
+	if err != nil {
+		return fmt.Errorf("upload rate: %w", err)
+	}
+	if !res.Allowed {
+		e := model.RateLimited(res.RetryAfter)
+		e.Code, e.Message = "upload_rate_limited", "上传太频繁了，请稍等一会儿再上传。"
+		return e
+	}
+	usage, err := d.d.DB.ResidentDocumentUsage(ctx, residentID)
+	if err != nil {
+		return err
+	}
+	return d.checkQuota(usage, 0)
+}
+
+// checkQuota says whether a file of size bytes (0: any file at all) fits in
+// the resident's quota on top of usage: model.KindConflict
+// (document_quota_count) past the number of documents, model.KindTooLarge
+// (document_quota_bytes) past the bytes. The documents of every
+// application count, closed ones too until the retention job removes them,
+// so withdrawing and starting again does not make room.
+func (d *Documents) checkQuota(usage storage.DocumentUsage, size int64) error {
+	s := d.d.Settings
+	if usage.Count >= s.DocumentQuotaCount {
+		return model.Conflict("document_quota_count",
+			"您的申请材料已达 %d 份的上限，不能再上传。如需补充材料，请联系社区工作人员。", s.DocumentQuotaCount)
+	}
+	if usage.Bytes+max(size, 1) > s.DocumentQuotaBytes {
+		return model.NewError(model.KindTooLarge, "document_quota_bytes",
+			"您的申请材料已用 %.1f MiB，上限 %.1f MiB，放不下这份文件。请压缩照片后重试，或联系社区工作人员。",
+			float64(usage.Bytes)/(1<<20), float64(s.DocumentQuotaBytes)/(1<<20))
+	}
+	return nil
 }
 
 // Get returns a document of the resident's application (model.KindNotFound

@@ -91,6 +91,54 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 		}
 	})
 
+	t.Run("list", func(t *testing.T) {
+		t.Parallel()
+		b := newBlobs(t)
+		ctx := t.Context()
+		base := blobKey(t, "")
+		stored := map[string]int{"a/1": 3, "a/b/2": 5, "ab": 7, "c": 0}
+		for k, n := range stored {
+			putBytes(t, b, base+k, patterned(n), "application/pdf")
+		}
+		list := func(prefix string) map[string]int {
+			t.Helper()
+			got := map[string]int{}
+			err := b.List(ctx, base+prefix, func(info BlobInfo) error {
+				if info.ModTime.IsZero() {
+					t.Errorf("List(%q): %s has no ModTime", prefix, info.Key)
+				}
+				got[strings.TrimPrefix(info.Key, base)] = int(info.Size)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("List(%q): %v", prefix, err)
+			}
+			return got
+		}
+		for _, tt := range []struct {
+			prefix string
+			want   []string
+		}{{"", []string{"a/1", "a/b/2", "ab", "c"}}, {"a/", []string{"a/1", "a/b/2"}}, {"a/b/", []string{"a/b/2"}}, {"none/", nil}} {
+			got := list(tt.prefix)
+			want := map[string]int{}
+			for _, k := range tt.want {
+				want[k] = stored[k]
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("List(%q) = %v, want %v", tt.prefix, got, want)
+			}
+		}
+		if err := b.List(ctx, base+"a", func(BlobInfo) error { return nil }); !errors.Is(err, model.ErrInvalid) {
+			t.Errorf("List of a prefix without a slash: error = %v, want model.ErrInvalid", err)
+		}
+		stop := errors.New("stop")
+		calls := 0
+		err := b.List(ctx, base, func(BlobInfo) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("List stopping at the first error: %v after %d calls", err, calls)
+		}
+	})
+
 	t.Run("too large stores nothing", func(t *testing.T) {
 		t.Parallel()
 		b := newBlobs(t)

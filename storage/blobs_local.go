@@ -237,6 +237,55 @@ func (b *LocalBlobs) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// List walks the directory of prefix, skipping the hidden sidecars and
+// temporary files. It returns a model.ErrInvalid-kind error for a bad
+// prefix; a prefix with no objects is not an error.
+func (b *LocalBlobs) List(ctx context.Context, prefix string, fn func(BlobInfo) error) error {
+	if err := validateBlobPrefix(prefix); err != nil {
+		return err
+	}
+	root := b.dir
+	if prefix != "" {
+		root = b.path(strings.TrimSuffix(prefix, "/"))
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if isNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && path != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			if isNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(b.dir, path)
+		if err != nil {
+			return err
+		}
+		return fn(BlobInfo{Key: filepath.ToSlash(rel), Size: fi.Size(), ModTime: fi.ModTime()})
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs %q: %w", prefix, err)
+	}
+	return nil
+}
+
 // SignedURL always returns ErrNoSignedURL: files in a directory have no URL
 // of their own, so callers stream them through Get.
 func (b *LocalBlobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
@@ -378,6 +427,18 @@ func validateBlobKey(key string) error {
 		return fmt.Errorf("blob key %q: %w", key, model.Invalid("key", why))
 	}
 	return nil
+}
+
+// validateBlobPrefix accepts "" and the keys of the key rules followed by a
+// slash, the only prefixes every backend can list alike.
+func validateBlobPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		return fmt.Errorf("blob prefix %q: %w", prefix, model.Invalid("prefix", "must end with a slash"))
+	}
+	return validateBlobKey(strings.TrimSuffix(prefix, "/"))
 }
 
 // checkDeclaredSize rejects an upload whose declared Size already exceeds

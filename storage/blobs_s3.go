@@ -217,6 +217,26 @@ func (b *S3Blobs) Delete(ctx context.Context, key string) error {
 	return s3Err("delete", key, err)
 }
 
+// List lists the bucket under prefix. It returns a model.ErrInvalid-kind
+// error for a bad prefix, model.ErrNotFound when the bucket is gone and a
+// model.ErrUnavailable-kind error when the store does not answer.
+func (b *S3Blobs) List(ctx context.Context, prefix string, fn func(BlobInfo) error) error {
+	if err := validateBlobPrefix(prefix); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing when fn fails
+	for obj := range b.client.ListObjects(ctx, b.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return s3Err("list", prefix, obj.Err)
+		}
+		if err := fn(BlobInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.LastModified}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SignedURL presigns a GET of key that makes the store send the object as
 // an attachment named filename (RFC 2231-encoded when not ASCII). ttl is
 // clamped to at most five minutes; a ttl under one second, zero included,
