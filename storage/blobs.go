@@ -26,10 +26,6 @@ type Blobs interface {
 	// stops at fn's first error and returns it. Objects stored or deleted
 	// while it runs may or may not be seen.
 	List(ctx context.Context, prefix string, fn func(BlobInfo) error) error
-	// SignedURL returns a short-lived URL that downloads the object as an
-	// attachment named filename. Backends without one return
-	// ErrNoSignedURL, and callers stream through Get instead.
-	SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error)
 	// Ping checks that the backend answers (for /readyz).
 	Ping(ctx context.Context) error
 }

@@ -14,15 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
 )
-
-// ErrNoSignedURL is returned by SignedURL on backends that cannot hand out
-// download URLs; callers then stream the object through Get.
-var ErrNoSignedURL = errors.New("storage: this blob backend has no signed URLs")
 
 // defaultContentType is stored when a Put names no content type, so both
 // backends report the same thing for such objects.
@@ -284,12 +279,6 @@ func (b *LocalBlobs) List(ctx context.Context, prefix string, fn func(BlobInfo) 
 		return fmt.Errorf("list blobs %q: %w", prefix, err)
 	}
 	return nil
-}
-
-// SignedURL always returns ErrNoSignedURL: files in a directory have no URL
-// of their own, so callers stream them through Get.
-func (b *LocalBlobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
-	return "", ErrNoSignedURL
 }
 
 // Ping checks that the directory still exists and is writable by creating
