@@ -155,7 +155,7 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.pubIn, f.pubOut)+"/actions", map[string]string{"action": "accept"})
 		}},
-	"GET /api/v1/staff/documents/:id/content": {roles: mxRevealers, scoped: true, ok: []int{http.StatusOK, http.StatusFound},
+	"GET /api/v1/staff/documents/:id/content": {roles: mxRevealers, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/documents/" + mxPick(in, f.docIn, f.docOut) + "/content")
 		}},

@@ -184,19 +184,16 @@ func boolQuery(c *gin.Context, name string) (bool, error) {
 	return b, nil
 }
 
+// staffDocumentContent streams a document (decrypted as it goes) as an
+// attachment that browsers must not sniff or render inline; there is no
+// redirect to the blob store.
 func (s *Server) staffDocumentContent(c *gin.Context) error {
-	dc, err := s.app.Workflow.Content(c.Request.Context(), c.Param("id"))
+	rc, doc, err := s.app.Documents.StaffContent(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if dc.URL != "" {
-		c.Redirect(http.StatusFound, dc.URL)
-		return nil
-	}
-	defer dc.Body.Close()
-	c.DataFromReader(http.StatusOK, dc.Size, dc.ContentType, dc.Body, map[string]string{
-		"Content-Disposition": `attachment; filename="` + dc.Filename + `"`,
-	})
+	defer rc.Close()
+	sendDocument(c, rc, doc)
 	return nil
 }
 

@@ -227,6 +227,7 @@ type Document struct {
 	ApplicationID string     `json:"application_id"`
 	Kind          string     `json:"kind"`
 	BlobKey       string     `json:"-"`
+	SealedKey     string     `json:"-"` // the object's data key, sealed; "" for a document stored in clear
 	Size          int64      `json:"size"`
 	SHA256        string     `json:"sha256" gorm:"column:sha256"`
 	ContentType   string     `json:"content_type"`

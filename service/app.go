@@ -26,6 +26,17 @@ type Settings struct {
 	// StaffLogin bounds what staff logins may cost (DefaultLoginLimits
 	// when zero).
 	StaffLogin LoginLimits
+
+	// Documents: UploadSpoolDir holds uploads while they arrive ("" is the
+	// system's temporary directory); the quota per resident, the upload
+	// rate per resident, how long documents of closed cases are kept and
+	// how old an unreferenced object or spool file must be to be swept.
+	UploadSpoolDir         string
+	DocumentQuotaBytes     int64
+	DocumentQuotaCount     int64
+	DocumentUploadsPerHour int
+	DocumentRetention      time.Duration
+	DocumentOrphanGrace    time.Duration
 }
 
 // Deps are the backends and sources every service is built from.

@@ -2,55 +2,10 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/jiuzhu/jiuzhu/model"
-	"github.com/jiuzhu/jiuzhu/storage"
 )
-
-// DocumentContent is a document to send: either a short-lived URL to
-// redirect to, or a stream the caller closes.
-type DocumentContent struct {
-	URL         string
-	Body        io.ReadCloser
-	Size        int64
-	ContentType string
-	Filename    string
-}
-
-// Content opens a document of an application in the staff member's
-// subtree, after writing an audit entry. With a blob backend that signs
-// URLs it returns a link valid for DocumentURLTTL instead of the bytes.
-// Out of region is model.KindNotFound.
-func (w *Workflow) Content(ctx context.Context, id string) (DocumentContent, error) {
-	p, err := staffIn(ctx, model.ActDocumentsRead)
-	if err != nil {
-		return DocumentContent{}, err
-	}
-	d, a, err := w.d.DB.DocumentInRegion(ctx, id, scopeOf(p))
-	if err != nil {
-		return DocumentContent{}, notFoundAs(err, "document")
-	}
-	if err := w.audit.RecordAlone(ctx, Event{Action: "document.download", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode}); err != nil {
-		return DocumentContent{}, err
-	}
-	name := d.Kind + "-" + d.ID + FileExtension(d.ContentType)
-	url, err := w.d.Blobs.SignedURL(ctx, d.BlobKey, DocumentURLTTL, name)
-	if err == nil {
-		return DocumentContent{URL: url, Filename: name}, nil
-	}
-	if !errors.Is(err, storage.ErrNoSignedURL) {
-		return DocumentContent{}, fmt.Errorf("sign document url: %w", err)
-	}
-	body, info, err := w.d.Blobs.Get(ctx, d.BlobKey)
-	if err != nil {
-		return DocumentContent{}, fmt.Errorf("open document: %w", err)
-	}
-	return DocumentContent{Body: body, Size: info.Size, ContentType: d.ContentType, Filename: name}, nil
-}
 
 // reviewable are the statuses in which documents can be reviewed.
 var reviewable = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}

@@ -11,9 +11,6 @@ import (
 	"github.com/jiuzhu/jiuzhu/storage"
 )
 
-// DocumentURLTTL is how long a presigned document link stays valid.
-const DocumentURLTTL = 5 * time.Minute
-
 // maxAuditTargetBytes is the width of audit_log.target_id.
 const maxAuditTargetBytes = 64
 

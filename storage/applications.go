@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -133,20 +131,12 @@ func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string,
 // in one of statuses; otherwise it returns a model.KindConflict error with
 // code "status_changed" (model.ErrNotFound when there is no such row).
 func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []string) error {
-	q := db.conn(ctx).Table("applications").Select("status").Where("id = ?", id)
-	if db.dialect == "mysql" {
-		// SQLite's immediate transactions already hold the write lock.
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var rows []string
-	if err := q.Pluck("status", &rows).Error; err != nil {
+	status, err := db.lockRow(ctx, "applications", "status", id)
+	if err != nil {
 		return translate("lock application", err)
 	}
-	if len(rows) == 0 {
-		return translate("lock application", model.ErrNotFound)
-	}
 	for _, st := range statuses {
-		if rows[0] == st {
+		if status == st {
 			return nil
 		}
 	}
