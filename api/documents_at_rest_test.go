@@ -86,12 +86,14 @@ func TestDocumentsEncryptedAtRest(t *testing.T) {
 			t.Fatal("altered ciphertext was served as a whole document")
 		}
 
-		// A document stored in clear before encryption reads as stored.
+		// A document stored in clear before encryption (a row without a
+		// sealed key) reads as stored.
 		legacy := atRestRow(t, env, c.Docs[1])
+		legacy.ID, legacy.BlobKey, legacy.SealedKey, legacy.Kind = legacy.ID[:20]+"LEGACY", legacy.BlobKey+"-legacy", "", model.DocOther
 		if _, err := env.Backends.Blobs.Put(ctx, legacy.BlobKey, bytes.NewReader(plain), storage.PutOptions{Size: int64(len(plain))}); err != nil {
 			t.Fatal(err)
 		}
-		if err := env.Backends.DB.UpdateDocumentStatus(ctx, legacy.ID, []string{legacy.Status}, legacy.Status, map[string]any{"sealed_key": ""}); err != nil {
+		if err := env.Backends.DB.CreateDocument(ctx, &legacy); err != nil {
 			t.Fatal(err)
 		}
 		legacyPath := "/api/v1/applications/" + c.ID + "/documents/" + legacy.ID + "/content"

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // reviewable are the statuses in which documents can be reviewed.
@@ -52,8 +53,8 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if reason != "" {
 			why = &reason
 		}
-		set := map[string]any{"review_reason": why, "reviewed_by": p.ID, "reviewed_at": now}
-		if err := w.d.DB.UpdateDocumentStatus(ctx, d.ID, []string{model.DocumentPending, model.DocumentAccepted, model.DocumentRejected}, decision, set); err != nil {
+		review := storage.DocumentReview{Reason: why, ReviewedBy: p.ID, ReviewedAt: now}
+		if err := w.d.DB.UpdateDocumentStatus(ctx, d.ID, []string{model.DocumentPending, model.DocumentAccepted, model.DocumentRejected}, decision, review); err != nil {
 			return err
 		}
 		if err := w.audit.Record(ctx, Event{Action: "document.review", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode, Detail: decision}); err != nil {

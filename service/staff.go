@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // Password rules for staff accounts.
@@ -287,7 +288,7 @@ func (a *StaffAccounts) BeginTOTP(ctx context.Context) (TOTPEnrolment, error) {
 		return TOTPEnrolment{}, err
 	}
 	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.d.DB.UpdateStaff(ctx, st.ID, map[string]any{"totp_secret": sealed, "totp_enabled": false}, a.d.Clock.Now()); err != nil {
+		if err := a.d.DB.UpdateStaff(ctx, st.ID, storage.StaffChange{TOTPSecret: &sealed, TOTPEnabled: ptr(false)}, a.d.Clock.Now()); err != nil {
 			return err
 		}
 		return a.audit.Record(ctx, Event{Action: "staff.totp_begin", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode})
@@ -320,7 +321,7 @@ func (a *StaffAccounts) ConfirmTOTP(ctx context.Context, code string) (StaffView
 		return StaffView{}, model.Invalid("code", "not the current code of the authenticator")
 	}
 	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.d.DB.UpdateStaff(ctx, st.ID, map[string]any{"totp_enabled": true}, a.d.Clock.Now()); err != nil {
+		if err := a.d.DB.UpdateStaff(ctx, st.ID, storage.StaffChange{TOTPEnabled: ptr(true)}, a.d.Clock.Now()); err != nil {
 			return err
 		}
 		return a.audit.Record(ctx, Event{Action: "staff.totp_enable", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode})
@@ -480,7 +481,7 @@ func (a *StaffAccounts) List(ctx context.Context, req model.PageRequest) (model.
 // change applies cols to an account in the admin's subtree inside one
 // transaction with its audit row, then revokes the account's sessions when
 // revoke is set. An account outside the subtree is model.KindNotFound.
-func (a *StaffAccounts) change(ctx context.Context, id, action string, cols map[string]any, revoke bool) (StaffView, error) {
+func (a *StaffAccounts) change(ctx context.Context, id, action string, cols storage.StaffChange, revoke bool) (StaffView, error) {
 	p, err := adminOf(ctx)
 	if err != nil {
 		return StaffView{}, err
@@ -519,12 +520,12 @@ func (a *StaffAccounts) change(ctx context.Context, id, action string, cols map[
 
 // Disable turns an account off and ends its sessions at once.
 func (a *StaffAccounts) Disable(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.disable", map[string]any{"disabled": true}, true)
+	return a.change(ctx, id, "staff.disable", storage.StaffChange{Disabled: ptr(true)}, true)
 }
 
 // Enable turns a disabled account back on.
 func (a *StaffAccounts) Enable(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.enable", map[string]any{"disabled": false}, false)
+	return a.change(ctx, id, "staff.enable", storage.StaffChange{Disabled: ptr(false)}, false)
 }
 
 // ResetPassword sets a new password and ends the account's sessions. A
@@ -559,13 +560,13 @@ func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) 
 }
 
 func (a *StaffAccounts) resetPasswordNow(ctx context.Context, id, hash string) (StaffView, error) {
-	return a.change(ctx, id, "staff.password_reset", map[string]any{"password_hash": hash}, true)
+	return a.change(ctx, id, "staff.password_reset", storage.StaffChange{PasswordHash: &hash}, true)
 }
 
 // ResetTOTP clears an account's authenticator (a lost phone) and ends its
 // sessions; the staff member enrols again at the next login.
 func (a *StaffAccounts) ResetTOTP(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.totp_reset", map[string]any{"totp_secret": nil, "totp_enabled": false}, true)
+	return a.change(ctx, id, "staff.totp_reset", storage.StaffChange{ClearTOTP: true}, true)
 }
 
 // RoleSettings says whether a role must use TOTP.
@@ -613,3 +614,6 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 	}
 	return in, nil
 }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }

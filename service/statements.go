@@ -58,7 +58,7 @@ func (s *Statements) termOrCurrent(term string) (string, error) {
 // for a caller not bound to a school.
 func (s *Statements) School(ctx context.Context, term string) (SchoolStatement, error) {
 	p, _ := model.PrincipalFrom(ctx)
-	if p.Role != model.RoleSchoolOperator || p.SchoolID == nil {
+	if !p.IsStaff() || !model.Can(p.Role, model.ActSchoolStatementsRead) || p.SchoolID == nil {
 		return SchoolStatement{}, errNotSchool
 	}
 	term, err := s.termOrCurrent(term)

@@ -213,14 +213,18 @@ func (db *DB) ReplaceRejectedDocuments(ctx context.Context, applicationID, kind,
 	return translate("replace documents", err)
 }
 
+// DocumentReview is a reviewer's decision on a document.
+type DocumentReview struct {
+	Reason     *string
+	ReviewedBy string
+	ReviewedAt time.Time
+}
+
 // UpdateDocumentStatus sets a document's review outcome only while it is in
 // one of from; otherwise it returns a model.KindConflict error with code
 // "status_changed".
-func (db *DB) UpdateDocumentStatus(ctx context.Context, id string, from []string, to string, set map[string]any) error {
-	cols := map[string]any{"status": to}
-	for k, v := range set {
-		cols[k] = v
-	}
+func (db *DB) UpdateDocumentStatus(ctx context.Context, id string, from []string, to string, r DocumentReview) error {
+	cols := map[string]any{"status": to, "review_reason": r.Reason, "reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt}
 	res := db.conn(ctx).Table("documents").Where("id = ? AND status IN ?", id, from).Updates(cols)
 	if res.Error != nil {
 		return translate("update document status", res.Error)

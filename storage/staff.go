@@ -63,10 +63,35 @@ func (db *DB) StaffIDsWithoutTOTP(ctx context.Context, role string) ([]string, e
 	return ids, translate("list staff without totp", err)
 }
 
-// UpdateStaff sets the given columns of one account and stamps updated_at;
-// it reports model.ErrNotFound when the account does not exist.
-func (db *DB) UpdateStaff(ctx context.Context, id string, cols map[string]any, now time.Time) error {
-	cols["updated_at"] = now
+// StaffChange is what an account update writes. Nil fields are left as
+// they are; ClearTOTP removes the authenticator.
+type StaffChange struct {
+	PasswordHash *string
+	Disabled     *bool
+	TOTPSecret   *string
+	TOTPEnabled  *bool
+	ClearTOTP    bool
+}
+
+// UpdateStaff writes the change to an account (model.ErrNotFound-kind
+// error when there is no such account).
+func (db *DB) UpdateStaff(ctx context.Context, id string, c StaffChange, now time.Time) error {
+	cols := map[string]any{"updated_at": now}
+	if c.PasswordHash != nil {
+		cols["password_hash"] = *c.PasswordHash
+	}
+	if c.Disabled != nil {
+		cols["disabled"] = *c.Disabled
+	}
+	if c.TOTPSecret != nil {
+		cols["totp_secret"] = *c.TOTPSecret
+	}
+	if c.TOTPEnabled != nil {
+		cols["totp_enabled"] = *c.TOTPEnabled
+	}
+	if c.ClearTOTP {
+		cols["totp_secret"], cols["totp_enabled"] = nil, false
+	}
 	res := db.conn(ctx).Model(&model.Staff{}).Where("id = ?", id).Updates(cols)
 	if res.Error != nil {
 		return translate("update staff", res.Error)
