@@ -131,7 +131,7 @@ func (s *Server) putRoleSettings(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	req.Role = c.Param("role")
+	req.Role = model.Role(c.Param("role"))
 	v, err := s.app.Staff.SetRoleSettings(c.Request.Context(), req)
 	if err != nil {
 		return err

@@ -54,16 +54,16 @@ const (
 type Transition struct {
 	From       []string
 	To         string
-	Permission string
+	Permission Action
 	// PermissionFrom overrides Permission for a step taken from a status:
 	// only the county rejects a case whose notice is open, and the street
 	// approves an urgent case from investigating.
-	PermissionFrom map[string]string
+	PermissionFrom map[string]Action
 	NeedReason     bool
 }
 
 // PermissionAt is the permission the step needs from status.
-func (t Transition) PermissionAt(status string) string {
+func (t Transition) PermissionAt(status string) Action {
 	if p, ok := t.PermissionFrom[status]; ok {
 		return p
 	}
@@ -71,8 +71,8 @@ func (t Transition) PermissionAt(status string) string {
 }
 
 // Permissions lists every permission the step can need.
-func (t Transition) Permissions() []string {
-	out := []string{t.Permission}
+func (t Transition) Permissions() []Action {
+	out := []Action{t.Permission}
 	for _, p := range t.PermissionFrom {
 		out = append(out, p)
 	}
@@ -88,9 +88,9 @@ var Transitions = map[string]Transition{
 	ActionReturn:      {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating}, To: StatusReturned, Permission: ActApplicationReturn, NeedReason: true},
 	ActionPublicize:   {From: []string{StatusInvestigating}, To: StatusPublicizing, Permission: ActApplicationPublicize},
 	ActionApprove: {From: []string{StatusPublicizing, StatusInvestigating}, To: StatusApproved, Permission: ActApplicationApprove,
-		PermissionFrom: map[string]string{StatusInvestigating: ActApplicationApproveUrgent}},
+		PermissionFrom: map[string]Action{StatusInvestigating: ActApplicationApproveUrgent}},
 	ActionReject: {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
-		PermissionFrom: map[string]string{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
+		PermissionFrom: map[string]Action{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
 	ActionRecheck: {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
 	ActionSuspend: {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
 	ActionResume:  {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},

@@ -254,7 +254,7 @@ func (n *Notices) reinvestigate(ctx context.Context, o model.Objection, p model.
 		return err
 	}
 	actor := p.ID
-	if err := n.apps.RecordStep(ctx, &a, model.StatusInvestigating, p.Role, &actor, "公示异议成立，重新调查："+note, ""); err != nil {
+	if err := n.apps.RecordStep(ctx, &a, model.StatusInvestigating, string(p.Role), &actor, "公示异议成立，重新调查："+note, ""); err != nil {
 		return err
 	}
 	return n.audit.Record(ctx, Event{Action: "application.reinvestigate", TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,

@@ -61,15 +61,15 @@ func NewStaffAccounts(d Deps, sessions *Sessions, audit *Audit, hasher PasswordH
 
 // StaffView is a staff account as the API shows it.
 type StaffView struct {
-	ID          string    `json:"id"`
-	Username    string    `json:"username"`
-	Role        string    `json:"role"`
-	RegionCode  string    `json:"region_code"`
-	SchoolID    *string   `json:"school_id,omitempty"`
-	DisplayName string    `json:"display_name"`
-	Disabled    bool      `json:"disabled"`
-	TOTPEnabled bool      `json:"totp_enabled"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string     `json:"id"`
+	Username    string     `json:"username"`
+	Role        model.Role `json:"role"`
+	RegionCode  string     `json:"region_code"`
+	SchoolID    *string    `json:"school_id,omitempty"`
+	DisplayName string     `json:"display_name"`
+	Disabled    bool       `json:"disabled"`
+	TOTPEnabled bool       `json:"totp_enabled"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
 func viewOfStaff(s model.Staff) StaffView {
@@ -335,12 +335,12 @@ func (a *StaffAccounts) ConfirmTOTP(ctx context.Context, code string) (StaffView
 
 // NewStaff is what an admin sends to create an account.
 type NewStaff struct {
-	Username    string  `json:"username"`
-	Password    string  `json:"password"`
-	Role        string  `json:"role"`
-	RegionCode  string  `json:"region_code"`
-	SchoolID    *string `json:"school_id"`
-	DisplayName string  `json:"display_name"`
+	Username    string     `json:"username"`
+	Password    string     `json:"password"`
+	Role        model.Role `json:"role"`
+	RegionCode  string     `json:"region_code"`
+	SchoolID    *string    `json:"school_id"`
+	DisplayName string     `json:"display_name"`
 }
 
 func validPassword(field, pw string) error {
@@ -443,7 +443,7 @@ func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffV
 			}
 			return err
 		}
-		return a.audit.Record(ctx, Event{Action: "staff.create", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode, Detail: "role " + st.Role})
+		return a.audit.Record(ctx, Event{Action: "staff.create", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode, Detail: "role " + string(st.Role)})
 	})
 	if err != nil {
 		return StaffView{}, err
@@ -451,7 +451,7 @@ func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffV
 	return viewOfStaff(st), nil
 }
 
-func isRole(r string) bool {
+func isRole(r model.Role) bool {
 	for _, x := range model.Roles {
 		if x == r {
 			return true
@@ -571,8 +571,8 @@ func (a *StaffAccounts) ResetTOTP(ctx context.Context, id string) (StaffView, er
 
 // RoleSettings says whether a role must use TOTP.
 type RoleSettings struct {
-	Role        string `json:"role"`
-	RequireTOTP bool   `json:"require_totp"`
+	Role        model.Role `json:"role"`
+	RequireTOTP bool       `json:"require_totp"`
 }
 
 // SetRoleSettings makes TOTP mandatory (or not) for every account of a
@@ -596,7 +596,7 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 		if err := a.d.DB.SetRoleRequiresTOTP(ctx, in.Role, in.RequireTOTP, a.d.Clock.Now()); err != nil {
 			return err
 		}
-		return a.audit.Record(ctx, Event{Action: "staff.role_settings", TargetType: "role", TargetID: in.Role, Detail: fmt.Sprintf("require_totp=%t", in.RequireTOTP)})
+		return a.audit.Record(ctx, Event{Action: "staff.role_settings", TargetType: "role", TargetID: string(in.Role), Detail: fmt.Sprintf("require_totp=%t", in.RequireTOTP)})
 	})
 	if err != nil {
 		return RoleSettings{}, err

@@ -299,7 +299,7 @@ var (
 // schoolVoucher is the common start of preview and redeem: it checks the
 // caller holds the school permission of the action within the rate limits, that the code passes
 // its check, that the voucher exists and belongs to the caller's school.
-func (v *Vouchers) schoolVoucher(ctx context.Context, action, code string) (model.Principal, model.Voucher, error) {
+func (v *Vouchers) schoolVoucher(ctx context.Context, action model.Action, code string) (model.Principal, model.Voucher, error) {
 	p, _ := model.PrincipalFrom(ctx)
 	if !p.IsStaff() || !model.Can(p.Role, action) || p.SchoolID == nil {
 		return p, model.Voucher{}, errNotSchool

@@ -38,7 +38,7 @@ func NewWorkflow(d Deps, audit *Audit, apps *Applications) *Workflow {
 
 // staffIn returns the staff principal in ctx after checking that its role
 // holds action (model.KindForbidden otherwise).
-func staffIn(ctx context.Context, action string) (model.Principal, error) {
+func staffIn(ctx context.Context, action model.Action) (model.Principal, error) {
 	p, ok := model.PrincipalFrom(ctx)
 	if !ok || !p.IsStaff() {
 		return p, errStaffOnly
@@ -169,7 +169,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			}
 		}
 		note, text := stepNote(&a, action, reason)
-		if err := w.apps.RecordStep(ctx, &a, t.To, p.Role, &actor, note, text); err != nil {
+		if err := w.apps.RecordStep(ctx, &a, t.To, string(p.Role), &actor, note, text); err != nil {
 			return err
 		}
 		if err := w.audit.Record(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
@@ -207,7 +207,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 }
 
 // canAny reports whether role holds one of the permissions.
-func canAny(role string, permissions []string) bool {
+func canAny(role model.Role, permissions []model.Action) bool {
 	for _, p := range permissions {
 		if model.Can(role, p) {
 			return true
