@@ -149,7 +149,7 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
+	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s *Server) applicationAction(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.app.Workflow.Act(c.Request.Context(), c.Param("id"), req.Action, req.Reason)
+	v, err := s.app.Workflow.Act(c.Request.Context(), c.Param("id"), model.Step(req.Action), req.Reason)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,9 @@ type FixtureHousehold struct {
 	Phone         string
 	Address       string
 	Program       string
-	MonthlyAmount int64  // the amount: monthly or once, by the program's benefit kind
-	Status        string // model.StatusApproved when empty
-	Hukou         string // model.HukouUrban when empty
+	MonthlyAmount int64        // the amount: monthly or once, by the program's benefit kind
+	Status        model.Status // model.StatusApproved when empty
+	Hukou         string       // model.HukouUrban when empty
 	Members       []FixtureMember
 }
 

@@ -16,7 +16,7 @@ import (
 
 // closedStatuses are the statuses whose documents the retention job
 // deletes once JIUZHU_DOCUMENT_RETENTION has passed since the decision.
-var closedStatuses = []string{model.StatusWithdrawn, model.StatusRejected}
+var closedStatuses = []model.Status{model.StatusWithdrawn, model.StatusRejected}
 
 // sweepBatch is how many rows or keys one round of the sweep handles.
 const sweepBatch = 200

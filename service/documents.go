@@ -24,7 +24,7 @@ const maxDocumentsPerApplication = 50
 
 // statusesAcceptingDocuments are the statuses in which a resident may add
 // documents: a draft, and an application returned for more.
-var statusesAcceptingDocuments = []string{model.StatusDraft, model.StatusReturned}
+var statusesAcceptingDocuments = []model.Status{model.StatusDraft, model.StatusReturned}
 
 // Documents takes and serves a resident's proof documents. An upload is
 // sniffed from its first bytes (JPEG, PNG, PDF, HEIC), spooled to a

@@ -247,7 +247,7 @@ func (n *Notices) reinvestigate(ctx context.Context, o model.Objection, p model.
 	if a.Status != model.StatusPublicizing {
 		return nil
 	}
-	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{model.StatusPublicizing}, model.StatusInvestigating, storage.StatusChange{At: now}); err != nil {
+	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []model.Status{model.StatusPublicizing}, model.StatusInvestigating, storage.StatusChange{At: now}); err != nil {
 		return err
 	}
 	if err := n.d.DB.CloseNotices(ctx, a.ID); err != nil {
@@ -258,5 +258,5 @@ func (n *Notices) reinvestigate(ctx context.Context, o model.Objection, p model.
 		return err
 	}
 	return n.audit.Record(ctx, Event{Action: "application.reinvestigate", TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
-		Detail: model.StatusPublicizing + "->" + model.StatusInvestigating})
+		Detail: string(model.StatusPublicizing + "->" + model.StatusInvestigating)})
 }

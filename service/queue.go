@@ -10,7 +10,7 @@ import (
 
 // QueueQuery are the filters of the staff queue.
 type QueueQuery struct {
-	Status     string
+	Status     model.Status
 	Program    string
 	RegionCode string
 	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
@@ -19,14 +19,14 @@ type QueueQuery struct {
 
 // QueueItem is one row of the staff queue.
 type QueueItem struct {
-	ID          string     `json:"id"`
-	Number      string     `json:"number"`
-	Program     string     `json:"program"`
-	Status      string     `json:"status"`
-	RegionCode  string     `json:"region_code"`
-	SubmittedAt *time.Time `json:"submitted_at"`
-	ReviewDueAt *time.Time `json:"review_due_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          string       `json:"id"`
+	Number      string       `json:"number"`
+	Program     string       `json:"program"`
+	Status      model.Status `json:"status"`
+	RegionCode  string       `json:"region_code"`
+	SubmittedAt *time.Time   `json:"submitted_at"`
+	ReviewDueAt *time.Time   `json:"review_due_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // Queue pages through the applications in the staff member's subtree. A
@@ -44,7 +44,7 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 		now := w.d.Clock.Now()
 		f.ReviewDueBy = &now
 	}
-	if q.Status != "" && !isStatus(q.Status) {
+	if q.Status != "" && !model.IsStatus(q.Status) {
 		return model.Page[QueueItem]{}, model.Invalid("status", "not an application status")
 	}
 	if q.Program != "" {
@@ -69,16 +69,6 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt})
 	}
 	return out, nil
-}
-
-func isStatus(s string) bool {
-	switch s {
-	case model.StatusDraft, model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing,
-		model.StatusApproved, model.StatusRejected, model.StatusReturned, model.StatusWithdrawn,
-		model.StatusSuspended, model.StatusEnded:
-		return true
-	}
-	return false
 }
 
 // StaffMemberView is a household member as staff see it: masked unless
@@ -119,7 +109,7 @@ type StaffApplicationView struct {
 	ID          string                   `json:"id"`
 	Number      string                   `json:"number"`
 	Program     string                   `json:"program"`
-	Status      string                   `json:"status"`
+	Status      model.Status             `json:"status"`
 	Reason      string                   `json:"reason"`
 	RegionCode  string                   `json:"region_code"`
 	SubmittedAt *time.Time               `json:"submitted_at"`

@@ -329,7 +329,7 @@ const (
 
 // statusesLockingHousehold are the statuses in which staff are reviewing
 // the household's data, so the resident may not change it.
-var statusesLockingHousehold = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}
+var statusesLockingHousehold = []model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}
 
 // Get returns the resident's household (model.KindNotFound before the first
 // PUT).

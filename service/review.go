@@ -9,7 +9,7 @@ import (
 )
 
 // reviewable are the statuses in which documents can be reviewed.
-var reviewable = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}
+var reviewable = []model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}
 
 // Review records a decision on a document of an application in review in
 // the staff member's subtree. A rejection needs a reason; the decision can

@@ -76,7 +76,7 @@ func notFoundAs(err error, what string) error {
 // of two concurrent steps exactly one wins. Timeline entry, resident
 // message and audit row are written in the same transaction; a refused
 // excluded pair is kept as a duplicate hit.
-func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApplicationView, error) {
+func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason string) (StaffApplicationView, error) {
 	t, ok := model.Transitions[action]
 	if !ok || t.Permission == "" {
 		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end")
@@ -90,7 +90,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 	}
 	reason = strings.TrimSpace(reason)
 	if t.NeedReason && reason == "" {
-		return StaffApplicationView{}, model.Invalid("reason", "required for "+action)
+		return StaffApplicationView{}, model.Invalid("reason", "required for "+string(action))
 	}
 	if err := checkText("reason", reason, false); err != nil {
 		return StaffApplicationView{}, err
@@ -155,7 +155,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			// Suspend and resume leave vouchers alone for the same reason.
 			change.EndedAt, change.ClearReviewDue = &now, true
 		}
-		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{a.Status}, t.To, change); err != nil {
+		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []model.Status{a.Status}, t.To, change); err != nil {
 			return err
 		}
 		if a.Status == model.StatusPublicizing {
@@ -172,8 +172,8 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		if err := w.apps.RecordStep(ctx, &a, t.To, string(p.Role), &actor, note, text); err != nil {
 			return err
 		}
-		if err := w.audit.Record(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
-			Detail: a.Status + "->" + t.To}); err != nil {
+		if err := w.audit.Record(ctx, Event{Action: "application." + string(action), TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
+			Detail: string(a.Status + "->" + t.To)}); err != nil {
 			return err
 		}
 		if action == model.ActionApprove && a.Status == model.StatusInvestigating {
@@ -246,7 +246,7 @@ func (w *Workflow) people(ctx context.Context, householdID string, now time.Time
 // stepNote is the timeline note and resident message of a step: the
 // staff member's reason and StepMessage (an empty text), except for a
 // re-check and a resumption, which stay approved and say so.
-func stepNote(a *model.Application, action, reason string) (note, text string) {
+func stepNote(a *model.Application, action model.Step, reason string) (note, text string) {
 	prog, _ := model.ProgramOf(a.Program)
 	switch action {
 	case model.ActionRecheck:
@@ -267,7 +267,7 @@ func stepNote(a *model.Application, action, reason string) (note, text string) {
 
 // denied records a refused step in the audit trail and returns cause (or
 // the audit failure, when the record could not be written).
-func (w *Workflow) denied(ctx context.Context, action, id string, cause error) error {
+func (w *Workflow) denied(ctx context.Context, action model.Step, id string, cause error) error {
 	code := "forbidden"
 	var me *model.Error
 	if errors.As(cause, &me) {
@@ -278,7 +278,7 @@ func (w *Workflow) denied(ctx context.Context, action, id string, cause error) e
 	if len(id) > maxAuditTargetBytes {
 		id = strings.ToValidUTF8(id[:maxAuditTargetBytes], "")
 	}
-	if err := w.audit.RecordAlone(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: id,
+	if err := w.audit.RecordAlone(ctx, Event{Action: "application." + string(action), TargetType: "application", TargetID: id,
 		Outcome: model.OutcomeDenied, Detail: code}); err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ type StatusChange struct {
 	EndedAt        *time.Time
 }
 
-func (c StatusChange) columns(to string) map[string]any {
+func (c StatusChange) columns(to model.Status) map[string]any {
 	cols := map[string]any{"status": to, "updated_at": c.At}
 	put := func(name string, v any, set bool) {
 		if set {
@@ -81,7 +81,7 @@ func (c StatusChange) columns(to string) map[string]any {
 // statuses (model.IsOpen) clears open_slot, so the household may apply for
 // the program again. When no row matched it returns a model.KindConflict
 // error with code "status_changed".
-func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []string, to string, change StatusChange) error {
+func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []model.Status, to model.Status, change StatusChange) error {
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, from).Updates(change.columns(to))
 	if res.Error != nil {
 		return translate("update application status", res.Error)
@@ -97,7 +97,7 @@ func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []str
 func (db *DB) HeldBenefits(ctx context.Context, householdID, exceptID string) ([]model.Application, error) {
 	var out []model.Application
 	err := db.conn(ctx).Where("household_id = ? AND id <> ? AND status IN ?", householdID, exceptID,
-		[]string{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
+		[]model.Status{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
 	return out, translate("held benefits", err)
 }
 
@@ -107,7 +107,7 @@ func (db *DB) OneOffPaidSince(ctx context.Context, householdID, program string, 
 	var n int64
 	err := db.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM applications
 		WHERE household_id = ? AND program = ? AND status IN ? AND decided_at >= ?`,
-		householdID, program, []string{model.StatusApproved, model.StatusSuspended, model.StatusEnded}, since).Scan(&n).Error
+		householdID, program, []model.Status{model.StatusApproved, model.StatusSuspended, model.StatusEnded}, since).Scan(&n).Error
 	return n, translate("one-off paid", err)
 }
 
@@ -122,7 +122,7 @@ func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string,
 	err := db.conn(ctx).Raw(`SELECT DISTINCT a.* FROM applications a JOIN members m ON m.household_id = a.household_id
 		WHERE a.program IN ? AND a.status IN ? AND a.id <> ?
 		AND m.id_index IN (SELECT id_index FROM members WHERE household_id = ?)
-		ORDER BY a.id`, programs, []string{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
+		ORDER BY a.id`, programs, []model.Status{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
 	return out, translate("excluded holders", err)
 }
 
@@ -130,13 +130,13 @@ func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string,
 // transaction (so a concurrent status change waits) and checks that it is
 // in one of statuses; otherwise it returns a model.KindConflict error with
 // code "status_changed" (model.ErrNotFound when there is no such row).
-func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []string) error {
+func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []model.Status) error {
 	status, err := db.lockRow(ctx, "applications", "status", id)
 	if err != nil {
 		return translate("lock application", err)
 	}
 	for _, st := range statuses {
-		if status == st {
+		if model.Status(status) == st {
 			return nil
 		}
 	}
@@ -147,7 +147,7 @@ func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []strin
 // of statuses, locking its row for the rest of the transaction (so a
 // concurrent status change waits). It returns a model.KindConflict error
 // with code "status_changed" when the application is in another status.
-func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []string, at time.Time) error {
+func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []model.Status, at time.Time) error {
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Update("updated_at", at)
 	if res.Error != nil {
 		return translate("touch application", res.Error)
@@ -266,7 +266,7 @@ func (db *DB) UnreadMessages(ctx context.Context, residentID string) (int64, err
 
 // CountApplicationsOfHousehold counts a household's applications in the
 // given statuses.
-func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []string) (int64, error) {
+func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []model.Status) (int64, error) {
 	var n int64
 	err := db.conn(ctx).Model(&model.Application{}).Where("household_id = ? AND status IN ?", householdID, statuses).Count(&n).Error
 	return n, translate("count applications", err)

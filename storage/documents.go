@@ -62,7 +62,7 @@ type ExpiredDocument struct {
 
 // ExpiredDocuments returns up to limit documents of applications in one of
 // statuses that were closed (decided_at, else updated_at) before before.
-func (db *DB) ExpiredDocuments(ctx context.Context, statuses []string, before time.Time, limit int) ([]ExpiredDocument, error) {
+func (db *DB) ExpiredDocuments(ctx context.Context, statuses []model.Status, before time.Time, limit int) ([]ExpiredDocument, error) {
 	var out []ExpiredDocument
 	err := db.conn(ctx).Table("documents").
 		Select("documents.*, applications.region_code AS region_code").
