@@ -43,7 +43,7 @@ func ppHousehold(hukou string, members ...map[string]any) map[string]any {
 // has the community accept, investigate and accept every document.
 // It returns the case and the resident's id (open a new session with
 // ppResident after the clock moves past the session's life).
-func ppInvestigated(t *testing.T, env *apitest.Env, s *ppStaff, program string, household map[string]any) (id, residentID string) {
+func ppInvestigated(t *testing.T, env *apitest.Env, s *ppStaff, program model.ProgramCode, household map[string]any) (id, residentID string) {
 	t.Helper()
 	phone := newPhone()
 	r := env.Post("/api/v1/auth/sessions", "", map[string]string{"phone": phone, "code": sendCode(t, env, phone)})
@@ -68,7 +68,7 @@ func ppResident(env *apitest.Env, id string) string {
 // it uploads and submits the program's required documents, and the
 // community worker accepts, investigates and accepts every document. It is
 // the one case builder of the HTTP tests.
-func ppApply(t *testing.T, env *apitest.Env, community, resident, program string) string {
+func ppApply(t *testing.T, env *apitest.Env, community, resident string, program model.ProgramCode) string {
 	t.Helper()
 	id := createApp(t, env, resident, program)
 	prog, _ := model.ProgramOf(program)
@@ -173,7 +173,8 @@ func TestProgramsDecideTheirOwnBenefit(t *testing.T) {
 		s := ppOfficers(t, env)
 		sp := &s
 		cases := []struct {
-			name, program string
+			name          string
+			program       model.ProgramCode
 			household     map[string]any
 			assessment    map[string]any
 			eligible      bool

@@ -37,7 +37,7 @@ func vHashOf(p vPublicationJSON) string {
 	for i, e := range p.Entries {
 		entries = append(entries, model.PublicationEntry{Position: i + 1, NameMasked: e.NameMasked, HouseholdSize: e.HouseholdSize, MonthlyAmount: e.MonthlyAmount, RegionCode: e.RegionCode})
 	}
-	return model.PublicationHash(model.Publication{Number: p.Number, RegionCode: p.RegionCode, Program: p.Program, Period: p.Period, PublishedAt: p.PublishedAt}, entries)
+	return model.PublicationHash(model.Publication{Number: p.Number, RegionCode: p.RegionCode, Program: model.ProgramCode(p.Program), Period: p.Period, PublishedAt: p.PublishedAt}, entries)
 }
 
 func TestPublicationPublishRenderWithdraw(t *testing.T) {

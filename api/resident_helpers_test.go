@@ -94,9 +94,9 @@ func resident(t *testing.T, env *apitest.Env) (token, idNumber string) {
 }
 
 // createApp opens a draft of program and returns its id.
-func createApp(t testing.TB, env *apitest.Env, token, program string) string {
+func createApp[P ~string](t testing.TB, env *apitest.Env, token string, program P) string {
 	t.Helper()
-	r := env.Post("/api/v1/applications", token, map[string]string{"program": program, "reason": "失业，收入低"})
+	r := env.Post("/api/v1/applications", token, map[string]string{"program": string(program), "reason": "失业，收入低"})
 	apitest.Want(t, r, http.StatusCreated)
 	return r.Map(t)["id"].(string)
 }

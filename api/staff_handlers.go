@@ -149,7 +149,7 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
+	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: model.ProgramCode(c.Query("program")), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ type stOfficers struct {
 // members in the officers' community, and takes it through acceptance,
 // document review, the assessment (with monthly amount and, when given,
 // support mode) and the public notice.
-func stCase(t *testing.T, env *apitest.Env, o stOfficers, program string, size int, amount int64, mode string) string {
+func stCase(t *testing.T, env *apitest.Env, o stOfficers, program model.ProgramCode, size int, amount int64, mode string) string {
 	t.Helper()
 	tok := login(t, env, newPhone())
 	h := wfHousehold(o.communityCode, size)

@@ -30,7 +30,7 @@ type vApprovedHousehold struct {
 	apitest.FixtureIDs
 	Phone   string
 	People  []vPerson
-	Program string
+	Program model.ProgramCode
 }
 
 // vIDNumber makes a valid GB 11643 ID number born in 2010.
@@ -43,13 +43,13 @@ func vIDNumber() string {
 // vHousehold writes an approved household of program in a community with
 // an applicant and the given children (school id and stage each) and, when
 // asked, issues its vouchers as the approval hook would.
-func vHousehold(t *testing.T, env *apitest.Env, program, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
+func vHousehold(t *testing.T, env *apitest.Env, program model.ProgramCode, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
 	t.Helper()
 	return vHouseholdOf(t, env, model.HukouUrban, program, community, amount, children, disabled)
 }
 
 // vHouseholdOf is vHousehold with a hukou type.
-func vHouseholdOf(t *testing.T, env *apitest.Env, hukou, program, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
+func vHouseholdOf(t *testing.T, env *apitest.Env, hukou string, program model.ProgramCode, community string, amount int64, children [][2]string, disabled bool) vApprovedHousehold {
 	t.Helper()
 	n := vFixtureSeq.Add(1)
 	surnames := []string{"王", "李", "欧阳", "陈", "司马", "赵"}

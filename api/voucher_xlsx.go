@@ -145,7 +145,7 @@ func regionStatementSheet(bureau string, st service.RegionStatement) sheetFunc {
 	}
 }
 
-var basisNames = map[string]string{service.BasisDibao: "低保", service.BasisTekun: "特困", service.BasisDisability: "特困残疾人"}
+var basisNames = map[string]string{string(model.ProgramDibao): "低保", string(model.ProgramTekun): "特困", service.BasisDisability: "特困残疾人"}
 
 func medicalListSheet(bureau string, l service.MedicalList) sheetFunc {
 	return func(w *sheetWriter) error {

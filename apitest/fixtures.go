@@ -15,7 +15,7 @@ type FixtureHousehold struct {
 	RegionCode    string
 	Phone         string
 	Address       string
-	Program       string
+	Program       model.ProgramCode
 	MonthlyAmount int64        // the amount: monthly or once, by the program's benefit kind
 	Status        model.Status // model.StatusApproved when empty
 	Hukou         string       // model.HukouUrban when empty

@@ -149,7 +149,7 @@ type Application struct {
 	Number          string
 	HouseholdID     string
 	ResidentID      string
-	Program         string
+	Program         ProgramCode
 	Status          Status
 	Reason          string
 	RegionCode      string
@@ -218,7 +218,9 @@ func (a Application) IsEligible() bool { return a.Eligible != nil && *a.Eligible
 
 // OpenSlotOf is the value of the unique open_slot column while an
 // application is open: one per household and program.
-func OpenSlotOf(householdID, program string) string { return householdID + ":" + program }
+func OpenSlotOf(householdID string, program ProgramCode) string {
+	return householdID + ":" + string(program)
+}
 
 // ApplicationEvent is one timeline entry.
 type ApplicationEvent struct {

@@ -18,7 +18,7 @@ const (
 type Notice struct {
 	ID            string      `json:"id"`
 	ApplicationID string      `json:"-"`
-	Program       string      `json:"program"`
+	Program       ProgramCode `json:"program"`
 	NameMasked    string      `json:"name_masked"`
 	HouseholdSize int         `json:"household_size"`
 	BenefitKind   BenefitKind `json:"benefit_kind"`
@@ -41,7 +41,7 @@ func (n Notice) MarshalJSON() ([]byte, error) {
 	monthly, once := AmountFields(n.BenefitKind, n.MonthlyAmount)
 	return json.Marshal(struct {
 		ID            string      `json:"id"`
-		Program       string      `json:"program"`
+		Program       ProgramCode `json:"program"`
 		NameMasked    string      `json:"name_masked"`
 		HouseholdSize int         `json:"household_size"`
 		BenefitKind   BenefitKind `json:"benefit_kind"`

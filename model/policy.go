@@ -34,11 +34,11 @@ type Policy interface {
 	Kind() BenefitKind
 	// Excludes lists the programs a person covered by this program cannot
 	// hold at the same time.
-	Excludes() []string
+	Excludes() []ProgramCode
 	// Derived lists the programs whose benefits an eligible approval brings
 	// without a second proof of poverty (education vouchers, the medical
 	// contribution).
-	Derived() []string
+	Derived() []ProgramCode
 	// RecheckMonths is the 复核 interval of an approved case (0: none).
 	RecheckMonths(c Case) int
 	// Decide checks the program's own assessment fields and computes the
@@ -107,7 +107,7 @@ type Person struct {
 // Case is what a decision needs to know of an application and its
 // household.
 type Case struct {
-	Program string
+	Program ProgramCode
 	Hukou   string
 	Members []Person
 	// Standard is the 低保 standard in force for the county, year and hukou
@@ -115,14 +115,14 @@ type Case struct {
 	Standard int64
 	// Holds lists the programs the household holds an approved or
 	// suspended benefit of (the case itself excluded).
-	Holds []string
+	Holds []ProgramCode
 	// MedicalPaidThisYear is what the household's one-off medical aid paid
 	// this year so far (for the yearly cap).
 	MedicalPaidThisYear int64
 }
 
 // Holding reports whether the household holds an active benefit of program.
-func (c Case) Holding(program string) bool {
+func (c Case) Holding(program ProgramCode) bool {
 	for _, p := range c.Holds {
 		if p == program {
 			return true
@@ -286,7 +286,7 @@ func Yuan(fen int64) string {
 }
 
 // PolicyOf returns the policy of a program code.
-func PolicyOf(program string) (Policy, bool) {
+func PolicyOf(program ProgramCode) (Policy, bool) {
 	p, ok := ProgramOf(program)
 	if !ok {
 		return nil, false

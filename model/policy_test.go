@@ -24,7 +24,7 @@ func TestProgramDecisions(t *testing.T) {
 	f := DefaultFigures()
 	cases := []struct {
 		name     string
-		program  string
+		program  ProgramCode
 		c        Case
 		in       AssessmentInput
 		eligible bool
@@ -48,10 +48,10 @@ func TestProgramDecisions(t *testing.T) {
 		{"tekun with an able supporter", ProgramTekun, Case{Members: []Person{frail()}, Standard: std},
 			AssessmentInput{SupportMode: str(SupportCentralized), CareLevel: str(CareSelf), SupporterAble: boolp(true)}, false, BenefitMonthlyCash, 0, 0},
 		// medical, dibao household: (12000 − 4000) × 70% = 5600 元, one-off.
-		{"medical dibao share", ProgramMedical, Case{Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"medical dibao share", ProgramMedical, Case{Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{BillsTotal: i64(1200000), InsurancePaid: i64(400000)}, true, BenefitOneOffCash, 560000, 1},
 		// medical, tekun: 100%, capped at the 50,000 元 yearly cap less 48,000 paid = 2,000 元.
-		{"medical tekun capped", ProgramMedical, Case{Members: []Person{frail()}, Standard: std, Holds: []string{ProgramTekun}, MedicalPaidThisYear: 4_800_000},
+		{"medical tekun capped", ProgramMedical, Case{Members: []Person{frail()}, Standard: std, Holds: []ProgramCode{ProgramTekun}, MedicalPaidThisYear: 4_800_000},
 			AssessmentInput{BillsTotal: i64(1_000_000), InsurancePaid: i64(0)}, true, BenefitOneOffCash, 200000, 1},
 		// medical, other household under the catastrophic threshold.
 		{"medical not catastrophic", ProgramMedical, Case{Members: []Person{adult(0)}, Standard: std},
@@ -59,15 +59,15 @@ func TestProgramDecisions(t *testing.T) {
 		// temporary: 2,000 元 once.
 		{"temporary one-off", ProgramTemporary, Case{Members: []Person{adult(0), child(false)}, Standard: std},
 			AssessmentInput{Amount: i64(200000), Urgent: true}, true, BenefitOneOffCash, 200000, 2},
-		{"education for a dibao child", ProgramEducation, Case{Members: []Person{adult(0), child(true)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"education for a dibao child", ProgramEducation, Case{Members: []Person{adult(0), child(true)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{}, true, BenefitVoucher, 0, 1},
-		{"education without a pupil", ProgramEducation, Case{Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"education without a pupil", ProgramEducation, Case{Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{}, false, BenefitVoucher, 0, 0},
-		{"housing rent subsidy", ProgramHousing, Case{Hukou: HukouUrban, Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"housing rent subsidy", ProgramHousing, Case{Hukou: HukouUrban, Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{Mode: str(HousingRentSubsidy)}, true, BenefitMonthlyCash, 40000, 1},
-		{"housing waiting list", ProgramHousing, Case{Hukou: HukouUrban, Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"housing waiting list", ProgramHousing, Case{Hukou: HukouUrban, Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{Mode: str(HousingWaitingList)}, true, BenefitService, 0, 1},
-		{"housing rural", ProgramHousing, Case{Hukou: HukouRural, Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"housing rural", ProgramHousing, Case{Hukou: HukouRural, Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{Mode: str(HousingRentSubsidy)}, false, BenefitMonthlyCash, 0, 0},
 		{"employment", ProgramEmployment, Case{Members: []Person{adult(0), elder()}, Standard: std},
 			AssessmentInput{}, true, BenefitService, 0, 1},
@@ -98,9 +98,11 @@ func TestDecisionInputErrors(t *testing.T) {
 	const std = 100000
 	f := DefaultFigures()
 	cases := []struct {
-		name, program, field string
-		c                    Case
-		in                   AssessmentInput
+		name    string
+		program ProgramCode
+		field   string
+		c       Case
+		in      AssessmentInput
 	}{
 		{"lower verified income without a reason", ProgramDibao, "income_reason", Case{Members: []Person{adult(80000)}, Standard: std},
 			AssessmentInput{PerCapitaIncome: i64(50000)}},
@@ -113,7 +115,7 @@ func TestDecisionInputErrors(t *testing.T) {
 		{"tekun needs a care level", ProgramTekun, "care_level", Case{Members: []Person{frail()}, Standard: std}, AssessmentInput{SupportMode: str(SupportDispersed)}},
 		{"temporary over the limit", ProgramTemporary, "amount", Case{Members: []Person{adult(0)}, Standard: std}, AssessmentInput{Amount: i64(600001)}},
 		{"temporary needs an amount", ProgramTemporary, "amount", Case{Members: []Person{adult(0)}, Standard: std}, AssessmentInput{}},
-		{"medical over the computed amount", ProgramMedical, "amount", Case{Members: []Person{adult(0)}, Standard: std, Holds: []string{ProgramDibao}},
+		{"medical over the computed amount", ProgramMedical, "amount", Case{Members: []Person{adult(0)}, Standard: std, Holds: []ProgramCode{ProgramDibao}},
 			AssessmentInput{BillsTotal: i64(100000), InsurancePaid: i64(0), Amount: i64(100000)}},
 		{"medical insurance above bills", ProgramMedical, "insurance_paid", Case{Members: []Person{adult(0)}, Standard: std},
 			AssessmentInput{BillsTotal: i64(100), InsurancePaid: i64(200)}},

@@ -51,23 +51,26 @@ func documentKindName(kind string) (string, bool) {
 	return "", false
 }
 
+// ProgramCode names an assistance program.
+type ProgramCode string
+
 // Program codes (PRODUCT.md).
 const (
-	ProgramDibao      = "dibao"
-	ProgramTekun      = "tekun"
-	ProgramMedical    = "medical"
-	ProgramEducation  = "education"
-	ProgramHousing    = "housing"
-	ProgramEmployment = "employment"
-	ProgramTemporary  = "temporary"
+	ProgramDibao      ProgramCode = "dibao"
+	ProgramTekun      ProgramCode = "tekun"
+	ProgramMedical    ProgramCode = "medical"
+	ProgramEducation  ProgramCode = "education"
+	ProgramHousing    ProgramCode = "housing"
+	ProgramEmployment ProgramCode = "employment"
+	ProgramTemporary  ProgramCode = "temporary"
 )
 
 // Program is one assistance program of the catalog: its code, name,
 // number prefix, the documents an application must carry and its Policy
 // (the program's own rules, in program_<code>.go).
 type Program struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code ProgramCode `json:"code"`
+	Name string      `json:"name"`
 	// NumberPrefix starts the program's application numbers
 	// (DB-330502-2026-000123).
 	NumberPrefix      string         `json:"number_prefix"`
@@ -102,8 +105,8 @@ var Programs = []Program{
 // ProgramsBringing lists the programs whose eligible approval brings
 // derived, and derived itself (e.g. education vouchers: dibao, tekun and
 // education).
-func ProgramsBringing(derived string) []string {
-	var out []string
+func ProgramsBringing(derived ProgramCode) []ProgramCode {
+	var out []ProgramCode
 	for _, p := range Programs {
 		if p.Code == derived {
 			out = append(out, p.Code)
@@ -119,7 +122,7 @@ func ProgramsBringing(derived string) []string {
 }
 
 // ProgramOf returns the catalog entry of code.
-func ProgramOf(code string) (Program, bool) {
+func ProgramOf(code ProgramCode) (Program, bool) {
 	for _, p := range Programs {
 		if p.Code == code {
 			return p, true
@@ -144,14 +147,14 @@ func (p Program) MissingDocuments(present map[string]bool) []string {
 func (p Program) MarshalJSON() ([]byte, error) {
 	excludes := p.Policy.Excludes()
 	if excludes == nil {
-		excludes = []string{}
+		excludes = []ProgramCode{}
 	}
 	return json.Marshal(struct {
-		Code              string         `json:"code"`
+		Code              ProgramCode    `json:"code"`
 		Name              string         `json:"name"`
 		NumberPrefix      string         `json:"number_prefix"`
 		RequiredDocuments []DocumentKind `json:"required_documents"`
 		BenefitKind       BenefitKind    `json:"benefit_kind"`
-		Excludes          []string       `json:"excludes"`
+		Excludes          []ProgramCode  `json:"excludes"`
 	}{p.Code, p.Name, p.NumberPrefix, p.RequiredDocuments, p.Policy.Kind(), excludes})
 }

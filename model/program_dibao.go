@@ -9,9 +9,9 @@ import "fmt"
 // a member can work or an income is irregular).
 type dibao struct{}
 
-func (dibao) Kind() BenefitKind  { return BenefitMonthlyCash }
-func (dibao) Excludes() []string { return []string{ProgramTekun} }
-func (dibao) Derived() []string  { return []string{ProgramEducation, ProgramMedical} }
+func (dibao) Kind() BenefitKind       { return BenefitMonthlyCash }
+func (dibao) Excludes() []ProgramCode { return []ProgramCode{ProgramTekun} }
+func (dibao) Derived() []ProgramCode  { return []ProgramCode{ProgramEducation, ProgramMedical} }
 
 func (dibao) RecheckMonths(c Case) int {
 	for _, m := range c.Members {

@@ -6,10 +6,10 @@ package model
 // the program has no re-check of its own.
 type education struct{}
 
-func (education) Kind() BenefitKind      { return BenefitVoucher }
-func (education) Excludes() []string     { return nil }
-func (education) Derived() []string      { return nil }
-func (education) RecheckMonths(Case) int { return 0 }
+func (education) Kind() BenefitKind       { return BenefitVoucher }
+func (education) Excludes() []ProgramCode { return nil }
+func (education) Derived() []ProgramCode  { return nil }
+func (education) RecheckMonths(Case) int  { return 0 }
 
 func (education) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 	if err := only(in); err != nil {

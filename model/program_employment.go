@@ -6,10 +6,10 @@ package model
 // household's dibao.
 type employment struct{}
 
-func (employment) Kind() BenefitKind      { return BenefitService }
-func (employment) Excludes() []string     { return nil }
-func (employment) Derived() []string      { return nil }
-func (employment) RecheckMonths(Case) int { return 0 }
+func (employment) Kind() BenefitKind       { return BenefitService }
+func (employment) Excludes() []ProgramCode { return nil }
+func (employment) Derived() []ProgramCode  { return nil }
+func (employment) RecheckMonths(Case) int  { return 0 }
 
 // RefusedOffersLimit is how many suitable offers refused without reason
 // let the county reduce or stop dibao.

@@ -6,10 +6,10 @@ package model
 // 12 months.
 type housing struct{}
 
-func (housing) Kind() BenefitKind      { return BenefitMonthlyCash }
-func (housing) Excludes() []string     { return nil }
-func (housing) Derived() []string      { return nil }
-func (housing) RecheckMonths(Case) int { return 12 }
+func (housing) Kind() BenefitKind       { return BenefitMonthlyCash }
+func (housing) Excludes() []ProgramCode { return nil }
+func (housing) Derived() []ProgramCode  { return nil }
+func (housing) RecheckMonths(Case) int  { return 12 }
 
 func (housing) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 	if err := only(in, "mode"); err != nil {

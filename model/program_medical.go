@@ -9,10 +9,10 @@ import "fmt"
 // (the county's medical list), not an application.
 type medical struct{}
 
-func (medical) Kind() BenefitKind      { return BenefitOneOffCash }
-func (medical) Excludes() []string     { return nil }
-func (medical) Derived() []string      { return nil }
-func (medical) RecheckMonths(Case) int { return 0 }
+func (medical) Kind() BenefitKind       { return BenefitOneOffCash }
+func (medical) Excludes() []ProgramCode { return nil }
+func (medical) Derived() []ProgramCode  { return nil }
+func (medical) RecheckMonths(Case) int  { return 0 }
 
 func (medical) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 	if err := only(in, "amount", "bills_total", "insurance_paid"); err != nil {

@@ -8,10 +8,10 @@ package model
 // re-checked every 12 months.
 type tekun struct{}
 
-func (tekun) Kind() BenefitKind      { return BenefitMonthlyCash }
-func (tekun) Excludes() []string     { return []string{ProgramDibao} }
-func (tekun) Derived() []string      { return []string{ProgramEducation, ProgramMedical} }
-func (tekun) RecheckMonths(Case) int { return 12 }
+func (tekun) Kind() BenefitKind       { return BenefitMonthlyCash }
+func (tekun) Excludes() []ProgramCode { return []ProgramCode{ProgramDibao} }
+func (tekun) Derived() []ProgramCode  { return []ProgramCode{ProgramEducation, ProgramMedical} }
+func (tekun) RecheckMonths(Case) int  { return 12 }
 
 func (tekun) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 	if err := only(in, "support_mode", "care_level", "supporter_able"); err != nil {

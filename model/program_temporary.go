@@ -8,10 +8,10 @@ import "fmt"
 // (先行救助); the county is told.
 type temporary struct{}
 
-func (temporary) Kind() BenefitKind      { return BenefitOneOffCash }
-func (temporary) Excludes() []string     { return nil }
-func (temporary) Derived() []string      { return nil }
-func (temporary) RecheckMonths(Case) int { return 0 }
+func (temporary) Kind() BenefitKind       { return BenefitOneOffCash }
+func (temporary) Excludes() []ProgramCode { return nil }
+func (temporary) Derived() []ProgramCode  { return nil }
+func (temporary) RecheckMonths(Case) int  { return 0 }
 
 func (temporary) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 	if err := only(in, "amount", "urgent"); err != nil {

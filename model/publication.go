@@ -21,7 +21,7 @@ const (
 type Publication struct {
 	ID              string
 	RegionCode      string
-	Program         string
+	Program         ProgramCode
 	Period          string
 	Seq             int
 	Number          string
@@ -68,7 +68,7 @@ func PublicationHash(p Publication, entries []PublicationEntry) string {
 	put("jiuzhu-publication-v1")
 	put(p.Number)
 	put(p.RegionCode)
-	put(p.Program)
+	put(string(p.Program))
 	put(p.Period)
 	put(p.PublishedAt.UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z"))
 	put(strconv.Itoa(len(entries)))

@@ -21,22 +21,22 @@ type Applications struct {
 
 // ApplicationInput is the body of POST /applications.
 type ApplicationInput struct {
-	Program string `json:"program"`
-	Reason  string `json:"reason"`
+	Program model.ProgramCode `json:"program"`
+	Reason  string            `json:"reason"`
 }
 
 // ApplicationSummary is an application in a list.
 type ApplicationSummary struct {
-	ID          string       `json:"id"`
-	Number      string       `json:"number"`
-	Program     string       `json:"program"`
-	ProgramName string       `json:"program_name"`
-	Status      model.Status `json:"status"`
-	RegionCode  string       `json:"region_code"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	SubmittedAt *time.Time   `json:"submitted_at"`
-	DecidedAt   *time.Time   `json:"decided_at"`
+	ID          string            `json:"id"`
+	Number      string            `json:"number"`
+	Program     model.ProgramCode `json:"program"`
+	ProgramName string            `json:"program_name"`
+	Status      model.Status      `json:"status"`
+	RegionCode  string            `json:"region_code"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	SubmittedAt *time.Time        `json:"submitted_at"`
+	DecidedAt   *time.Time        `json:"decided_at"`
 }
 
 // ApplicationView is one application with its timeline and documents.

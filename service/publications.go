@@ -23,33 +23,33 @@ func NewPublications(d Deps, audit *Audit) *Publications {
 }
 
 // programTitle names a program of the catalog.
-func programTitle(code string) (string, bool) {
+func programTitle(code model.ProgramCode) (string, bool) {
 	p, ok := model.ProgramOf(code)
 	return p.Name, ok
 }
 
 // PublicationInput asks for a new publication.
 type PublicationInput struct {
-	RegionCode string `json:"region_code"`
-	Program    string `json:"program"`
-	Period     string `json:"period"`
+	RegionCode string            `json:"region_code"`
+	Program    model.ProgramCode `json:"program"`
+	Period     string            `json:"period"`
 }
 
 // PublicationSummary is a publication as lists show it: public fields only.
 type PublicationSummary struct {
-	ID              string     `json:"id"`
-	Number          string     `json:"number"`
-	RegionCode      string     `json:"region_code"`
-	RegionName      string     `json:"region_name"`
-	Program         string     `json:"program"`
-	ProgramName     string     `json:"program_name"`
-	Period          string     `json:"period"`
-	PublishedAt     time.Time  `json:"published_at"`
-	EntryCount      int        `json:"entry_count"`
-	ContentHash     string     `json:"content_hash"`
-	Status          string     `json:"status"`
-	WithdrawnReason *string    `json:"withdrawn_reason,omitempty"`
-	WithdrawnAt     *time.Time `json:"withdrawn_at,omitempty"`
+	ID              string            `json:"id"`
+	Number          string            `json:"number"`
+	RegionCode      string            `json:"region_code"`
+	RegionName      string            `json:"region_name"`
+	Program         model.ProgramCode `json:"program"`
+	ProgramName     string            `json:"program_name"`
+	Period          string            `json:"period"`
+	PublishedAt     time.Time         `json:"published_at"`
+	EntryCount      int               `json:"entry_count"`
+	ContentHash     string            `json:"content_hash"`
+	Status          string            `json:"status"`
+	WithdrawnReason *string           `json:"withdrawn_reason,omitempty"`
+	WithdrawnAt     *time.Time        `json:"withdrawn_at,omitempty"`
 	// BenefitKind says what the entries' amounts are: monthly, or once.
 	BenefitKind model.BenefitKind `json:"benefit_kind"`
 	// AmountTitle heads the amount column of the printed and Excel list.
@@ -153,7 +153,7 @@ func (s *Publications) Create(ctx context.Context, in PublicationInput) (Publica
 	}
 	var entries []model.PublicationEntry
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
-		seq, err := s.d.DB.NextSequence(ctx, "publication:"+in.RegionCode+":"+in.Program)
+		seq, err := s.d.DB.NextSequence(ctx, "publication:"+in.RegionCode+":"+string(in.Program))
 		if err != nil {
 			return err
 		}

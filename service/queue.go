@@ -11,7 +11,7 @@ import (
 // QueueQuery are the filters of the staff queue.
 type QueueQuery struct {
 	Status     model.Status
-	Program    string
+	Program    model.ProgramCode
 	RegionCode string
 	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
 	ReviewDue bool
@@ -19,14 +19,14 @@ type QueueQuery struct {
 
 // QueueItem is one row of the staff queue.
 type QueueItem struct {
-	ID          string       `json:"id"`
-	Number      string       `json:"number"`
-	Program     string       `json:"program"`
-	Status      model.Status `json:"status"`
-	RegionCode  string       `json:"region_code"`
-	SubmittedAt *time.Time   `json:"submitted_at"`
-	ReviewDueAt *time.Time   `json:"review_due_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	ID          string            `json:"id"`
+	Number      string            `json:"number"`
+	Program     model.ProgramCode `json:"program"`
+	Status      model.Status      `json:"status"`
+	RegionCode  string            `json:"region_code"`
+	SubmittedAt *time.Time        `json:"submitted_at"`
+	ReviewDueAt *time.Time        `json:"review_due_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
 // Queue pages through the applications in the staff member's subtree. A
@@ -108,7 +108,7 @@ type StaffHouseholdView struct {
 type StaffApplicationView struct {
 	ID          string                   `json:"id"`
 	Number      string                   `json:"number"`
-	Program     string                   `json:"program"`
+	Program     model.ProgramCode        `json:"program"`
 	Status      model.Status             `json:"status"`
 	Reason      string                   `json:"reason"`
 	RegionCode  string                   `json:"region_code"`

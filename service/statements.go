@@ -131,12 +131,11 @@ func (s *Statements) Region(ctx context.Context, term string) (RegionStatement, 
 	return st, nil
 }
 
-// Medical contribution bases: why the county pays a member's contribution.
-const (
-	BasisDibao      = "dibao"
-	BasisTekun      = "tekun"
-	BasisDisability = "disability" // 特困残疾人
-)
+// BasisDisability is the medical-contribution basis of a registered
+// disabled member (特困残疾人); the other bases are the codes of the
+// programs whose eligible approval brings the medical contribution
+// (model.ProgramsBringing(model.ProgramMedical): dibao, tekun).
+const BasisDisability = "disability"
 
 // MedicalEntry is one person on the medical contribution list.
 type MedicalEntry struct {
@@ -210,11 +209,11 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 	if err != nil {
 		return MedicalList{}, err
 	}
-	programs := map[string]map[string]bool{}
+	programs := map[string]map[model.ProgramCode]bool{}
 	var ids []string
 	for _, a := range approved {
 		if programs[a.HouseholdID] == nil {
-			programs[a.HouseholdID] = map[string]bool{}
+			programs[a.HouseholdID] = map[model.ProgramCode]bool{}
 			ids = append(ids, a.HouseholdID)
 		}
 		programs[a.HouseholdID][a.Program] = true
@@ -243,9 +242,10 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 			continue
 		}
 		var basis []string
-		for _, b := range []string{BasisDibao, BasisTekun} {
-			if programs[m.HouseholdID][b] {
-				basis = append(basis, b)
+		for _, b := range model.ProgramsBringing(model.ProgramMedical) {
+			// The medical program itself is one-off aid, not a basis.
+			if b != model.ProgramMedical && programs[m.HouseholdID][b] {
+				basis = append(basis, string(b))
 			}
 		}
 		if m.HasDisability {

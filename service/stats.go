@@ -20,14 +20,14 @@ func NewStats(d Deps) *Stats { return &Stats{d: d} }
 
 // ProgramStats is one program's approved cases in a region and year.
 type ProgramStats struct {
-	Program            string   `json:"program"`
-	ApprovedHouseholds int64    `json:"approved_households"`
-	ApprovedPeople     int64    `json:"approved_people"`
-	Coverage           *float64 `json:"coverage"`
-	MonthlyAmountTotal int64    `json:"monthly_amount_total"`
-	OneOffTotal        int64    `json:"one_off_total"`
-	AmountYearTotal    int64    `json:"amount_year_total"`
-	BenefitKind        string   `json:"benefit_kind"`
+	Program            model.ProgramCode `json:"program"`
+	ApprovedHouseholds int64             `json:"approved_households"`
+	ApprovedPeople     int64             `json:"approved_people"`
+	Coverage           *float64          `json:"coverage"`
+	MonthlyAmountTotal int64             `json:"monthly_amount_total"`
+	OneOffTotal        int64             `json:"one_off_total"`
+	AmountYearTotal    int64             `json:"amount_year_total"`
+	BenefitKind        string            `json:"benefit_kind"`
 }
 
 // SupportRate is the centralized-support rate of one district or county

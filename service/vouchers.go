@@ -74,7 +74,7 @@ func (v *Vouchers) IssueForApplication(ctx context.Context, applicationID string
 	})
 }
 
-func isVoucherProgram(program string) bool {
+func isVoucherProgram(program model.ProgramCode) bool {
 	for _, p := range model.ProgramsBringing(model.ProgramEducation) {
 		if p == program {
 			return true

@@ -103,7 +103,7 @@ func (db *DB) HeldBenefits(ctx context.Context, householdID, exceptID string) ([
 
 // OneOffPaidSince sums the one-off amounts of the household's approved
 // applications of program decided at or after since.
-func (db *DB) OneOffPaidSince(ctx context.Context, householdID, program string, since time.Time) (int64, error) {
+func (db *DB) OneOffPaidSince(ctx context.Context, householdID string, program model.ProgramCode, since time.Time) (int64, error) {
 	var n int64
 	err := db.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM applications
 		WHERE household_id = ? AND program = ? AND status IN ? AND decided_at >= ?`,
@@ -114,7 +114,7 @@ func (db *DB) OneOffPaidSince(ctx context.Context, householdID, program string, 
 // ExcludedHolders lists the approved or suspended applications of programs
 // that cover a person of the household (matched by the ID number's blind
 // index, in any household), other than exceptID.
-func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string, programs []string) ([]model.Application, error) {
+func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string, programs []model.ProgramCode) ([]model.Application, error) {
 	if len(programs) == 0 {
 		return nil, nil
 	}

@@ -22,7 +22,7 @@ type Recipient struct {
 // region subtree, with their amount (monthly or once, by the program's
 // benefit kind), the masked name of the household's applicant and the
 // household size, in community then id order.
-func (db *DB) ApprovedRecipients(ctx context.Context, regionPrefix, program string, since *time.Time, before time.Time) ([]Recipient, error) {
+func (db *DB) ApprovedRecipients(ctx context.Context, regionPrefix string, program model.ProgramCode, since *time.Time, before time.Time) ([]Recipient, error) {
 	var out []Recipient
 	q := `SELECT a.id AS application_id, a.region_code, COALESCE(a.monthly_amount, a.amount, 0) AS monthly_amount,
 		(SELECT COUNT(*) FROM members m WHERE m.household_id = a.household_id) AS household_size,

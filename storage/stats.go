@@ -25,7 +25,7 @@ func (db *DB) CountHouseholds(ctx context.Context, regionPrefix string, before t
 
 // ProgramTotals are one program's approved cases in a subtree.
 type ProgramTotals struct {
-	Program       string
+	Program       model.ProgramCode
 	Households    int64 // distinct households
 	People        int64 // persons covered (the members, or for 特困 the persons supported)
 	MonthlyAmount int64 // fen per month, summed over the monthly benefits

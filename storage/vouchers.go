@@ -25,7 +25,7 @@ type VoucherStudent struct {
 type ApplicationBrief struct {
 	ID          string
 	HouseholdID string
-	Program     string
+	Program     model.ProgramCode
 	Status      model.Status
 	Eligible    bool
 }
@@ -58,7 +58,7 @@ type EligibleHousehold struct {
 
 // VoucherEligibleHouseholds lists every household with an approved
 // application of one of programs (one application each).
-func (db *DB) VoucherEligibleHouseholds(ctx context.Context, programs []string) ([]EligibleHousehold, error) {
+func (db *DB) VoucherEligibleHouseholds(ctx context.Context, programs []model.ProgramCode) ([]EligibleHousehold, error) {
 	var out []EligibleHousehold
 	err := db.conn(ctx).Raw(`SELECT household_id, MIN(id) AS application_id FROM applications
 		WHERE status = ? AND program IN ? AND eligible = TRUE GROUP BY household_id ORDER BY household_id`,
@@ -206,7 +206,7 @@ func (db *DB) StatementLines(ctx context.Context, term, schoolID, regionPrefix s
 // ApprovedHousehold is an approved application's household and program.
 type ApprovedHousehold struct {
 	HouseholdID string
-	Program     string
+	Program     model.ProgramCode
 }
 
 // ApprovedHouseholds lists the (household, program) pairs of applications

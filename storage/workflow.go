@@ -14,7 +14,7 @@ import (
 type QueueFilter struct {
 	RegionPrefix string
 	Status       model.Status
-	Program      string
+	Program      model.ProgramCode
 	// ReviewDueBy, when set, keeps only approved cases whose re-check
 	// (复核) is due at or before it.
 	ReviewDueBy *time.Time

@@ -285,7 +285,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		} `json:"documents"`
 	}
 	r.JSON(t, &app)
-	if app.Program != model.ProgramDibao || app.Status != "submitted" || len(app.Documents) != 3 {
+	if app.Program != string(model.ProgramDibao) || app.Status != "submitted" || len(app.Documents) != 3 {
 		t.Fatalf("application = %+v, want a submitted dibao with 3 documents", app)
 	}
 	for _, d := range app.Documents {

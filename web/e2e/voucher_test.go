@@ -87,12 +87,12 @@ func residentWith(t *testing.T, env *apitest.Env, phone string, members []map[st
 // submitProgram has the resident apply for program by API, upload the
 // program's required documents (in catalog order) and submit; it returns
 // the application and document ids.
-func submitProgram(t *testing.T, env *apitest.Env, tok, program string) (appID string, docs []string) {
+func submitProgram(t *testing.T, env *apitest.Env, tok string, program model.ProgramCode) (appID string, docs []string) {
 	t.Helper()
 	var app struct {
 		ID string `json:"id"`
 	}
-	post(t, env, "/api/v1/applications", tok, map[string]string{"program": program, "reason": "收入低"}, http.StatusCreated).JSON(t, &app)
+	post(t, env, "/api/v1/applications", tok, map[string]string{"program": string(program), "reason": "收入低"}, http.StatusCreated).JSON(t, &app)
 	p, ok := model.ProgramOf(program)
 	if !ok {
 		t.Fatalf("no program %s", program)
