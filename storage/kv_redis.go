@@ -22,7 +22,14 @@ var _ KV = (*RedisKV)(nil)
 // (it was just created, or was stored by Set without a ttl), starts its
 // window, all in one atomic step, so a crash can never leave a counter that
 // lives forever. It returns {count, milliseconds left}.
+//
+// A counter whose window ends within the current millisecond (PTTL 0) is
+// over: it starts a new window instead of counting on for a moment more.
 var incrWindowScript = redis.NewScript(`
+if redis.call("PTTL", KEYS[1]) == 0 then
+  redis.call("SET", KEYS[1], 1, "PX", ARGV[1])
+  return {1, tonumber(ARGV[1])}
+end
 local n = redis.call("INCR", KEYS[1])
 local ttl = redis.call("PTTL", KEYS[1])
 if ttl < 0 then
