@@ -102,16 +102,16 @@ func NewApp(d Deps) *App {
 	a := &App{
 		deps:        d,
 		Directory:   &Directory{db: d.DB},
-		Seeder:      &Seeder{d: d},
+		Seeder:      &Seeder{d: d.seeder()},
 		Sessions:    NewSessions(d.KV, d.Keys, d.Clock, d.IDs),
 		Idempotency: NewIdempotency(d.KV),
 		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
 	}
 	// Residents.
-	a.Residents = &Residents{d: d, sessions: a.Sessions}
-	a.Households = &Households{d: d, audit: a.Audit}
-	a.Applications = &Applications{d: d, audit: a.Audit}
-	a.Documents = &Documents{d: d, apps: a.Applications, audit: a.Audit}
+	a.Residents = &Residents{d: d.residents(), sessions: a.Sessions}
+	a.Households = &Households{d: d.households(), audit: a.Audit}
+	a.Applications = &Applications{d: d.applications(), audit: a.Audit}
+	a.Documents = &Documents{d: d.documents(), apps: a.Applications, audit: a.Audit}
 	// Staff workflow.
 	hasher := d.Hasher
 	if hasher == nil {
@@ -121,16 +121,16 @@ func NewApp(d Deps) *App {
 	if limits == (LoginLimits{}) {
 		limits = DefaultLoginLimits()
 	}
-	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit, hasher, limits)
-	a.Workflow = NewWorkflow(d, a.Audit, a.Applications)
-	a.Notices = NewNotices(d, a.Audit, a.Applications)
+	a.Staff = NewStaffAccounts(d.staffAccounts(), a.Sessions, a.Audit, hasher, limits)
+	a.Workflow = NewWorkflow(d.workflow(), a.Audit, a.Applications)
+	a.Notices = NewNotices(d.notices(), a.Audit, a.Applications)
 	// Publications and vouchers.
-	a.Publications = NewPublications(d, a.Audit)
-	a.Vouchers = NewVouchers(d, a.Audit)
-	a.Statements = NewStatements(d, a.Audit)
+	a.Publications = NewPublications(d.publications(), a.Audit)
+	a.Vouchers = NewVouchers(d.vouchers(), a.Audit)
+	a.Statements = NewStatements(d.statements(), a.Audit)
 	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
 	// Statistics.
-	a.Stats = NewStats(d)
+	a.Stats = NewStats(d.stats())
 	return a
 }
 

@@ -15,7 +15,7 @@ import (
 // list, submit and withdraw, and the one way every state change is written
 // down (RecordStep), which the staff workflow uses too.
 type Applications struct {
-	d     Deps
+	d     ApplicationsDeps
 	audit *Audit
 }
 

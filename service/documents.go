@@ -32,7 +32,7 @@ var statusesAcceptingDocuments = []model.Status{model.StatusDraft, model.StatusR
 // random key, and only then recorded in the database; the object is deleted
 // again only when the row is known not to have been written.
 type Documents struct {
-	d     Deps
+	d     DocumentsDeps
 	apps  *Applications
 	audit *Audit
 	// inTx runs an upload's transaction; nil means d.DB.InTx. Tests set it

@@ -17,13 +17,13 @@ const maxContactRunes = 64
 // Notices is the public side of 公示 (the open notices and objections to
 // them) and the staff handling of objections.
 type Notices struct {
-	d     Deps
+	d     NoticesDeps
 	audit *Audit
 	apps  *Applications
 }
 
 // NewNotices builds the notices service.
-func NewNotices(d Deps, audit *Audit, apps *Applications) *Notices {
+func NewNotices(d NoticesDeps, audit *Audit, apps *Applications) *Notices {
 	return &Notices{d: d, audit: audit, apps: apps}
 }
 

@@ -13,12 +13,12 @@ import (
 // Publications makes and serves published lists of approved recipients
 // (张榜公布): immutable numbered snapshots, withdrawn but never edited.
 type Publications struct {
-	d     Deps
+	d     PublicationsDeps
 	audit *Audit
 }
 
 // NewPublications builds the publication service.
-func NewPublications(d Deps, audit *Audit) *Publications {
+func NewPublications(d PublicationsDeps, audit *Audit) *Publications {
 	return &Publications{d: d, audit: audit}
 }
 

@@ -46,7 +46,7 @@ var (
 // kept only as keyed hashes in the KV store; phone numbers only sealed and
 // as blind indexes.
 type Residents struct {
-	d        Deps
+	d        ResidentsDeps
 	sessions *Sessions
 }
 
@@ -254,7 +254,7 @@ func residentOf(ctx context.Context) (model.Principal, error) {
 // numbers are also kept as blind indexes so one ID number belongs to one
 // household. Views show masked values only.
 type Households struct {
-	d     Deps
+	d     HouseholdsDeps
 	audit *Audit
 }
 

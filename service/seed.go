@@ -24,7 +24,7 @@ type DemoAccount struct {
 // schools, 低保 standards, terms, voucher caps and the demo staff accounts.
 // Seeding twice changes nothing.
 type Seeder struct {
-	d Deps
+	d SeederDeps
 }
 
 type demoRegion struct {

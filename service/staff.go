@@ -39,7 +39,7 @@ var (
 // StaffAccounts is staff login, logout, account administration and TOTP
 // enrolment. Logins, failed logins and every account change are audited.
 type StaffAccounts struct {
-	d        Deps
+	d        StaffAccountsDeps
 	sessions *Sessions
 	audit    *Audit
 	hasher   PasswordHasher
@@ -55,7 +55,7 @@ type StaffAccounts struct {
 // NewStaffAccounts builds the staff account service. hasher checks and
 // makes password hashes (Argon2Hasher in production); limits bound what
 // logins may cost.
-func NewStaffAccounts(d Deps, sessions *Sessions, audit *Audit, hasher PasswordHasher, limits LoginLimits) *StaffAccounts {
+func NewStaffAccounts(d StaffAccountsDeps, sessions *Sessions, audit *Audit, hasher PasswordHasher, limits LoginLimits) *StaffAccounts {
 	return &StaffAccounts{d: d, sessions: sessions, audit: audit, hasher: hasher, limits: limits, gate: newHashGate(limits.MaxHashes, limits.HashWait)}
 }
 

@@ -15,12 +15,12 @@ import (
 // the vouchers it redeemed, the education officer's reimbursement sheet of
 // every school in region, and the county's medical contribution list.
 type Statements struct {
-	d     Deps
+	d     StatementsDeps
 	audit *Audit
 }
 
 // NewStatements builds the statements service.
-func NewStatements(d Deps, audit *Audit) *Statements {
+func NewStatements(d StatementsDeps, audit *Audit) *Statements {
 	return &Statements{d: d, audit: audit}
 }
 

@@ -12,11 +12,11 @@ import (
 // system: coverage per program, the centralized-support rate (集中供养率)
 // against its target, money per program.
 type Stats struct {
-	d Deps
+	d StatsDeps
 }
 
 // NewStats builds the statistics service.
-func NewStats(d Deps) *Stats { return &Stats{d: d} }
+func NewStats(d StatsDeps) *Stats { return &Stats{d: d} }
 
 // ProgramStats is one program's approved cases in a region and year.
 type ProgramStats struct {

@@ -18,7 +18,7 @@ import (
 // them exactly once, and lets the education officer set caps, void and
 // reissue.
 type Vouchers struct {
-	d     Deps
+	d     VouchersDeps
 	audit *Audit
 	// lookupLimit bounds previews and redemptions per operator and per
 	// client address, against guessing codes.
@@ -26,7 +26,7 @@ type Vouchers struct {
 }
 
 // NewVouchers builds the voucher service.
-func NewVouchers(d Deps, audit *Audit) *Vouchers {
+func NewVouchers(d VouchersDeps, audit *Audit) *Vouchers {
 	return &Vouchers{d: d, audit: audit, lookupLimit: storage.Limit{Rate: 120, Period: time.Minute, Burst: 120}}
 }
 

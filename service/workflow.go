@@ -20,7 +20,7 @@ const maxAuditTargetBytes = 64
 // listing. Every query is scoped to the staff member's region subtree in
 // SQL; anything outside it is model.KindNotFound.
 type Workflow struct {
-	d     Deps
+	d     WorkflowDeps
 	audit *Audit
 	apps  *Applications
 	// OnApproved, when set, runs inside the approve transaction (the
@@ -32,7 +32,7 @@ type Workflow struct {
 // NewWorkflow builds the staff workflow service over the residents'
 // Applications service, whose RecordStep writes each step's timeline entry
 // and message.
-func NewWorkflow(d Deps, audit *Audit, apps *Applications) *Workflow {
+func NewWorkflow(d WorkflowDeps, audit *Audit, apps *Applications) *Workflow {
 	return &Workflow{d: d, audit: audit, apps: apps}
 }
 

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -28,10 +29,42 @@ type Proc struct {
 
 // Pause stops the process with SIGSTOP: it keeps its sockets open and its
 // clients' connections established, but answers nothing (a hung server).
-func (p *Proc) Pause() { p.signal(syscall.SIGSTOP) }
+// It returns once the process is stopped: a signal is delivered
+// asynchronously, and a busy multi-threaded server may answer one more
+// request before it stops.
+func (p *Proc) Pause() {
+	p.t.Helper()
+	p.signal(syscall.SIGSTOP)
+	p.waitState(func(state byte) bool { return state == 'T' || state == 't' }, "stopped")
+}
 
 // Resume lets a paused process run again (SIGCONT).
-func (p *Proc) Resume() { p.signal(syscall.SIGCONT) }
+func (p *Proc) Resume() {
+	p.t.Helper()
+	p.signal(syscall.SIGCONT)
+	p.waitState(func(state byte) bool { return state != 'T' && state != 't' }, "running")
+}
+
+// waitState polls the process state in /proc until ok says so (5 s at most).
+func (p *Proc) waitState(ok func(state byte) bool, want string) {
+	p.t.Helper()
+	path := fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			p.t.Fatalf("read %s: %v", path, err)
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && ok(b[i+2]) {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("process %d is not %s after 5s: %s", p.cmd.Process.Pid, want, b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // Kill ends the process with SIGKILL (a crash) and waits for it.
 func (p *Proc) Kill() {
