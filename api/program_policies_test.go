@@ -361,3 +361,48 @@ func TestProgramRulesRefuse(t *testing.T) {
 		})
 	})
 }
+
+// TestEmploymentServiceRecords: an approved employment case keeps its
+// service records; three suitable offers refused without reason let the
+// county reduce dibao; other cases have no service records.
+func TestEmploymentServiceRecords(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		s := ppOfficers(t, env)
+		sp := &s
+		id, _ := ppInvestigated(t, env, sp, model.ProgramEmployment, ppHousehold(model.HukouUrban,
+			ppMember("吴十", "19920202", "self", true, map[string]any{"work_ability": "full", "monthly_income": 0})))
+		path := "/api/v1/staff/applications/" + id + "/service-records"
+		record := func(kind string, without bool, want int) map[string]any {
+			t.Helper()
+			r := env.Post(path, sp.community, map[string]any{"kind": kind, "note": "社区就业服务站记录", "without_reason": without})
+			apitest.Want(t, r, want)
+			return r.Map(t)
+		}
+		record(model.ServiceRegistration, false, http.StatusConflict) // not approved yet
+		ppAssess(t, env, sp, id, map[string]any{})
+		ppApproved(t, env, sp, id)
+		record(model.ServiceRegistration, false, http.StatusCreated)
+		record(model.ServiceReferral, false, http.StatusCreated)
+		record(model.ServiceReferral, true, http.StatusUnprocessableEntity) // without_reason only on a refusal
+		record(model.ServiceOfferRefused, false, http.StatusCreated)        // refused with a reason: not counted
+		var last map[string]any
+		for i := 0; i < model.RefusedOffersLimit; i++ {
+			if got := record(model.ServiceOfferRefused, true, http.StatusCreated); got["may_reduce_dibao"] != (i == model.RefusedOffersLimit-1) {
+				t.Fatalf("after %d refusals without reason: %v", i+1, got)
+			} else {
+				last = got
+			}
+		}
+		if last["refused_without_reason"].(float64) != model.RefusedOffersLimit || len(last["items"].([]any)) != 3+model.RefusedOffersLimit {
+			t.Errorf("records %v", last)
+		}
+		r := env.Get(path, sp.street)
+		apitest.Want(t, r, http.StatusOK)
+		// The street reads; it does not record.
+		apitest.Want(t, env.Post(path, sp.street, map[string]any{"kind": "training", "note": "x"}), http.StatusForbidden)
+		// A dibao case has no service records.
+		other, _ := ppInvestigated(t, env, sp, model.ProgramDibao, ppHousehold(model.HukouUrban, ppMember("钱十一", "19850101", "self", true, map[string]any{"monthly_income": 0})))
+		apitest.Want(t, env.Get("/api/v1/staff/applications/"+other+"/service-records", sp.community), http.StatusConflict)
+	})
+}

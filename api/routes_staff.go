@@ -48,6 +48,8 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.PUT("/standards", s.allow(model.ActStandardsSet), s.handle(s.putStandard))
 	st.GET("/policy-figures", s.allow(model.ActPolicyRead), s.handle(s.getPolicyFigures))
 	st.PUT("/policy-figures", s.allow(model.ActPolicySet), s.handle(s.putPolicyFigures))
+	st.GET("/applications/:id/service-records", s.allow(model.ActApplicationsRead), s.handle(s.listServiceRecords))
+	st.POST("/applications/:id/service-records", s.allow(model.ActServiceRecordsWrite), s.handle(s.addServiceRecord))
 	st.GET("/duplicate-hits", s.allow(model.ActDuplicateHitsRead), s.handle(s.listDuplicateHits))
 	st.GET("/audit", s.allow(model.ActAuditRead), s.handle(s.listAudit))
 	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))

@@ -184,6 +184,15 @@ var staffMatrix = map[string]authzRow{
 			return mxSend(http.MethodPut, "/api/v1/staff/policy-figures", map[string]any{"region_code": mxPick(in, "330502", "330521"),
 				"year": time.Now().Year(), "figures": model.DefaultFigures()})
 		}},
+	"GET /api/v1/staff/applications/:id/service-records": {roles: mxReaders, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/applications/" + mxPick(in, f.appIn, f.appOut) + "/service-records")
+		}},
+	"POST /api/v1/staff/applications/:id/service-records": {roles: mxCommunity, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/service-records",
+				map[string]string{"kind": "registration", "note": "求职登记"})
+		}},
 	"GET /api/v1/staff/duplicate-hits": {roles: mxStreetUpAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/duplicate-hits?region_code=" + mxPick(in, "330502001001", "330521001001"))

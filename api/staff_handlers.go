@@ -304,6 +304,28 @@ func (s *Server) putPolicyFigures(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) listServiceRecords(c *gin.Context) error {
+	v, err := s.app.Workflow.ServiceRecords(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) addServiceRecord(c *gin.Context) error {
+	var req service.ServiceRecordInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.AddServiceRecord(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
 func (s *Server) listDuplicateHits(c *gin.Context) error {
 	page, err := pageRequest(c)
 	if err != nil {

@@ -22,6 +22,7 @@ const (
 	ActApplicationApproveUrgent    Action = "application.approve_urgent"    // investigating → approved, 急难型 without 公示
 	ActPolicyRead                  Action = "policy.read"                   // policy figures of a county
 	ActPolicySet                   Action = "policy.set"                    // policy figures of a county (audited)
+	ActServiceRecordsWrite         Action = "service_records.write"         // 就业援助 records of an approved case
 	ActDuplicateHitsRead           Action = "duplicate_hits.read"
 	ActApplicationRecheck          Action = "application.recheck" // 复核: approved stays approved
 	ActApplicationSuspend          Action = "application.suspend" // approved → suspended
@@ -62,6 +63,7 @@ var Permissions = map[Action][]Role{
 	ActApplicationApproveUrgent:    {RoleStreetReviewer, RoleCountyApprover},
 	ActPolicyRead:                  {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor, RoleAdmin},
 	ActPolicySet:                   {RoleCountyApprover},
+	ActServiceRecordsWrite:         {RoleCommunityWorker},
 	ActDuplicateHitsRead:           {RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationRecheck:          {RoleCommunityWorker},
 	ActApplicationSuspend:          {RoleCountyApprover},
