@@ -42,6 +42,8 @@ type Server struct {
 	gather  prometheus.Gatherer
 	spec    []byte
 	engine  *gin.Engine
+	// messages is the Chinese message catalogue writeError applies.
+	messages messages
 }
 
 // New builds the router. reg receives the HTTP metrics and is what /metrics
@@ -56,7 +58,7 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: app, log: log, opts: opts, metrics: m, gather: reg, spec: spec}
+	s := &Server{app: app, log: log, opts: opts, metrics: m, gather: reg, spec: spec, messages: newMessages()}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
