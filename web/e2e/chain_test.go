@@ -40,7 +40,7 @@ func statusShown(text string) chromedp.Action[chromedp.Void] {
 func residentOpens(srvURL, token, appID, status string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		js(`sessionStorage.clear()`),
-		setSession("resident", token),
+		residentSession(srvURL, token),
 		chromedp.Navigate(srvURL+"/applications/"+appID),
 		statusShown(status),
 	)

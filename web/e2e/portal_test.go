@@ -202,13 +202,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		press(`.login-btn`),
 		chromedp.WaitVisible(byText("button", "填写家庭信息")),
 	)
-	token, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem('jz_token') || ''`))
-	if err != nil {
-		t.Fatalf("read token: %v", err)
-	}
-	if token == "" {
-		t.Fatal("no session token stored after login")
-	}
+	token := sessionCookie(t, ctx, srv.URL).Value
 
 	run(t, ctx, "household: region",
 		chromedp.Click(byText("button", "填写家庭信息")),

@@ -56,7 +56,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	run(t, ctx, "open household",
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		setSession("resident", tok),
+		residentSession(srv.URL, tok),
 		chromedp.Navigate(srv.URL+"/household"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
 	)

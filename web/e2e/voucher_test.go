@@ -2,13 +2,14 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
@@ -140,7 +141,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	run(t, ctx, "resident session",
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		setSession("resident", resident),
+		residentSession(srv.URL, resident),
 		chromedp.Navigate(srv.URL+"/vouchers"),
 		chromedp.WaitVisible(chromedp.CSS(`.voucher-code`)),
 		chromedp.WaitVisible(chromedp.CSS(`img.qr`)),
@@ -209,9 +210,20 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	shot(t, ctx, "7-statement")
 }
 
-// setSession stores a session the way the login pages do.
-func setSession(kind, token string) chromedp.Action[chromedp.Void] {
-	return js(fmt.Sprintf(`sessionStorage.setItem('jz_token', %q); sessionStorage.setItem('jz_kind', %q)`, token, kind))
+// residentSession stores a resident session the way the login page and the
+// server do: the HttpOnly session cookie (set here through the DevTools
+// protocol, as a script cannot) and the portal's marker in localStorage.
+// The page must be on srvURL's origin.
+func residentSession(srvURL, token string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		js(`sessionStorage.clear(); localStorage.setItem('jz_resident', JSON.stringify({phone_masked: '', expires_at: new Date(Date.now() + 86400000).toISOString()}))`),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			yes := true
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "jz_session", Value: token, URL: srvURL + "/api/",
+				Path: "/api/", HTTPOnly: &yes, Secure: &yes, SameSite: network.CookieSameSiteLax})
+			return err
+		}),
+	)
 }
 
 // js evaluates a script in the page for its effect.

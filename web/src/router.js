@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { loginPath, session } from './api.js'
 
 const routes = [
   { path: '/', redirect: '/home' },
@@ -23,11 +24,7 @@ export const router = createRouter({ history: createWebHistory('/'), routes })
 router.beforeEach((to) => {
   const need = to.meta.auth
   if (!need) return true
-  const token = sessionStorage.getItem('jz_token')
-  const kind = sessionStorage.getItem('jz_kind')
-  if (!token || kind !== need) {
-    return need === 'staff' ? '/staff/login' : '/login'
-  }
+  if (session().kind !== need) return loginPath(need, to.fullPath)
   return true
 })
 
