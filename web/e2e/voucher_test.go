@@ -157,7 +157,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	if _, err := model.ParseVoucherCode(code); err != nil {
 		t.Fatalf("shown code %q is not a voucher code: %v", code, err)
 	}
-	shot(t, ctx, "5-vouchers")
+	screen(t, ctx, "5-vouchers")
 
 	run(t, ctx, "school login",
 		js(`sessionStorage.clear()`),
@@ -174,7 +174,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=amount_misc_fee]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=amount_misc_fee]`), "150"),
 	)
-	shot(t, ctx, "6-school-preview")
+	screen(t, ctx, "6-school-preview")
 	run(t, ctx, "redeem",
 		press(`.redeem-btn`),
 		settle(),
@@ -207,7 +207,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	if err != nil || !strings.Contains(page, mine.Items[0].Code) || !strings.Contains(page, "¥150.00") {
 		t.Fatalf("statement page (%v) does not list %s with ¥150.00:\n%s", err, mine.Items[0].Code, page)
 	}
-	shot(t, ctx, "7-statement")
+	screen(t, ctx, "7-statement")
 }
 
 // residentSession stores a resident session the way the login page and the
@@ -250,7 +250,7 @@ func TestCommunityWorkerAcceptsFromQueue(t *testing.T) {
 		press(`.staff-login-btn`),
 		chromedp.WaitVisible(chromedp.CSS(`.queue-row`)),
 	)
-	shot(t, ctx, "8-staff-queue")
+	screen(t, ctx, "8-staff-queue")
 	run(t, ctx, "open",
 		press(`.queue-row`),
 		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已提交"]`),
@@ -265,7 +265,7 @@ func TestCommunityWorkerAcceptsFromQueue(t *testing.T) {
 		press(`.van-dialog__confirm`),
 		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已受理"]`),
 	)
-	shot(t, ctx, "9-staff-accepted")
+	screen(t, ctx, "9-staff-accepted")
 	r := env.Get("/api/v1/staff/applications/"+appID, staffToken(t, env, "community"))
 	apitest.Want(t, r, http.StatusOK)
 	if st := r.Map(t)["status"]; st != "accepted" {

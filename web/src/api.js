@@ -99,12 +99,28 @@ function defaultMessage(status) {
   }
 }
 
+// portalHeaders are the headers of every portal request: JSON answers, the
+// portal marker (the CSRF check of cookie sessions) and a staff bearer.
+function portalHeaders(opts) {
+  const headers = { Accept: 'application/json', 'X-Jiuzhu-Portal': '1', ...(opts.headers || {}) }
+  const { token } = session()
+  if (token && !opts.anonymous) headers.Authorization = 'Bearer ' + token
+  return headers
+}
+
+// onUnauthorized drops a dead session and sends the user to log in,
+// coming back here afterwards.
+function onUnauthorized(kind) {
+  clearSession()
+  const here = router.currentRoute.value
+  if (!here.path.endsWith('/login')) router.replace(loginPath(kind, here.fullPath))
+}
+
 // request performs one API call. body may be a plain object (sent as JSON)
 // or FormData (sent as multipart). opts.raw returns the Response itself.
 export async function request(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json', 'X-Jiuzhu-Portal': '1', ...(opts.headers || {}) }
-  const { token, kind } = session()
-  if (token && !opts.anonymous) headers.Authorization = 'Bearer ' + token
+  const headers = portalHeaders(opts)
+  const { kind } = session()
   let payload
   if (body instanceof FormData) {
     payload = body
@@ -116,13 +132,9 @@ export async function request(method, path, body, opts = {}) {
   try {
     res = await fetch(path, { method, headers, body: payload, cache: 'no-store' })
   } catch {
-    throw new ApiError(0, { error: { message: '网络连接失败，请检查网络后重试' } })
+    throw networkError()
   }
-  if (res.status === 401 && !opts.anonymous) {
-    clearSession()
-    const here = router.currentRoute.value
-    if (!here.path.endsWith('/login')) router.replace(loginPath(kind, here.fullPath))
-  }
+  if (res.status === 401 && !opts.anonymous) onUnauthorized(kind)
   if (!res.ok) {
     let data = null
     try { data = await res.json() } catch { /* not JSON */ }
@@ -139,6 +151,39 @@ export const api = {
   post: (p, b, o) => request('POST', p, b === undefined ? {} : b, o),
   put: (p, b, o) => request('PUT', p, b, o),
   del: (p, o) => request('DELETE', p, undefined, o),
+}
+
+function networkError() {
+  return new ApiError(0, { error: { message: '网络不稳定，请检查网络后重试' } })
+}
+
+// upload sends a multipart form with upload progress (fetch cannot report
+// it): onProgress gets the fraction sent (0–1). It returns {done, cancel}:
+// done resolves to the JSON answer or rejects with an ApiError (status 0
+// for a network failure, code 'cancelled' after cancel()).
+export function upload(path, form, onProgress) {
+  const xhr = new XMLHttpRequest()
+  const done = new Promise((resolve, reject) => {
+    xhr.open('POST', path)
+    for (const [k, v] of Object.entries(portalHeaders({}))) xhr.setRequestHeader(k, v)
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total) }
+    xhr.onerror = () => reject(networkError())
+    xhr.ontimeout = () => reject(networkError())
+    xhr.onabort = () => {
+      const e = new ApiError(0, { error: { code: 'cancelled', message: '已取消上传' } })
+      e.code = 'cancelled'
+      reject(e)
+    }
+    xhr.onload = () => {
+      let data = null
+      try { data = JSON.parse(xhr.responseText) } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data)
+      if (xhr.status === 401) onUnauthorized(session().kind)
+      reject(new ApiError(xhr.status, data))
+    }
+    xhr.send(form)
+  })
+  return { done, cancel: () => xhr.abort() }
 }
 
 // blobURL fetches an authenticated image and returns an object URL for it.
