@@ -65,7 +65,7 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
+	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), compressResponses(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
 	e.NoRoute(s.portal())
 	e.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
 	s.engine = e

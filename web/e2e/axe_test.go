@@ -37,6 +37,10 @@ type axeResult struct {
 // any critical or serious violation (WCAG 2.1 A and AA rules).
 func axeCheck(t *testing.T, ctx context.Context, screen string) {
 	t.Helper()
+	// Let Vant's fades end: a half-faded dialog is not what a person reads.
+	if err := chromedp.Do(ctx, settle()); err != nil {
+		t.Fatalf("%s: %v", screen, err)
+	}
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === 'object'`))
 	if err == nil && !loaded {
 		err = chromedp.Do(ctx, js(axeSource))
