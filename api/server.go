@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	MaxUploadBytes int64
 	TrustedProxies []string
 	Dev            bool
+	// Guide is what GET /api/v1/guide tells residents before they start:
+	// the help line, the procedure's time limits and the appeal rights.
+	Guide model.Guide
 	// MetricsToken, when set, lets /metrics on the app port answer a
 	// request with "Authorization: Bearer <MetricsToken>"; without it
 	// /metrics on the app port is 404 (see MetricsHandler).

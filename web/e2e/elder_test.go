@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -61,4 +62,34 @@ func TestElderModeAndAccessibility(t *testing.T) {
 	axeCheck(t, ctx, "notices")
 	run(t, ctx, "staff login", chromedp.Navigate(srv.URL+"/staff/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
 	axeCheck(t, ctx, "staff-login")
+}
+
+// TestPublicGuide: without a login, the guide lists every program with its
+// benefit kind and documents by name, the time limits and the help line;
+// 开始申请 leads to the login and then to the application form.
+func TestPublicGuide(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t)
+	ctx := browser(t)
+	run(t, ctx, "guide from the login page",
+		chromedp.Navigate(srv.URL+"/login"),
+		press(`.guide-link`),
+		chromedp.WaitVisible(chromedp.CSS(`#guide-dibao`)),
+		chromedp.WaitVisible(chromedp.CSS(`.help-line`)),
+	)
+	txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"最低生活保障", "按月发放", "身份证", "户口本", "收入证明", "3 个工作日内", "7 天", "30 个工作日内", "12345", "教育券"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("the guide does not say %q:\n%s", want, txt)
+		}
+	}
+	for _, key := range []string{"id_card", "hukou_book", "monthly_cash"} {
+		if strings.Contains(txt, key) {
+			t.Errorf("the guide shows the internal key %q", key)
+		}
+	}
+	screen(t, ctx, "0-guide")
 }

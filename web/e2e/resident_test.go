@@ -132,7 +132,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 		press(`.van-dialog__confirm`),
 		statusShown("已撤回"),
 	)
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .van-uploader').length`)); err != nil || n != 0 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .upload-btn').length`)); err != nil || n != 0 {
 		t.Errorf("a withdrawn application still offers %d submit, withdraw or upload controls (%v)", n, err)
 	}
 	r := env.Get("/api/v1/applications/"+draft.ID, tok)
