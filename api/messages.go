@@ -142,6 +142,7 @@ func newMessages() messages {
 		"publisher_level_above":  "这份名单由上一级发布，只能由发布层级或更高层级撤回。",
 		"city_education_only":    "教育券额度全市统一，由市教育部门设定。",
 		"city_admin_only":        "角色设置全市统一，由市级管理员修改。",
+		"csrf_check_failed":      "为了您的账户安全，这次操作没有完成。请回到救助通页面重新操作。",
 		"conflict_of_interest":   "您申报的亲属在这个家庭中，需要回避，请由其他工作人员办理。",
 	}, fields: map[string]string{
 		"phone": "手机号", "code": "验证码", "id_number": "身份证号", "name": "姓名", "relation": "与申请人关系",
