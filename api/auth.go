@@ -39,7 +39,11 @@ func bearer(c *gin.Context) string {
 // in the request context (model.PrincipalFrom).
 func (s *Server) authenticate(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token := bearer(c)
+		token, err := sessionToken(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
 		if token == "" {
 			s.writeError(c, errNoToken)
 			return

@@ -60,13 +60,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		me = &model.Error{Kind: model.KindInternal}
 	}
 	status := statusOf(me.Kind)
-	body := errorDetail{Code: me.Code, Message: me.Message, Fields: me.Fields}
+	body := errorDetail{Code: me.Code}
 	if body.Code == "" {
 		body.Code = string(me.Kind)
 	}
-	if body.Message == "" {
-		body.Message = http.StatusText(status)
-	}
+	body.Message, body.Fields = s.messages.localize(me)
 	if status >= 500 {
 		level := slog.LevelError
 		if status == http.StatusServiceUnavailable {
@@ -74,7 +72,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		}
 		s.log.Log(c.Request.Context(), level, "request failed", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
 		if status == http.StatusInternalServerError {
-			body = errorDetail{Code: "internal", Message: "an internal error occurred; quote the request id " + requestID(c)}
+			body = errorDetail{Code: "internal", Message: s.messages.codes["internal"] + "（请求编号 " + requestID(c) + "）"}
 		}
 	}
 	if me.Kind == model.KindRateLimited {

@@ -39,14 +39,22 @@ func (s *Server) createResidentSession(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if wantsCookie(c) {
+		setSessionCookie(c, login.Token, login.ExpiresAt)
+	}
 	c.JSON(http.StatusCreated, login)
 	return nil
 }
 
-// deleteCurrentSession ends the session of the bearer token (a resident's
-// or a staff member's): 204, or 401 when the token is already dead.
+// deleteCurrentSession ends the session of the bearer token or the portal's
+// session cookie (a resident's or a staff member's): 204, or 401 when the
+// token is already dead. The cookie is cleared either way.
 func (s *Server) deleteCurrentSession(c *gin.Context) error {
-	token := bearer(c)
+	token, err := sessionToken(c)
+	if err != nil {
+		return err
+	}
+	clearSessionCookie(c)
 	if token == "" {
 		return errNoToken
 	}

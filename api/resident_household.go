@@ -63,6 +63,13 @@ func (s *Server) markMessagesRead(c *gin.Context) error {
 }
 
 // listPrograms is the public program catalog.
+// getGuide tells anyone, without a login, whom to call, the procedure's
+// time limits and the appeal rights (the portal's 办事指南).
+func (s *Server) getGuide(c *gin.Context) error {
+	c.JSON(http.StatusOK, s.opts.Guide)
+	return nil
+}
+
 func (s *Server) listPrograms(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"items": s.app.Applications.Programs()})
 	return nil

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,9 @@ import (
 	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
 )
+
+// han matches a Chinese character.
+var han = regexp.MustCompile(`\p{Han}`)
 
 func TestHouseholdValidation(t *testing.T) {
 	t.Parallel()
@@ -60,12 +65,25 @@ func TestHouseholdValidation(t *testing.T) {
 			}
 			var e struct {
 				Error struct {
-					Fields map[string]string `json:"fields"`
+					Message string            `json:"message"`
+					Fields  map[string]string `json:"fields"`
 				} `json:"error"`
 			}
 			r.JSON(t, &e)
 			if _, ok := e.Error.Fields[c.field]; !ok {
 				t.Errorf("%s: fields %v, want %s", c.name, e.Error.Fields, c.field)
+			}
+			// The message is Chinese and names the member by number and by
+			// the name the resident typed: 成员 2（张三丰）的….
+			if !han.MatchString(e.Error.Message) || strings.Contains(e.Error.Message, "must") {
+				t.Errorf("%s: message %q is not plain Chinese", c.name, e.Error.Message)
+			}
+			var i int
+			if _, err := fmt.Sscanf(c.field, "members[%d]", &i); err == nil {
+				name := member(c.body, i)["name"].(string)
+				if want := fmt.Sprintf("成员 %d（%s）的", i+1, name); !strings.HasPrefix(e.Error.Message, want) {
+					t.Errorf("%s: message %q, want it to start with %q", c.name, e.Error.Message, want)
+				}
 			}
 			if strings.Contains(string(r.Body), good[6:]) {
 				t.Errorf("%s: the error repeats the ID number", c.name)
@@ -73,6 +91,9 @@ func TestHouseholdValidation(t *testing.T) {
 		}
 		r := env.Do(apitest.Request{Method: http.MethodPut, Path: "/api/v1/me/household", Token: token, Body: []byte(`{"members": [}`), NoCheck: true})
 		apitest.Want(t, r, http.StatusBadRequest)
+		if msg := r.Map(t)["error"].(map[string]any)["message"].(string); !han.MatchString(msg) {
+			t.Errorf("malformed body: message %q is not Chinese", msg)
+		}
 		apitest.Want(t, env.Get("/api/v1/me/household", token), http.StatusNotFound)
 
 		// A valid household: a lower-case x is accepted and normalised.

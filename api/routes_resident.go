@@ -15,6 +15,7 @@ const uploadRoute = "/api/v1/applications/:id/documents"
 
 func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/programs", s.handle(s.listPrograms))
+	v1.GET("/guide", s.handle(s.getGuide))
 
 	auth := v1.Group("/auth", noStore())
 	auth.POST("/sms-codes", s.handle(s.requestSMSCode))

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	MaxUploadBytes int64
 	TrustedProxies []string
 	Dev            bool
+	// Guide is what GET /api/v1/guide tells residents before they start:
+	// the help line, the procedure's time limits and the appeal rights.
+	Guide model.Guide
 	// MetricsToken, when set, lets /metrics on the app port answer a
 	// request with "Authorization: Bearer <MetricsToken>"; without it
 	// /metrics on the app port is 404 (see MetricsHandler).
@@ -42,6 +46,8 @@ type Server struct {
 	gather  prometheus.Gatherer
 	spec    []byte
 	engine  *gin.Engine
+	// messages is the Chinese message catalogue writeError applies.
+	messages messages
 }
 
 // New builds the router. reg receives the HTTP metrics and is what /metrics
@@ -56,14 +62,14 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: app, log: log, opts: opts, metrics: m, gather: reg, spec: spec}
+	s := &Server{app: app, log: log, opts: opts, metrics: m, gather: reg, spec: spec, messages: newMessages()}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
+	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), compressResponses(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
 	e.NoRoute(s.portal())
 	e.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
 	s.engine = e

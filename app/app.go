@@ -179,6 +179,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout, LongRequestTimeout: cfg.LongRequestTimeout,
+		Guide: model.DefaultGuide(cfg.BureauName, cfg.HelpLine),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)

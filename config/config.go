@@ -82,9 +82,12 @@ type Config struct {
 	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
 	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
 	BureauName       string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
-	CityRegionCode   string        `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
-	SecretKeyFile    string        `yaml:"-" env:"-"`
-	secretGenerated  bool
+	// HelpLine is the telephone number the portal's guide and decisions
+	// give residents for questions (民政服务热线).
+	HelpLine        string `yaml:"help_line" env:"JIUZHU_HELP_LINE"`
+	CityRegionCode  string `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	SecretKeyFile   string `yaml:"-" env:"-"`
+	secretGenerated bool
 
 	// Documents: a quota per resident across all their applications, an
 	// upload rate per resident, how long documents of withdrawn and
@@ -126,6 +129,7 @@ func Default() Config {
 		StaffIdleTTL:       30 * time.Minute,
 		StaffMaxTTL:        12 * time.Hour,
 		BureauName:         "湖州市民政局",
+		HelpLine:           "12345",
 		CityRegionCode:     "330500",
 
 		DocumentQuotaBytes:     100 << 20,
@@ -275,6 +279,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_STAFF_IDLE_TTL", dur(&c.StaffIdleTTL)},
 		{"JIUZHU_STAFF_MAX_TTL", dur(&c.StaffMaxTTL)},
 		{"JIUZHU_BUREAU_NAME", str(&c.BureauName)},
+		{"JIUZHU_HELP_LINE", str(&c.HelpLine)},
 		{"JIUZHU_CITY_REGION_CODE", str(&c.CityRegionCode)},
 		{"JIUZHU_DOCUMENT_QUOTA_BYTES", int64v(&c.DocumentQuotaBytes)},
 		{"JIUZHU_DOCUMENT_QUOTA_COUNT", integer(&c.DocumentQuotaCount)},

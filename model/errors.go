@@ -39,7 +39,11 @@ type Error struct {
 	Message    string
 	Fields     map[string]string
 	RetryAfter time.Duration
-	Err        error
+	// Subject names whom a field error is about in the caller's own words
+	// (a household member's name as the resident typed it). It is shown
+	// only back to the caller who sent it, never in staff or public views.
+	Subject string
+	Err     error
 }
 
 // Error implements error. It includes the cause so log lines carry context.

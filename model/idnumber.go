@@ -54,22 +54,22 @@ var chinaZone = time.FixedZone("CST", 8*3600)
 func ParseIDNumber(s string, now time.Time) (IDNumber, error) {
 	n := strings.ToUpper(strings.TrimSpace(s))
 	if len(n) != 18 {
-		return IDNumber{}, Invalid("id_number", "must be 18 characters")
+		return IDNumber{}, Invalid("id_number", "应为 18 位，请对照身份证重新填写")
 	}
 	check := IDCheckChar(n[:17])
 	if check == 0 {
-		return IDNumber{}, Invalid("id_number", "the first 17 characters must be digits")
+		return IDNumber{}, Invalid("id_number", "前 17 位应为数字，最后一位是数字或 X")
 	}
 	if n[17] != check {
-		return IDNumber{}, Invalid("id_number", "the check character does not match (GB 11643)")
+		return IDNumber{}, Invalid("id_number", "校验不通过，可能有一位填错了，请对照身份证逐位核对")
 	}
 	birth, err := time.ParseInLocation("20060102", n[6:14], chinaZone)
 	if err != nil || birth.Format("20060102") != n[6:14] {
-		return IDNumber{}, Invalid("id_number", "the birth date is not a real date")
+		return IDNumber{}, Invalid("id_number", "其中的出生日期不存在，请核对")
 	}
 	today := now.In(chinaZone)
 	if birth.Year() < 1900 || birth.After(today) {
-		return IDNumber{}, Invalid("id_number", "the birth date is in the future or before 1900")
+		return IDNumber{}, Invalid("id_number", "其中的出生日期不对，请核对")
 	}
 	sex := SexFemale
 	if (n[16]-'0')%2 == 1 {

@@ -22,7 +22,7 @@ func NormalizePhone(s string) (string, error) {
 		}
 	}
 	if !IsMobilePhone(p) {
-		return "", Invalid("phone", "must be an 11-digit mainland mobile number such as 13812345678")
+		return "", Invalid("phone", "请填写 11 位手机号，例如 13812345678")
 	}
 	return p, nil
 }

@@ -1,6 +1,9 @@
 package model
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Document kinds a resident can upload as proof.
 const (
@@ -131,15 +134,25 @@ func ProgramOf(code ProgramCode) (Program, bool) {
 	return Program{}, false
 }
 
-// MissingDocuments returns the required kinds of p not among present.
-func (p Program) MissingDocuments(present map[string]bool) []string {
-	var missing []string
+// MissingDocuments returns the required documents of p whose kinds are not
+// among present, with their names for the person who must bring them.
+func (p Program) MissingDocuments(present map[string]bool) []DocumentKind {
+	var missing []DocumentKind
 	for _, d := range p.RequiredDocuments {
 		if !present[d.Kind] {
-			missing = append(missing, d.Kind)
+			missing = append(missing, d)
 		}
 	}
 	return missing
+}
+
+// DocumentNames joins the names of docs for a sentence: 身份证、户口簿.
+func DocumentNames(docs []DocumentKind) string {
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = d.Name
+	}
+	return strings.Join(names, "、")
 }
 
 // MarshalJSON adds what the policy says of the program to the catalog

@@ -24,7 +24,7 @@ func TestProgramCatalog(t *testing.T) {
 	}
 	dibao, _ := ProgramOf(ProgramDibao)
 	missing := dibao.MissingDocuments(map[string]bool{DocIDCard: true})
-	if len(missing) != 2 || missing[0] != DocHukouBook || missing[1] != DocIncomeProof {
+	if len(missing) != 2 || missing[0].Kind != DocHukouBook || missing[1].Kind != DocIncomeProof || DocumentNames(missing) != "户口本、收入证明" {
 		t.Fatalf("missing %v", missing)
 	}
 	edu, _ := ProgramOf(ProgramEducation)

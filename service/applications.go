@@ -216,9 +216,9 @@ func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, 
 		prog, _ := model.ProgramOf(app.Program)
 		if missing := prog.MissingDocuments(present); len(missing) > 0 {
 			e := &model.Error{Kind: model.KindInvalid, Code: "documents_missing",
-				Message: "upload the missing documents first: " + strings.Join(missing, ", "), Fields: map[string]string{}}
-			for _, k := range missing {
-				e.Fields[k] = "required document missing"
+				Message: "还缺少这些材料：" + model.DocumentNames(missing) + "。请上传后再提交。", Fields: map[string]string{}}
+			for _, d := range missing {
+				e.Fields[d.Kind] = "请上传" + d.Name
 			}
 			return e
 		}

@@ -450,7 +450,7 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 				return fmt.Errorf("open address: %w", err)
 			}
 			if addr != MaskAddress(old) {
-				return model.Invalid("address", "send the full address")
+				return model.Invalid("address", "请填写完整的家庭住址")
 			}
 			addr = old
 		}
@@ -460,7 +460,7 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 		hh.RegionCode, hh.Hukou, hh.UpdatedAt = in.RegionCode, in.Hukou, now
 		members, err := h.members(ctx, in.Members, stored, now)
 		if err != nil {
-			return err
+			return aboutMember(err, in.Members)
 		}
 		if err := h.d.DB.SaveHousehold(ctx, &hh, create, members); err != nil {
 			switch model.KindOf(err) {
@@ -482,23 +482,23 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 // validateHead checks the household fields other than the members.
 func (h *Households) validateHead(ctx context.Context, in HouseholdInput) error {
 	if model.LevelOfCode(in.RegionCode) != model.LevelCommunity {
-		return model.Invalid("region_code", "must be the 12-digit code of a community")
+		return model.Invalid("region_code", "请选择所在的社区")
 	}
 	if _, err := h.d.DB.Region(ctx, in.RegionCode); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			return model.Invalid("region_code", "unknown region code")
+			return model.Invalid("region_code", "没有这个社区，请重新选择")
 		}
 		return err
 	}
 	addr := strings.TrimSpace(in.Address)
 	if addr == "" || utf8.RuneCountInString(addr) > maxAddressRunes {
-		return model.Invalid("address", "must be 1 to 200 characters")
+		return model.Invalid("address", "请填写家庭住址（不超过 200 个字）")
 	}
 	if in.Hukou != model.HukouUrban && in.Hukou != model.HukouRural {
-		return model.Invalid("hukou", "must be urban or rural")
+		return model.Invalid("hukou", "请选择城镇户口或农村户口")
 	}
 	if len(in.Members) == 0 || len(in.Members) > maxMembers {
-		return model.Invalid("members", "list 1 to 20 members")
+		return model.Invalid("members", "请填写 1 到 20 位家庭成员")
 	}
 	return nil
 }
@@ -519,7 +519,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		if mi.ID != "" {
 			m, ok := stored[mi.ID]
 			if !ok {
-				return nil, model.Invalid(field("id"), "not a member of this household")
+				return nil, model.Invalid(field("id"), "不是本家庭的成员，请刷新页面后重新填写")
 			}
 			prev = &m
 		}
@@ -541,7 +541,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 			m.IDMasked, m.BirthDate, m.Sex = model.MaskID(id.Number), id.BirthDate, id.Sex
 		}
 		if seen[m.IDIndex] {
-			return nil, model.Invalid(field("id_number"), "listed twice")
+			return nil, model.Invalid(field("id_number"), "重复填写了，同一个人只填一次")
 		}
 		seen[m.IDIndex] = true
 		switch {
@@ -563,7 +563,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 			m.NameSealed, m.NameMasked = prev.NameSealed, prev.NameMasked
 		} else {
 			if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.ContainsAny(name, "*<>") {
-				return nil, model.Invalid(field("name"), "must be 1 to 32 characters")
+				return nil, model.Invalid(field("name"), "请填写姓名（不超过 32 个字，不含 * < > 符号）")
 			}
 			sealed, err := h.d.Keys.Seal(name)
 			if err != nil {
@@ -576,11 +576,11 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 			selfCount++
 		case model.RelationSpouse, model.RelationChild, model.RelationParent, model.RelationOther:
 		default:
-			return nil, model.Invalid(field("relation"), "must be self, spouse, child, parent or other")
+			return nil, model.Invalid(field("relation"), "请选择与申请人的关系")
 		}
 		m.Relation = mi.Relation
 		if mi.MonthlyIncome < 0 || mi.MonthlyIncome > model.MaxAmount {
-			return nil, model.Invalid(field("monthly_income"), "must be a whole number of fen from 0")
+			return nil, model.Invalid(field("monthly_income"), "请填写不小于 0 的金额")
 		}
 		m.MonthlyIncome = mi.MonthlyIncome
 		if mi.Incomes != nil {
@@ -589,7 +589,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 				return nil, err
 			}
 			if mi.MonthlyIncome != 0 && mi.MonthlyIncome != sum {
-				return nil, model.Invalid(field("monthly_income"), "must be the sum of the incomes ("+strconv.FormatInt(sum, 10)+"), or left out")
+				return nil, model.Invalid(field("monthly_income"), "应等于各项收入之和（"+model.Yuan(sum)+" 元），或不填")
 			}
 			m.MonthlyIncome, m.Incomes = sum, stored
 		}
@@ -599,7 +599,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 				wa := *mi.WorkAbility
 				m.WorkAbility = &wa
 			default:
-				return nil, model.Invalid(field("work_ability"), "must be full, partial or none")
+				return nil, model.Invalid(field("work_ability"), "请选择完全、部分或无劳动能力")
 			}
 		}
 		level, err := disabilityLevel(mi.DisabilityLevel)
@@ -628,7 +628,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		out = append(out, m)
 	}
 	if selfCount != 1 {
-		return nil, model.Invalid("members", "exactly one member must have the relation self")
+		return nil, model.Invalid("members", "家庭成员中要有且只有一位是申请人本人")
 	}
 	return out, nil
 }
@@ -640,26 +640,26 @@ const maxIncomes = 10
 // their stored form (one entry per kind).
 func incomesOf(in []model.Income, field func(string) string) (int64, *string, error) {
 	if len(in) > maxIncomes {
-		return 0, nil, model.Invalid(field("incomes"), "list at most 10 incomes")
+		return 0, nil, model.Invalid(field("incomes"), "最多填写 10 项收入")
 	}
 	seen := map[model.IncomeKind]bool{}
 	var sum int64
 	for j, x := range in {
 		at := field("incomes[" + strconv.Itoa(j) + "]")
 		if !model.IsIncomeKind(x.Kind) {
-			return 0, nil, model.Invalid(at+".kind", "must be wage, pension, agriculture, business, property, transfer or other")
+			return 0, nil, model.Invalid(at+".kind", "请选择收入类别")
 		}
 		if seen[x.Kind] {
-			return 0, nil, model.Invalid(at+".kind", "each kind once")
+			return 0, nil, model.Invalid(at+".kind", "同一类收入只填一次，请合并")
 		}
 		seen[x.Kind] = true
 		if x.MonthlyAmount < 0 || x.MonthlyAmount > model.MaxAmount {
-			return 0, nil, model.Invalid(at+".monthly_amount", "must be a whole number of fen from 0")
+			return 0, nil, model.Invalid(at+".monthly_amount", "请填写不小于 0 的金额")
 		}
 		sum += x.MonthlyAmount
 	}
 	if sum > model.MaxAmount {
-		return 0, nil, model.Invalid(field("incomes"), "the incomes add up to too much")
+		return 0, nil, model.Invalid(field("incomes"), "各项收入加起来太多了，请核对")
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -667,6 +667,30 @@ func incomesOf(in []model.Income, field func(string) string) (int64, *string, er
 	}
 	stored := string(b)
 	return sum, &stored, nil
+}
+
+// aboutMember names the member a field error is about (members[i].…) with
+// the name the caller typed for that member, so the message can say
+// 成员 2（李建国）的身份证号…; a masked name sent back is not a name.
+func aboutMember(err error, in []MemberInput) error {
+	var me *model.Error
+	if !errors.As(err, &me) {
+		return err
+	}
+	for field := range me.Fields {
+		var i int
+		if _, scanErr := fmt.Sscanf(field, "members[%d]", &i); scanErr != nil || i < 0 || i >= len(in) {
+			continue
+		}
+		name := strings.TrimSpace(in[i].Name)
+		if name == "" || strings.Contains(name, "*") || utf8.RuneCountInString(name) > maxNameRunes {
+			return err
+		}
+		named := *me
+		named.Subject = name
+		return &named
+	}
+	return err
 }
 
 // invalidAt renames the field of a model.KindInvalid error.
@@ -691,7 +715,7 @@ func disabilityLevel(raw json.RawMessage) (string, error) {
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", model.Invalid("disability_level", "must be a level from 1 to 4")
+		return "", model.Invalid("disability_level", "残疾等级应为 1 到 4 级")
 	}
 	var level string
 	switch t := v.(type) {
@@ -704,7 +728,7 @@ func disabilityLevel(raw json.RawMessage) (string, error) {
 	case "1", "2", "3", "4":
 		return level, nil
 	}
-	return "", model.Invalid("disability_level", "must be a level from 1 to 4")
+	return "", model.Invalid("disability_level", "残疾等级应为 1 到 4 级")
 }
 
 // checkSchool validates an enrolment against the schools of
@@ -713,14 +737,14 @@ func (h *Households) checkSchool(ctx context.Context, s SchoolInput, field strin
 	switch s.Stage {
 	case model.StageCompulsory, model.StageSeniorHigh, model.StageSpecial:
 	default:
-		return model.Invalid(field+".stage", "must be compulsory, senior_high or special")
+		return model.Invalid(field+".stage", "请选择学段")
 	}
 	if g := strings.TrimSpace(s.Grade); g == "" || utf8.RuneCountInString(g) > 16 {
-		return model.Invalid(field+".grade", "must be 1 to 16 characters")
+		return model.Invalid(field+".grade", "请填写年级（不超过 16 个字）")
 	}
 	school, err := h.d.DB.School(ctx, s.SchoolID)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Invalid(field+".school_id", "unknown school")
+		return model.Invalid(field+".school_id", "没有这所学校，请重新选择")
 	}
 	if err != nil {
 		return err
@@ -730,5 +754,5 @@ func (h *Households) checkSchool(ctx context.Context, s SchoolInput, field strin
 			return nil
 		}
 	}
-	return model.Invalid(field+".stage", "the school does not teach this stage")
+	return model.Invalid(field+".stage", "这所学校没有这个学段，请重新选择")
 }

@@ -309,9 +309,9 @@ func (w *Workflow) readyToPublicize(ctx context.Context, a model.Application) er
 		}
 	}
 	if missing := prog.MissingDocuments(accepted); len(missing) > 0 {
-		e := model.Conflict("documents_not_accepted", "every required document must be accepted first: %s", strings.Join(missing, ", "))
-		for _, k := range missing {
-			e = e.WithField("documents."+k, "not accepted")
+		e := model.Conflict("documents_not_accepted", "这些必需材料还没有审核通过：%s。请先审核全部必需材料。", model.DocumentNames(missing))
+		for _, d := range missing {
+			e = e.WithField("documents."+d.Kind, d.Name+"未审核通过")
 		}
 		return e
 	}

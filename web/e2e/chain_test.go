@@ -40,7 +40,7 @@ func statusShown(text string) chromedp.Action[chromedp.Void] {
 func residentOpens(srvURL, token, appID, status string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		js(`sessionStorage.clear()`),
-		setSession("resident", token),
+		residentSession(srvURL, token),
 		chromedp.Navigate(srvURL+"/applications/"+appID),
 		statusShown(status),
 	)
@@ -131,7 +131,7 @@ func TestStaffChainInBrowser(t *testing.T) {
 		saveAssessment(env, "入户核实，父女二人，无其他收入"),
 		chromedp.WaitVisible(chromedp.CSS(`.assessed-amount`)),
 	)
-	shot(t, ctx, "10-staff-assessment")
+	screen(t, ctx, "10-staff-assessment")
 	detail := staffStatus(t, env, apiTok, appID)
 	as, _ := detail["assessment"].(map[string]any)
 	if as == nil || as["per_capita_income"] != float64(20000) {
@@ -162,7 +162,7 @@ func TestStaffChainInBrowser(t *testing.T) {
 	if !strings.Contains(notices, "欧阳**") || strings.Contains(notices, "欧阳振华") || !strings.Contains(notices, monthly(amount)) {
 		t.Fatalf("notice page should show 欧阳** and %s only:\n%.800s", monthly(amount), notices)
 	}
-	shot(t, ctx, "11-public-notices")
+	screen(t, ctx, "11-public-notices")
 	run(t, ctx, "object",
 		press(`.object-btn`),
 		settle(),
@@ -199,7 +199,7 @@ func TestStaffChainInBrowser(t *testing.T) {
 		press(`.van-dialog__confirm`),
 		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-objection=%q]//span[normalize-space(.)="异议不成立"]`, objs.Items[0].ID)),
 	)
-	shot(t, ctx, "12-objection-dismissed")
+	screen(t, ctx, "12-objection-dismissed")
 	r = env.Get("/api/v1/staff/objections?application_id="+appID, apiTok)
 	apitest.Want(t, r, http.StatusOK)
 	resolved := r.Map(t)["items"].([]any)[0].(map[string]any)
@@ -213,7 +213,7 @@ func TestStaffChainInBrowser(t *testing.T) {
 	staffLogin(t, ctx, srv.URL, "county", appID)
 	staffAct(t, ctx, "approve", "已批准")
 	wantStatus("approved")
-	shot(t, ctx, "13-approved")
+	screen(t, ctx, "13-approved")
 }
 
 // saveAssessment fills in the home visit (yesterday, with note) on the

@@ -288,8 +288,14 @@ func TestCountyRejectsWithReason(t *testing.T) {
 	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, why) {
 		t.Fatalf("the resident's page does not say why it was refused: %q (%v)", top, err)
 	}
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .van-uploader').length`)); err != nil || n != 0 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .upload-btn').length`)); err != nil || n != 0 {
 		t.Errorf("a refused application still offers %d submit, withdraw or upload controls (%v)", n, err)
 	}
-	shot(t, ctx, "22-rejected")
+	// The refusal tells the resident how to challenge it.
+	run(t, ctx, "appeal rights", chromedp.WaitVisible(chromedp.CSS(`.appeal-rights`)))
+	if txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.appeal-rights`))); err != nil ||
+		!strings.Contains(txt, "60 日内") || !strings.Contains(txt, "行政复议") || !strings.Contains(txt, "6 个月内") || !strings.Contains(txt, "行政诉讼") || !strings.Contains(txt, "12345") {
+		t.Errorf("appeal rights %q (%v)", txt, err)
+	}
+	screen(t, ctx, "22-rejected")
 }

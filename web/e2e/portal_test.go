@@ -196,19 +196,13 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.send-code`)),
 	)
 	code := smsCode(t, env, phone)
-	shot(t, ctx, "1-login")
+	screen(t, ctx, "1-login")
 	run(t, ctx, "log in",
 		chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code),
 		press(`.login-btn`),
 		chromedp.WaitVisible(byText("button", "填写家庭信息")),
 	)
-	token, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem('jz_token') || ''`))
-	if err != nil {
-		t.Fatalf("read token: %v", err)
-	}
-	if token == "" {
-		t.Fatal("no session token stored after login")
-	}
+	token := sessionCookie(t, ctx, srv.URL).Value
 
 	run(t, ctx, "household: region",
 		chromedp.Click(byText("button", "填写家庭信息")),
@@ -228,7 +222,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number0]`), makeID("19800101", 1, true)),
 		addIncome(0, "wage", "300.5"),
 	)
-	shot(t, ctx, "2-household")
+	screen(t, ctx, "2-household")
 	run(t, ctx, "household: save",
 		press(`.save-household`),
 		chromedp.WaitVisible(chromedp.CSS(`.new-app`)),
@@ -261,7 +255,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(sel+` .doc-status`)),
 		)
 	}
-	shot(t, ctx, "3-documents")
+	screen(t, ctx, "3-documents")
 	run(t, ctx, "submit",
 		chromedp.WaitNotVisible(chromedp.CSS(`.van-toast`)),
 		press(`.submit-app`),
@@ -271,7 +265,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 	if err != nil {
 		t.Fatalf("location: %v", err)
 	}
-	shot(t, ctx, "4-submitted")
+	screen(t, ctx, "4-submitted")
 
 	id := where[strings.LastIndex(where, "/")+1:]
 	r := env.Get("/api/v1/applications/"+id, token)

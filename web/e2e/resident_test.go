@@ -56,7 +56,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	run(t, ctx, "open household",
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		setSession("resident", tok),
+		residentSession(srv.URL, tok),
 		chromedp.Navigate(srv.URL+"/household"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
 	)
@@ -79,7 +79,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=name2]`), "李梅"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number2]`), spouseID),
 	)
-	shot(t, ctx, "14-household-edit")
+	screen(t, ctx, "14-household-edit")
 	run(t, ctx, "save household",
 		press(`.save-household`),
 		chromedp.WaitVisible(chromedp.CSS(`.new-app`)),
@@ -107,7 +107,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	if total := memberIncomeTotal(t, ctx, 0); !strings.Contains(total, "¥450.50") {
 		t.Fatalf("head's income shown %q after saving, want the server's sum ¥450.50", total)
 	}
-	shot(t, ctx, "14b-household-incomes")
+	screen(t, ctx, "14b-household-incomes")
 	if s := after.Members[1].School; s == nil || s.SchoolID != "SCH-330502-compulsory" || s.Grade != "5" {
 		t.Errorf("child's school after editing = %+v, want kept", s)
 	}
@@ -132,7 +132,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 		press(`.van-dialog__confirm`),
 		statusShown("已撤回"),
 	)
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .van-uploader').length`)); err != nil || n != 0 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.submit-app, .withdraw-app, .upload-btn').length`)); err != nil || n != 0 {
 		t.Errorf("a withdrawn application still offers %d submit, withdraw or upload controls (%v)", n, err)
 	}
 	r := env.Get("/api/v1/applications/"+draft.ID, tok)
@@ -161,7 +161,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 			t.Errorf("messages page lacks %q:\n%.800s", want, page)
 		}
 	}
-	shot(t, ctx, "15-messages")
+	screen(t, ctx, "15-messages")
 	run(t, ctx, "open message",
 		press(`.message-row`),
 		chromedp.WaitVisible(chromedp.CSS(`.app-status`)),
@@ -216,7 +216,7 @@ func TestReturnReasonShownToResident(t *testing.T) {
 	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, why) {
 		t.Fatalf("the resident's page does not say at the top why it was returned: %q (%v)", top, err)
 	}
-	shot(t, ctx, "16-returned")
+	screen(t, ctx, "16-returned")
 	run(t, ctx, "message",
 		chromedp.Navigate(srv.URL+"/messages"),
 		chromedp.WaitVisible(byText("div", "原因："+why)),

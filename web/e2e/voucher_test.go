@@ -2,13 +2,14 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
@@ -140,7 +141,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	run(t, ctx, "resident session",
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		setSession("resident", resident),
+		residentSession(srv.URL, resident),
 		chromedp.Navigate(srv.URL+"/vouchers"),
 		chromedp.WaitVisible(chromedp.CSS(`.voucher-code`)),
 		chromedp.WaitVisible(chromedp.CSS(`img.qr`)),
@@ -156,7 +157,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	if _, err := model.ParseVoucherCode(code); err != nil {
 		t.Fatalf("shown code %q is not a voucher code: %v", code, err)
 	}
-	shot(t, ctx, "5-vouchers")
+	screen(t, ctx, "5-vouchers")
 
 	run(t, ctx, "school login",
 		js(`sessionStorage.clear()`),
@@ -173,7 +174,7 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=amount_misc_fee]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=amount_misc_fee]`), "150"),
 	)
-	shot(t, ctx, "6-school-preview")
+	screen(t, ctx, "6-school-preview")
 	run(t, ctx, "redeem",
 		press(`.redeem-btn`),
 		settle(),
@@ -206,12 +207,23 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	if err != nil || !strings.Contains(page, mine.Items[0].Code) || !strings.Contains(page, "¥150.00") {
 		t.Fatalf("statement page (%v) does not list %s with ¥150.00:\n%s", err, mine.Items[0].Code, page)
 	}
-	shot(t, ctx, "7-statement")
+	screen(t, ctx, "7-statement")
 }
 
-// setSession stores a session the way the login pages do.
-func setSession(kind, token string) chromedp.Action[chromedp.Void] {
-	return js(fmt.Sprintf(`sessionStorage.setItem('jz_token', %q); sessionStorage.setItem('jz_kind', %q)`, token, kind))
+// residentSession stores a resident session the way the login page and the
+// server do: the HttpOnly session cookie (set here through the DevTools
+// protocol, as a script cannot) and the portal's marker in localStorage.
+// The page must be on srvURL's origin.
+func residentSession(srvURL, token string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		js(`sessionStorage.clear(); localStorage.setItem('jz_resident', JSON.stringify({phone_masked: '', expires_at: new Date(Date.now() + 86400000).toISOString()}))`),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			yes := true
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "jz_session", Value: token, URL: srvURL + "/api/",
+				Path: "/api/", HTTPOnly: &yes, Secure: &yes, SameSite: network.CookieSameSiteLax})
+			return err
+		}),
+	)
 }
 
 // js evaluates a script in the page for its effect.
@@ -238,7 +250,7 @@ func TestCommunityWorkerAcceptsFromQueue(t *testing.T) {
 		press(`.staff-login-btn`),
 		chromedp.WaitVisible(chromedp.CSS(`.queue-row`)),
 	)
-	shot(t, ctx, "8-staff-queue")
+	screen(t, ctx, "8-staff-queue")
 	run(t, ctx, "open",
 		press(`.queue-row`),
 		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已提交"]`),
@@ -253,7 +265,7 @@ func TestCommunityWorkerAcceptsFromQueue(t *testing.T) {
 		press(`.van-dialog__confirm`),
 		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已受理"]`),
 	)
-	shot(t, ctx, "9-staff-accepted")
+	screen(t, ctx, "9-staff-accepted")
 	r := env.Get("/api/v1/staff/applications/"+appID, staffToken(t, env, "community"))
 	apitest.Want(t, r, http.StatusOK)
 	if st := r.Map(t)["status"]; st != "accepted" {

@@ -1,43 +1,82 @@
-// The one HTTP client of the portal: bearer token from sessionStorage,
-// API errors turned into Error objects with the server's message, and a
-// 401 sends the user back to the right login page. Tokens and personal data
-// are never written to the console.
+// The one HTTP client of the portal. A resident's session lives in an
+// HttpOnly cookie the server sets at login (so a new WeChat page is still
+// logged in); the portal keeps only a marker with the masked phone and the
+// expiry in localStorage, never the token. Staff keep a bearer token in
+// sessionStorage. Every request carries the X-Jiuzhu-Portal header, which
+// the server requires on cookie-authenticated writes (CSRF). API errors
+// become Error objects with the server's Chinese message, and a 401 sends
+// the user to the right login page and back afterwards. Tokens and personal
+// data are never written to the console.
 import { router } from './router.js'
 
-const TOKEN = 'jz_token'
-const KIND = 'jz_kind' // resident | staff
+const STAFF_TOKEN = 'jz_token'
+const STAFF_INFO = 'jz_info'
+const RESIDENT = 'jz_resident' // localStorage: {phone_masked, expires_at}
 
-export function session() {
-  return { token: sessionStorage.getItem(TOKEN), kind: sessionStorage.getItem(KIND) }
+function residentMarker() {
+  try {
+    const m = JSON.parse(localStorage.getItem(RESIDENT) || 'null')
+    if (m && Date.parse(m.expires_at) > Date.now()) return m
+  } catch { /* a broken marker is no session */ }
+  return null
 }
 
+// session says who is logged in: kind is 'resident', 'staff' or null.
+export function session() {
+  const token = sessionStorage.getItem(STAFF_TOKEN)
+  if (token) return { token, kind: 'staff' }
+  if (residentMarker()) return { token: null, kind: 'resident' }
+  return { token: null, kind: null }
+}
+
+// saveSession records a login. A resident's token stays in its cookie.
 export function saveSession(kind, token, info) {
-  sessionStorage.setItem(TOKEN, token)
-  sessionStorage.setItem(KIND, kind)
-  sessionStorage.setItem('jz_info', JSON.stringify(info || {}))
+  if (kind === 'resident') {
+    localStorage.setItem(RESIDENT, JSON.stringify({ phone_masked: info?.phone_masked || '', expires_at: info?.expires_at || '' }))
+    return
+  }
+  sessionStorage.setItem(STAFF_TOKEN, token)
+  sessionStorage.setItem(STAFF_INFO, JSON.stringify(info || {}))
 }
 
 export function sessionInfo() {
+  const m = residentMarker()
+  if (m && !sessionStorage.getItem(STAFF_TOKEN)) return m
   try {
-    return JSON.parse(sessionStorage.getItem('jz_info') || '{}')
+    return JSON.parse(sessionStorage.getItem(STAFF_INFO) || '{}')
   } catch {
     return {}
   }
 }
 
 export function clearSession() {
-  sessionStorage.removeItem(TOKEN)
-  sessionStorage.removeItem(KIND)
-  sessionStorage.removeItem('jz_info')
+  sessionStorage.removeItem(STAFF_TOKEN)
+  sessionStorage.removeItem(STAFF_INFO)
+  localStorage.removeItem(RESIDENT)
+}
+
+// loginPath is the login page for kind, coming back to `back` afterwards.
+export function loginPath(kind, back) {
+  const base = kind === 'staff' ? '/staff/login' : '/login'
+  return back && back !== base && !back.endsWith('/login') ? { path: base, query: { redirect: back } } : base
+}
+
+// afterLogin is where a login page sends the user: the page they were
+// going to (same-site paths only), else home.
+export function afterLogin(redirect, home) {
+  return typeof redirect === 'string' && redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : home
 }
 
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {}
+    // The server's message is plain Chinese from its catalogue; field
+    // reasons already name the field (and the member) in words, so they are
+    // shown as they are, never with their internal keys.
     let msg = e.message || defaultMessage(status)
     if (e.fields && typeof e.fields === 'object') {
-      const parts = Object.entries(e.fields).map(([k, v]) => `${k}: ${v}`)
-      if (parts.length) msg += '（' + parts.join('；') + '）'
+      const parts = Object.values(e.fields).filter((v) => v && !msg.includes(v))
+      if (parts.length) msg += parts.join('；') + '。'
     }
     super(msg)
     this.status = status
@@ -60,19 +99,28 @@ function defaultMessage(status) {
   }
 }
 
-function loginPathFor(kind) {
-  if (kind === 'staff') {
-    return '/staff/login'
-  }
-  return '/login'
+// portalHeaders are the headers of every portal request: JSON answers, the
+// portal marker (the CSRF check of cookie sessions) and a staff bearer.
+function portalHeaders(opts) {
+  const headers = { Accept: 'application/json', 'X-Jiuzhu-Portal': '1', ...(opts.headers || {}) }
+  const { token } = session()
+  if (token && !opts.anonymous) headers.Authorization = 'Bearer ' + token
+  return headers
+}
+
+// onUnauthorized drops a dead session and sends the user to log in,
+// coming back here afterwards.
+function onUnauthorized(kind) {
+  clearSession()
+  const here = router.currentRoute.value
+  if (!here.path.endsWith('/login')) router.replace(loginPath(kind, here.fullPath))
 }
 
 // request performs one API call. body may be a plain object (sent as JSON)
 // or FormData (sent as multipart). opts.raw returns the Response itself.
 export async function request(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json', ...(opts.headers || {}) }
-  const { token, kind } = session()
-  if (token && !opts.anonymous) headers.Authorization = 'Bearer ' + token
+  const headers = portalHeaders(opts)
+  const { kind } = session()
   let payload
   if (body instanceof FormData) {
     payload = body
@@ -84,13 +132,9 @@ export async function request(method, path, body, opts = {}) {
   try {
     res = await fetch(path, { method, headers, body: payload, cache: 'no-store' })
   } catch {
-    throw new ApiError(0, { error: { message: '网络连接失败，请检查网络后重试' } })
+    throw networkError()
   }
-  if (res.status === 401 && !opts.anonymous) {
-    clearSession()
-    const target = loginPathFor(kind)
-    if (router.currentRoute.value.path !== target) router.replace(target)
-  }
+  if (res.status === 401 && !opts.anonymous) onUnauthorized(kind)
   if (!res.ok) {
     let data = null
     try { data = await res.json() } catch { /* not JSON */ }
@@ -107,6 +151,39 @@ export const api = {
   post: (p, b, o) => request('POST', p, b === undefined ? {} : b, o),
   put: (p, b, o) => request('PUT', p, b, o),
   del: (p, o) => request('DELETE', p, undefined, o),
+}
+
+function networkError() {
+  return new ApiError(0, { error: { message: '网络不稳定，请检查网络后重试' } })
+}
+
+// upload sends a multipart form with upload progress (fetch cannot report
+// it): onProgress gets the fraction sent (0–1). It returns {done, cancel}:
+// done resolves to the JSON answer or rejects with an ApiError (status 0
+// for a network failure, code 'cancelled' after cancel()).
+export function upload(path, form, onProgress) {
+  const xhr = new XMLHttpRequest()
+  const done = new Promise((resolve, reject) => {
+    xhr.open('POST', path)
+    for (const [k, v] of Object.entries(portalHeaders({}))) xhr.setRequestHeader(k, v)
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total) }
+    xhr.onerror = () => reject(networkError())
+    xhr.ontimeout = () => reject(networkError())
+    xhr.onabort = () => {
+      const e = new ApiError(0, { error: { code: 'cancelled', message: '已取消上传' } })
+      e.code = 'cancelled'
+      reject(e)
+    }
+    xhr.onload = () => {
+      let data = null
+      try { data = JSON.parse(xhr.responseText) } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data)
+      if (xhr.status === 401) onUnauthorized(session().kind)
+      reject(new ApiError(xhr.status, data))
+    }
+    xhr.send(form)
+  })
+  return { done, cancel: () => xhr.abort() }
 }
 
 // blobURL fetches an authenticated image and returns an object URL for it.

@@ -7,6 +7,10 @@ import 'vant/lib/index.css'
 import App from './App.vue'
 import { router } from './router.js'
 import './style.css'
+import { elderOn } from './elder.js'
+import { nameDialogs } from './a11y.js'
+
+document.documentElement.classList.toggle('elder', elderOn())
 
 const app = createApp(App)
 for (const c of [ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
@@ -15,3 +19,4 @@ for (const c of [ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, 
 }
 app.use(router)
 app.mount('#app')
+nameDialogs(document.body)

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { loginPath, session } from './api.js'
 
 const routes = [
   { path: '/', redirect: '/home' },
@@ -14,6 +15,7 @@ const routes = [
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
+  { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
@@ -23,11 +25,7 @@ export const router = createRouter({ history: createWebHistory('/'), routes })
 router.beforeEach((to) => {
   const need = to.meta.auth
   if (!need) return true
-  const token = sessionStorage.getItem('jz_token')
-  const kind = sessionStorage.getItem('jz_kind')
-  if (!token || kind !== need) {
-    return need === 'staff' ? '/staff/login' : '/login'
-  }
+  if (session().kind !== need) return loginPath(need, to.fullPath)
   return true
 })
 
