@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/jiuzhu/jiuzhu/model"
 )
 
 // Keys derives, from JIUZHU_SECRET_KEY, the separate keys Jiuzhu uses: one
@@ -19,10 +21,14 @@ import (
 // (so an encrypted ID number can still be looked up and kept unique) and one
 // for hashing session tokens and one-time codes before they are stored.
 type Keys struct {
-	aead      cipher.AEAD
-	indexKey  []byte
-	tokenKey  []byte
-	randomSrc io.Reader
+	aead     cipher.AEAD
+	indexKey []byte
+	tokenKey []byte
+	// auditKey keys the audit batch chain; checkpointKey signs the chain
+	// head written outside the database. Neither is stored anywhere.
+	auditKey      []byte
+	checkpointKey []byte
+	randomSrc     io.Reader
 }
 
 // NewKeys derives the keys with HKDF-SHA256. random is the nonce source
@@ -58,10 +64,18 @@ func NewKeys(secret string, random io.Reader) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditKey, err := derive("audit-seal")
+	if err != nil {
+		return nil, err
+	}
+	checkpointKey, err := derive("audit-checkpoint")
+	if err != nil {
+		return nil, err
+	}
 	if random == nil {
 		random = rand.Reader
 	}
-	return &Keys{aead: aead, indexKey: indexKey, tokenKey: tokenKey, randomSrc: random}, nil
+	return &Keys{aead: aead, indexKey: indexKey, tokenKey: tokenKey, auditKey: auditKey, checkpointKey: checkpointKey, randomSrc: random}, nil
 }
 
 // Seal encrypts plaintext for storage; the result is base64 text holding
@@ -117,5 +131,25 @@ func (k *Keys) TokenHash(domain, token string) string {
 	m.Write([]byte(domain))
 	m.Write([]byte{0})
 	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// AuditBatchMAC is the keyed hash that seals a batch of audit rows: over
+// the previous batch's MAC, the batch number and each row's seq and
+// content digest, in seq order.
+func (k *Keys) AuditBatchMAC(prevMAC string, batch int64, rows []model.AuditEntry) string {
+	m := hmac.New(sha256.New, k.auditKey)
+	fmt.Fprintf(m, "jiuzhu-audit-batch/v1|%d|%s|%d", batch, prevMAC, len(rows))
+	for _, r := range rows {
+		fmt.Fprintf(m, "|%d:%s", r.Seq, r.Digest())
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CheckpointMAC signs an audit checkpoint's content with its own key.
+func (k *Keys) CheckpointMAC(content []byte) string {
+	m := hmac.New(sha256.New, k.checkpointKey)
+	m.Write([]byte("jiuzhu-audit-checkpoint/v1|"))
+	m.Write(content)
 	return hex.EncodeToString(m.Sum(nil))
 }
