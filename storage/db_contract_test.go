@@ -103,6 +103,42 @@ func testDB(t *testing.T, open func(t *testing.T) *DB) {
 		}
 	})
 
+	t.Run("numbers are allocated outside the caller's transaction", func(t *testing.T) {
+		t.Parallel()
+		db := migrated(t, open)
+		if db.dialect != "mysql" {
+			t.Skip("SQLite has one writer: a transaction holds the write lock from its start, so there is nothing to gain")
+		}
+		ctx := context.Background()
+		holding, release := make(chan int64), make(chan struct{})
+		done := make(chan error)
+		go func() {
+			done <- db.InTx(ctx, func(ctx context.Context) error {
+				v, err := db.AllocateNumber(ctx, "n")
+				if err != nil {
+					return err
+				}
+				holding <- v
+				<-release
+				return errors.New("roll back")
+			})
+		}()
+		first := <-holding
+		// While that transaction is still open, another allocation of the
+		// same counter finishes at once.
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		second, err := db.AllocateNumber(actx, "n")
+		cancel()
+		close(release)
+		if txErr := <-done; txErr == nil || err != nil || first != 1 || second != 2 {
+			t.Fatalf("first %d, second %d (%v); tx %v", first, second, err, txErr)
+		}
+		// The rolled-back caller's number stays taken: a gap, never a repeat.
+		if third, err := db.AllocateNumber(ctx, "n"); err != nil || third != 3 {
+			t.Fatalf("after the rollback: %d %v", third, err)
+		}
+	})
+
 	t.Run("sequences are distinct under concurrency", func(t *testing.T) {
 		t.Parallel()
 		db := migrated(t, open)
