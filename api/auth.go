@@ -70,7 +70,7 @@ func principal(c *gin.Context) model.Principal {
 
 // allow requires the staff principal's role to hold action in
 // model.Permissions (403 otherwise).
-func (s *Server) allow(action string) gin.HandlerFunc {
+func (s *Server) allow(action model.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := principal(c)
 		if !p.IsStaff() || !model.Can(p.Role, action) {
@@ -78,7 +78,7 @@ func (s *Server) allow(action string) gin.HandlerFunc {
 			// what one may not do is what an auditor looks for.
 			if p.IsStaff() {
 				if err := s.app.Audit.RecordAlone(c.Request.Context(), service.Event{
-					Action: action, TargetType: "route", TargetID: c.Request.Method + " " + c.FullPath(), Outcome: model.OutcomeDenied,
+					Action: string(action), TargetType: "route", TargetID: c.Request.Method + " " + c.FullPath(), Outcome: model.OutcomeDenied,
 				}); err != nil {
 					s.log.Warn("audit of a denial failed", "request_id", requestID(c), "error", err.Error())
 				}

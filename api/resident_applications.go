@@ -143,18 +143,23 @@ func (s *Server) getDocument(c *gin.Context) error {
 	return nil
 }
 
-// downloadDocument streams a document as an attachment that browsers must
-// not sniff or render inline.
+// downloadDocument streams a document of the resident's application.
 func (s *Server) downloadDocument(c *gin.Context) error {
 	rc, doc, err := s.app.Documents.Open(c.Request.Context(), c.Param("id"), c.Param("doc_id"))
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
+	sendDocument(c, rc, doc)
+	return nil
+}
+
+// sendDocument streams a document as an attachment that browsers must not
+// sniff or render inline.
+func sendDocument(c *gin.Context, rc io.Reader, doc model.Document) {
 	name := doc.Kind + "-" + doc.ID + service.FileExtension(doc.ContentType)
 	c.DataFromReader(http.StatusOK, doc.Size, doc.ContentType, rc, map[string]string{
 		"Content-Disposition":    "attachment; filename=" + strconv.Quote(name),
 		"X-Content-Type-Options": "nosniff",
 	})
-	return nil
 }

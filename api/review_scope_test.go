@@ -71,7 +71,7 @@ func TestReviewCountyAdminCannotManageCityAccounts(t *testing.T) {
 				apitest.Want(t, env.Do(req), http.StatusNotFound)
 			}
 		}
-		apitest.Want(t, env.Post("/api/v1/staff/accounts", county.Token, map[string]string{"username": "rv.citymade", "password": wfPassword,
+		apitest.Want(t, env.Post("/api/v1/staff/accounts", county.Token, map[string]any{"username": "rv.citymade", "password": wfPassword,
 			"role": model.RoleAdmin, "region_code": "330500"}), http.StatusNotFound)
 		r := env.Get("/api/v1/staff/accounts?limit=100", county.Token)
 		apitest.Want(t, r, http.StatusOK)
@@ -106,7 +106,7 @@ func TestReviewPublicationWithdrawScopeAndRace(t *testing.T) {
 		if got[http.StatusOK] != 1 || got[http.StatusConflict] != 7 {
 			t.Errorf("concurrent withdrawals: %v, want one 200 and seven 409", got)
 		}
-		if o := rvOutcomes(rvAudit(t, env, model.ActPublicationsWithdraw, id)); o[model.OutcomeSuccess] != 1 {
+		if o := rvOutcomes(rvAudit(t, env, string(model.ActPublicationsWithdraw), id)); o[model.OutcomeSuccess] != 1 {
 			t.Errorf("withdraw audit rows %v, want exactly one success", o)
 		}
 	})

@@ -131,7 +131,7 @@ func (s *Server) putRoleSettings(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	req.Role = c.Param("role")
+	req.Role = model.Role(c.Param("role"))
 	v, err := s.app.Staff.SetRoleSettings(c.Request.Context(), req)
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
+	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err
@@ -184,19 +184,16 @@ func boolQuery(c *gin.Context, name string) (bool, error) {
 	return b, nil
 }
 
+// staffDocumentContent streams a document (decrypted as it goes) as an
+// attachment that browsers must not sniff or render inline; there is no
+// redirect to the blob store.
 func (s *Server) staffDocumentContent(c *gin.Context) error {
-	dc, err := s.app.Workflow.Content(c.Request.Context(), c.Param("id"))
+	rc, doc, err := s.app.Documents.StaffContent(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if dc.URL != "" {
-		c.Redirect(http.StatusFound, dc.URL)
-		return nil
-	}
-	defer dc.Body.Close()
-	c.DataFromReader(http.StatusOK, dc.Size, dc.ContentType, dc.Body, map[string]string{
-		"Content-Disposition": `attachment; filename="` + dc.Filename + `"`,
-	})
+	defer rc.Close()
+	sendDocument(c, rc, doc)
 	return nil
 }
 
@@ -237,7 +234,7 @@ func (s *Server) applicationAction(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.app.Workflow.Act(c.Request.Context(), c.Param("id"), req.Action, req.Reason)
+	v, err := s.app.Workflow.Act(c.Request.Context(), c.Param("id"), model.Step(req.Action), req.Reason)
 	if err != nil {
 		return err
 	}

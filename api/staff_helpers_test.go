@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
 )
 
@@ -41,7 +42,7 @@ const wfPassword = "correct-horse-battery"
 
 // wfNewStaff has the city admin create an account and logs it in; an admin
 // or county approver account is confirmed by the second demo admin.
-func wfNewStaff(t *testing.T, env *apitest.Env, admin, username, role, region string) wfSession {
+func wfNewStaff(t *testing.T, env *apitest.Env, admin, username string, role model.Role, region string) wfSession {
 	t.Helper()
 	body := map[string]any{"username": username, "password": wfPassword, "role": role, "region_code": region}
 	r := env.Post("/api/v1/staff/accounts", admin, body)

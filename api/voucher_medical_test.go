@@ -81,7 +81,7 @@ func TestMedicalContributionList(t *testing.T) {
 		if strings.Join(names, ",") != strings.Join(want, ",") {
 			t.Fatalf("names %v, want %v", names, want)
 		}
-		audit, err := env.Backends.DB.AuditEntries(context.Background(), vAuditFilter(model.ActMedicalListRead), model.PageRequest{Limit: 10})
+		audit, err := env.Backends.DB.AuditEntries(context.Background(), vAuditFilter(string(model.ActMedicalListRead)), model.PageRequest{Limit: 10})
 		if err != nil || len(audit) != 1 {
 			t.Fatalf("reveal audited %d times (%v), want 1", len(audit), err)
 		}
@@ -109,7 +109,7 @@ func TestMedicalContributionList(t *testing.T) {
 		if last := rows[len(rows)-1]; last[0] != "合计" || last[1] != "4" {
 			t.Errorf("xlsx total row %v", last)
 		}
-		audit, _ = env.Backends.DB.AuditEntries(context.Background(), vAuditFilter(model.ActMedicalListRead), model.PageRequest{Limit: 10})
+		audit, _ = env.Backends.DB.AuditEntries(context.Background(), vAuditFilter(string(model.ActMedicalListRead)), model.PageRequest{Limit: 10})
 		if len(audit) != 2 {
 			t.Errorf("export audited %d times in all, want 2", len(audit))
 		}

@@ -16,9 +16,9 @@ type FixtureHousehold struct {
 	Phone         string
 	Address       string
 	Program       string
-	MonthlyAmount int64  // the amount: monthly or once, by the program's benefit kind
-	Status        string // model.StatusApproved when empty
-	Hukou         string // model.HukouUrban when empty
+	MonthlyAmount int64        // the amount: monthly or once, by the program's benefit kind
+	Status        model.Status // model.StatusApproved when empty
+	Hukou         string       // model.HukouUrban when empty
 	Members       []FixtureMember
 }
 
@@ -66,7 +66,7 @@ func (e *Env) InsertHousehold(ctx context.Context, f FixtureHousehold) (FixtureI
 		id := ids.New()
 		out.MemberIDs = append(out.MemberIDs, id)
 		mm := model.Member{ID: id, Position: i, NameSealed: seal(m.Name), NameMasked: model.MaskName(m.Name), IDSealed: seal(m.IDNumber),
-			IDIndex: keys.BlindIndex("id", m.IDNumber), IDMasked: model.MaskID(m.IDNumber), BirthDate: "2010-01-01", Sex: model.SexFemale,
+			IDIndex: keys.BlindIndex("id", m.IDNumber), IDMasked: model.MaskID(m.IDNumber), ClaimVerified: true, BirthDate: "2010-01-01", Sex: model.SexFemale,
 			Relation: m.Relation, HasDisability: m.HasDisability, CreatedAt: now, UpdatedAt: now}
 		if m.SchoolID != "" {
 			school, stage := m.SchoolID, m.Stage

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -124,6 +125,11 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if clock == nil {
 		clock = model.SystemClock{}
 	}
+	if cfg.UploadSpoolDir != "" {
+		if err := os.MkdirAll(cfg.UploadSpoolDir, 0o700); err != nil {
+			return nil, fmt.Errorf("JIUZHU_UPLOAD_SPOOL_DIR: %w", err)
+		}
+	}
 	keys, err := service.NewKeys(cfg.SecretKey, opts.Random)
 	if err != nil {
 		return nil, fmt.Errorf("JIUZHU_SECRET_KEY: %w", err)
@@ -149,6 +155,8 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
+			UploadSpoolDir: cfg.UploadSpoolDir, DocumentQuotaBytes: cfg.DocumentQuotaBytes, DocumentQuotaCount: int64(cfg.DocumentQuotaCount),
+			DocumentUploadsPerHour: cfg.DocumentUploadsPerHour, DocumentRetention: cfg.DocumentRetention, DocumentOrphanGrace: cfg.DocumentOrphanGrace,
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
 			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
 			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,

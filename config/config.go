@@ -88,6 +88,17 @@ type Config struct {
 	CityRegionCode   string        `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
 	SecretKeyFile    string        `yaml:"-" env:"-"`
 	secretGenerated  bool
+
+	// Documents: a quota per resident across all their applications, an
+	// upload rate per resident, how long documents of withdrawn and
+	// rejected cases are kept, how old an object without a row (or a spool
+	// file) must be before the sweep removes it, and where uploads spool.
+	DocumentQuotaBytes     int64         `yaml:"document_quota_bytes" env:"JIUZHU_DOCUMENT_QUOTA_BYTES"`
+	DocumentQuotaCount     int           `yaml:"document_quota_count" env:"JIUZHU_DOCUMENT_QUOTA_COUNT"`
+	DocumentUploadsPerHour int           `yaml:"document_uploads_per_hour" env:"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR"`
+	DocumentRetention      time.Duration `yaml:"document_retention" env:"JIUZHU_DOCUMENT_RETENTION"`
+	DocumentOrphanGrace    time.Duration `yaml:"document_orphan_grace" env:"JIUZHU_DOCUMENT_ORPHAN_GRACE"`
+	UploadSpoolDir         string        `yaml:"upload_spool_dir" env:"JIUZHU_UPLOAD_SPOOL_DIR"`
 }
 
 // Default returns the embedded-mode configuration.
@@ -120,6 +131,12 @@ func Default() Config {
 		StaffMaxTTL:        12 * time.Hour,
 		BureauName:         "湖州市民政局",
 		CityRegionCode:     "330500",
+
+		DocumentQuotaBytes:     100 << 20,
+		DocumentQuotaCount:     100,
+		DocumentUploadsPerHour: 60,
+		DocumentRetention:      180 * 24 * time.Hour,
+		DocumentOrphanGrace:    24 * time.Hour,
 	}
 }
 
@@ -264,6 +281,12 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_STAFF_MAX_TTL", dur(&c.StaffMaxTTL)},
 		{"JIUZHU_BUREAU_NAME", str(&c.BureauName)},
 		{"JIUZHU_CITY_REGION_CODE", str(&c.CityRegionCode)},
+		{"JIUZHU_DOCUMENT_QUOTA_BYTES", int64v(&c.DocumentQuotaBytes)},
+		{"JIUZHU_DOCUMENT_QUOTA_COUNT", integer(&c.DocumentQuotaCount)},
+		{"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR", integer(&c.DocumentUploadsPerHour)},
+		{"JIUZHU_DOCUMENT_RETENTION", dur(&c.DocumentRetention)},
+		{"JIUZHU_DOCUMENT_ORPHAN_GRACE", dur(&c.DocumentOrphanGrace)},
+		{"JIUZHU_UPLOAD_SPOOL_DIR", str(&c.UploadSpoolDir)},
 	}
 	for _, s := range setters {
 		v, ok := lookup(getenv, s.name)
@@ -421,6 +444,21 @@ func (c Config) Validate() error {
 	}
 	if len(c.CityRegionCode) != 6 {
 		bad("JIUZHU_CITY_REGION_CODE", "want a 6-digit region code")
+	}
+	if c.DocumentQuotaBytes < 1024 {
+		bad("JIUZHU_DOCUMENT_QUOTA_BYTES", "must be at least 1 KiB")
+	}
+	if c.DocumentQuotaCount < 1 {
+		bad("JIUZHU_DOCUMENT_QUOTA_COUNT", "must be at least 1")
+	}
+	if c.DocumentUploadsPerHour < 1 {
+		bad("JIUZHU_DOCUMENT_UPLOADS_PER_HOUR", "must be at least 1")
+	}
+	if c.DocumentRetention < 24*time.Hour {
+		bad("JIUZHU_DOCUMENT_RETENTION", "must be at least 24h")
+	}
+	if c.DocumentOrphanGrace < time.Hour {
+		bad("JIUZHU_DOCUMENT_ORPHAN_GRACE", "must be at least 1h (longer than any upload takes)")
 	}
 	dev := c.IsDev()
 	if c.SecretKey != "" {

@@ -2,26 +2,43 @@ package model
 
 import "time"
 
+// Status is an application's place in the procedure.
+type Status string
+
 // Application statuses (the 2021 national 低保 procedure).
 const (
-	StatusDraft         = "draft"
-	StatusSubmitted     = "submitted"
-	StatusAccepted      = "accepted"      // 受理
-	StatusInvestigating = "investigating" // 调查核实
-	StatusPublicizing   = "publicizing"   // 公示
-	StatusApproved      = "approved"
-	StatusRejected      = "rejected"
-	StatusReturned      = "returned" // 退回补正
-	StatusWithdrawn     = "withdrawn"
-	StatusSuspended     = "suspended" // 暂停发放 after approval (复核)
-	StatusEnded         = "ended"     // 终止 after approval (复核)
+	StatusDraft         Status = "draft"
+	StatusSubmitted     Status = "submitted"
+	StatusAccepted      Status = "accepted"      // 受理
+	StatusInvestigating Status = "investigating" // 调查核实
+	StatusPublicizing   Status = "publicizing"   // 公示
+	StatusApproved      Status = "approved"
+	StatusRejected      Status = "rejected"
+	StatusReturned      Status = "returned" // 退回补正
+	StatusWithdrawn     Status = "withdrawn"
+	StatusSuspended     Status = "suspended" // 暂停发放 after approval (复核)
+	StatusEnded         Status = "ended"     // 终止 after approval (复核)
 )
+
+// Statuses lists every application status.
+var Statuses = []Status{StatusDraft, StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing,
+	StatusApproved, StatusRejected, StatusReturned, StatusWithdrawn, StatusSuspended, StatusEnded}
+
+// IsStatus reports whether s is one of Statuses.
+func IsStatus(s Status) bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
 
 // IsOpen reports whether an application in status still counts as the
 // household's open application of its program (at most one may exist).
 // A suspended benefit is open (it may be resumed); an ended one is
 // closed.
-func IsOpen(status string) bool {
+func IsOpen(status Status) bool {
 	switch status {
 	case StatusRejected, StatusWithdrawn, StatusEnded:
 		return false
@@ -32,38 +49,42 @@ func IsOpen(status string) bool {
 	return true
 }
 
+// Step is a workflow action: a resident's or a staff member's step of the
+// procedure (API.md).
+type Step string
+
 // Workflow actions: resident actions and the staff actions of API.md.
 const (
-	ActionSubmit      = "submit"
-	ActionWithdraw    = "withdraw"
-	ActionAccept      = "accept"
-	ActionInvestigate = "investigate"
-	ActionReturn      = "return"
-	ActionPublicize   = "publicize"
-	ActionApprove     = "approve"
-	ActionReject      = "reject"
-	ActionRecheck     = "recheck" // 复核: the approved household still qualifies
-	ActionSuspend     = "suspend"
-	ActionResume      = "resume"
-	ActionEnd         = "end"
+	ActionSubmit      Step = "submit"
+	ActionWithdraw    Step = "withdraw"
+	ActionAccept      Step = "accept"
+	ActionInvestigate Step = "investigate"
+	ActionReturn      Step = "return"
+	ActionPublicize   Step = "publicize"
+	ActionApprove     Step = "approve"
+	ActionReject      Step = "reject"
+	ActionRecheck     Step = "recheck" // 复核: the approved household still qualifies
+	ActionSuspend     Step = "suspend"
+	ActionResume      Step = "resume"
+	ActionEnd         Step = "end"
 )
 
 // Transition is one allowed step of the workflow: from which statuses, to
 // which status, and which permission (model.Permissions) it needs. Resident
 // steps have an empty Permission.
 type Transition struct {
-	From       []string
-	To         string
-	Permission string
+	From       []Status
+	To         Status
+	Permission Action
 	// PermissionFrom overrides Permission for a step taken from a status:
 	// only the county rejects a case whose notice is open, and the street
 	// approves an urgent case from investigating.
-	PermissionFrom map[string]string
+	PermissionFrom map[Status]Action
 	NeedReason     bool
 }
 
 // PermissionAt is the permission the step needs from status.
-func (t Transition) PermissionAt(status string) string {
+func (t Transition) PermissionAt(status Status) Action {
 	if p, ok := t.PermissionFrom[status]; ok {
 		return p
 	}
@@ -71,8 +92,8 @@ func (t Transition) PermissionAt(status string) string {
 }
 
 // Permissions lists every permission the step can need.
-func (t Transition) Permissions() []string {
-	out := []string{t.Permission}
+func (t Transition) Permissions() []Action {
+	out := []Action{t.Permission}
 	for _, p := range t.PermissionFrom {
 		out = append(out, p)
 	}
@@ -80,21 +101,21 @@ func (t Transition) Permissions() []string {
 }
 
 // Transitions is the workflow's one table of allowed steps.
-var Transitions = map[string]Transition{
-	ActionSubmit:      {From: []string{StatusDraft, StatusReturned}, To: StatusSubmitted},
-	ActionWithdraw:    {From: []string{StatusDraft, StatusSubmitted, StatusAccepted, StatusInvestigating, StatusReturned, StatusPublicizing}, To: StatusWithdrawn},
-	ActionAccept:      {From: []string{StatusSubmitted}, To: StatusAccepted, Permission: ActApplicationAccept},
-	ActionInvestigate: {From: []string{StatusAccepted}, To: StatusInvestigating, Permission: ActApplicationInvestig},
-	ActionReturn:      {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating}, To: StatusReturned, Permission: ActApplicationReturn, NeedReason: true},
-	ActionPublicize:   {From: []string{StatusInvestigating}, To: StatusPublicizing, Permission: ActApplicationPublicize},
-	ActionApprove: {From: []string{StatusPublicizing, StatusInvestigating}, To: StatusApproved, Permission: ActApplicationApprove,
-		PermissionFrom: map[string]string{StatusInvestigating: ActApplicationApproveUrgent}},
-	ActionReject: {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
-		PermissionFrom: map[string]string{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
-	ActionRecheck: {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
-	ActionSuspend: {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
-	ActionResume:  {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
-	ActionEnd:     {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+var Transitions = map[Step]Transition{
+	ActionSubmit:      {From: []Status{StatusDraft, StatusReturned}, To: StatusSubmitted},
+	ActionWithdraw:    {From: []Status{StatusDraft, StatusSubmitted, StatusAccepted, StatusInvestigating, StatusReturned, StatusPublicizing}, To: StatusWithdrawn},
+	ActionAccept:      {From: []Status{StatusSubmitted}, To: StatusAccepted, Permission: ActApplicationAccept},
+	ActionInvestigate: {From: []Status{StatusAccepted}, To: StatusInvestigating, Permission: ActApplicationInvestig},
+	ActionReturn:      {From: []Status{StatusSubmitted, StatusAccepted, StatusInvestigating}, To: StatusReturned, Permission: ActApplicationReturn, NeedReason: true},
+	ActionPublicize:   {From: []Status{StatusInvestigating}, To: StatusPublicizing, Permission: ActApplicationPublicize},
+	ActionApprove: {From: []Status{StatusPublicizing, StatusInvestigating}, To: StatusApproved, Permission: ActApplicationApprove,
+		PermissionFrom: map[Status]Action{StatusInvestigating: ActApplicationApproveUrgent}},
+	ActionReject: {From: []Status{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
+		PermissionFrom: map[Status]Action{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
+	ActionRecheck: {From: []Status{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
+	ActionSuspend: {From: []Status{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
+	ActionResume:  {From: []Status{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
+	ActionEnd:     {From: []Status{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
 }
 
 // ReviewDueAfter is when a case approved or re-checked at t is next due for
@@ -109,7 +130,7 @@ func ReviewDueAfter(months int, t time.Time) *time.Time {
 }
 
 // CanTransition reports whether action may be taken from status.
-func CanTransition(action, status string) bool {
+func CanTransition(action Step, status Status) bool {
 	t, ok := Transitions[action]
 	if !ok {
 		return false
@@ -129,7 +150,7 @@ type Application struct {
 	HouseholdID     string
 	ResidentID      string
 	Program         string
-	Status          string
+	Status          Status
 	Reason          string
 	RegionCode      string
 	OpenSlot        *string
@@ -204,7 +225,7 @@ type ApplicationEvent struct {
 	ID            string    `json:"-"`
 	ApplicationID string    `json:"-"`
 	At            time.Time `json:"at"`
-	Status        string    `json:"status"`
+	Status        Status    `json:"status"`
 	ActorRole     string    `json:"actor_role"`
 	ActorID       *string   `json:"-"`
 	Note          string    `json:"note"`
@@ -227,6 +248,7 @@ type Document struct {
 	ApplicationID string     `json:"application_id"`
 	Kind          string     `json:"kind"`
 	BlobKey       string     `json:"-"`
+	SealedKey     string     `json:"-"` // the object's data key, sealed; "" for a document stored in clear
 	Size          int64      `json:"size"`
 	SHA256        string     `json:"sha256" gorm:"column:sha256"`
 	ContentType   string     `json:"content_type"`

@@ -50,14 +50,19 @@ const (
 // sealed; IDIndex is the blind index that keeps one ID number in one
 // household.
 type Member struct {
-	ID               string
-	HouseholdID      string
-	Position         int
-	NameSealed       string
-	NameMasked       string
-	IDSealed         string `gorm:"column:id_sealed"`
-	IDIndex          string `gorm:"column:id_index"`
-	IDMasked         string `gorm:"column:id_masked"`
+	ID          string
+	HouseholdID string
+	Position    int
+	NameSealed  string
+	NameMasked  string
+	IDSealed    string `gorm:"column:id_sealed"`
+	IDIndex     string `gorm:"column:id_index"`
+	IDMasked    string `gorm:"column:id_masked"`
+	// ClaimVerified says staff accepted a case of the household on the ID
+	// card's evidence; until then the claim of the ID number is provisional
+	// and another household may claim the same number (a conflict the
+	// community worker sees; the verified claim wins).
+	ClaimVerified    bool
 	BirthDate        string
 	Sex              string
 	Relation         string

@@ -144,8 +144,18 @@ func TestTransitionsTable(t *testing.T) {
 			t.Errorf("%s needs %s, which no role holds", action, tr.Permission)
 		}
 	}
-	if !CanTransition(ActionApprove, StatusPublicizing) || CanTransition(ActionApprove, StatusInvestigating) {
-		t.Fatal("approve only from publicizing")
+	for _, p := range Transitions[ActionApprove].Permissions() {
+		if len(Permissions[p]) == 0 {
+			t.Errorf("approve needs %s, which no role holds", p)
+		}
+	}
+	approve := Transitions[ActionApprove]
+	if !CanTransition(ActionApprove, StatusPublicizing) || approve.PermissionAt(StatusPublicizing) != ActApplicationApprove ||
+		approve.PermissionAt(StatusInvestigating) != ActApplicationApproveUrgent || CanTransition(ActionApprove, StatusAccepted) {
+		t.Fatal("approve from publicizing by the county, from investigating only as an urgent case")
+	}
+	if Can(RoleStreetReviewer, Transitions[ActionReject].PermissionAt(StatusPublicizing)) {
+		t.Fatal("only the county rejects during the notice")
 	}
 	if CanTransition(ActionWithdraw, StatusApproved) {
 		t.Fatal("no withdrawal after a decision")

@@ -1,48 +1,52 @@
 package model
 
-// Staff actions. Every staff endpoint names the one action it performs, and
-// Permissions is the only place that says which role may perform it.
+// Action is a staff action. Every staff endpoint names the one action it
+// performs, and Permissions is the only place that says which role may
+// perform it.
+type Action string
+
+// Staff actions.
 const (
-	ActApplicationsRead            = "applications.read"             // queue and masked detail
-	ActApplicationsReveal          = "applications.reveal"           // full personal data (audited)
-	ActDocumentsRead               = "documents.read"                // document content (audited)
-	ActDocumentsReview             = "documents.review"              // accept/reject a document
-	ActApplicationsAssess          = "applications.assess"           // income, amount, home visit
-	ActApplicationAccept           = "application.accept"            // submitted → accepted
-	ActApplicationInvestig         = "application.investigate"       // accepted → investigating
-	ActApplicationReturn           = "application.return"            // → returned
-	ActApplicationPublicize        = "application.publicize"         // investigating → publicizing
-	ActApplicationApprove          = "application.approve"           // publicizing → approved
-	ActApplicationReject           = "application.reject"            // → rejected
-	ActApplicationRejectPublicized = "application.reject_publicized" // publicizing → rejected (county only)
-	ActApplicationApproveUrgent    = "application.approve_urgent"    // investigating → approved, 急难型 without 公示
-	ActPolicyRead                  = "policy.read"                   // policy figures of a county
-	ActPolicySet                   = "policy.set"                    // policy figures of a county (audited)
-	ActDuplicateHitsRead           = "duplicate_hits.read"
-	ActApplicationRecheck          = "application.recheck" // 复核: approved stays approved
-	ActApplicationSuspend          = "application.suspend" // approved → suspended
-	ActApplicationResume           = "application.resume"  // suspended → approved
-	ActApplicationEnd              = "application.end"     // approved or suspended → ended
-	ActObjectionsRead              = "objections.read"
-	ActObjectionsResolve           = "objections.resolve"
-	ActPublicationsCreate          = "publications.create"
-	ActPublicationsWithdraw        = "publications.withdraw"
-	ActStandardsSet                = "standards.set"
-	ActVoucherCapsSet              = "voucher_caps.set"
-	ActVouchersManage              = "vouchers.manage" // void, reissue, list in region
-	ActStatementsReadAll           = "statements.read_all"
-	ActMedicalListRead             = "medical_list.read"
-	ActStatsRead                   = "stats.read"
-	ActAuditRead                   = "audit.read"
-	ActStaffManage                 = "staff.manage"
-	ActSchoolVouchersPreview       = "school.vouchers.preview"
-	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
-	ActSchoolStatementsRead        = "school.statements.read"
+	ActApplicationsRead            Action = "applications.read"             // queue and masked detail
+	ActApplicationsReveal          Action = "applications.reveal"           // full personal data (audited)
+	ActDocumentsRead               Action = "documents.read"                // document content (audited)
+	ActDocumentsReview             Action = "documents.review"              // accept/reject a document
+	ActApplicationsAssess          Action = "applications.assess"           // income, amount, home visit
+	ActApplicationAccept           Action = "application.accept"            // submitted → accepted
+	ActApplicationInvestig         Action = "application.investigate"       // accepted → investigating
+	ActApplicationReturn           Action = "application.return"            // → returned
+	ActApplicationPublicize        Action = "application.publicize"         // investigating → publicizing
+	ActApplicationApprove          Action = "application.approve"           // publicizing → approved
+	ActApplicationReject           Action = "application.reject"            // → rejected
+	ActApplicationRejectPublicized Action = "application.reject_publicized" // publicizing → rejected (county only)
+	ActApplicationApproveUrgent    Action = "application.approve_urgent"    // investigating → approved, 急难型 without 公示
+	ActPolicyRead                  Action = "policy.read"                   // policy figures of a county
+	ActPolicySet                   Action = "policy.set"                    // policy figures of a county (audited)
+	ActDuplicateHitsRead           Action = "duplicate_hits.read"
+	ActApplicationRecheck          Action = "application.recheck" // 复核: approved stays approved
+	ActApplicationSuspend          Action = "application.suspend" // approved → suspended
+	ActApplicationResume           Action = "application.resume"  // suspended → approved
+	ActApplicationEnd              Action = "application.end"     // approved or suspended → ended
+	ActObjectionsRead              Action = "objections.read"
+	ActObjectionsResolve           Action = "objections.resolve"
+	ActPublicationsCreate          Action = "publications.create"
+	ActPublicationsWithdraw        Action = "publications.withdraw"
+	ActStandardsSet                Action = "standards.set"
+	ActVoucherCapsSet              Action = "voucher_caps.set"
+	ActVouchersManage              Action = "vouchers.manage" // void, reissue, list in region
+	ActStatementsReadAll           Action = "statements.read_all"
+	ActMedicalListRead             Action = "medical_list.read"
+	ActStatsRead                   Action = "stats.read"
+	ActAuditRead                   Action = "audit.read"
+	ActStaffManage                 Action = "staff.manage"
+	ActSchoolVouchersPreview       Action = "school.vouchers.preview"
+	ActSchoolVouchersRedeem        Action = "school.vouchers.redeem"
+	ActSchoolStatementsRead        Action = "school.statements.read"
 )
 
 // Permissions maps each action to the roles that may perform it. Region
 // scope is separate: a role acts only inside its own region subtree.
-var Permissions = map[string][]string{
+var Permissions = map[Action][]Role{
 	ActApplicationsRead:            {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor, RoleAdmin},
 	ActApplicationsReveal:          {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActDocumentsRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
@@ -81,7 +85,7 @@ var Permissions = map[string][]string{
 }
 
 // Can reports whether role may perform action.
-func Can(role, action string) bool {
+func Can(role Role, action Action) bool {
 	for _, r := range Permissions[action] {
 		if r == role {
 			return true

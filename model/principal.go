@@ -15,7 +15,7 @@ const (
 type Principal struct {
 	Kind       string  `json:"kind"`
 	ID         string  `json:"id"`
-	Role       string  `json:"role,omitempty"` // staff only
+	Role       Role    `json:"role,omitempty"` // staff only
 	RegionCode string  `json:"region_code,omitempty"`
 	SchoolID   *string `json:"school_id,omitempty"`
 	SessionID  string  `json:"sid"`

@@ -2,21 +2,24 @@ package model
 
 import "time"
 
-// Staff roles. Each account is bound to one region node (a school operator
-// also to one school) and sees only that subtree.
+// Role is a staff role. Each account is bound to one region node (a school
+// operator also to one school) and sees only that subtree.
+type Role string
+
+// Staff roles.
 const (
-	RoleCommunityWorker   = "community_worker"
-	RoleStreetReviewer    = "street_reviewer"
-	RoleCountyApprover    = "county_approver"
-	RoleEducationOfficer  = "education_officer"
-	RoleDepartmentOfficer = "department_officer"
-	RoleAuditor           = "auditor"
-	RoleAdmin             = "admin"
-	RoleSchoolOperator    = "school_operator"
+	RoleCommunityWorker   Role = "community_worker"
+	RoleStreetReviewer    Role = "street_reviewer"
+	RoleCountyApprover    Role = "county_approver"
+	RoleEducationOfficer  Role = "education_officer"
+	RoleDepartmentOfficer Role = "department_officer"
+	RoleAuditor           Role = "auditor"
+	RoleAdmin             Role = "admin"
+	RoleSchoolOperator    Role = "school_operator"
 )
 
 // Roles lists every staff role.
-var Roles = []string{
+var Roles = []Role{
 	RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleEducationOfficer,
 	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator,
 }
@@ -26,7 +29,7 @@ type Staff struct {
 	ID           string
 	Username     string
 	PasswordHash string
-	Role         string
+	Role         Role
 	RegionCode   string
 	SchoolID     *string
 	DisplayName  string

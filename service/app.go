@@ -30,6 +30,17 @@ type Settings struct {
 	// `audit verify` reports it (DefaultAuditSealDelay when zero); the
 	// scheduler seals several times within it.
 	AuditSealDelay time.Duration
+
+	// Documents: UploadSpoolDir holds uploads while they arrive ("" is the
+	// system's temporary directory); the quota per resident, the upload
+	// rate per resident, how long documents of closed cases are kept and
+	// how old an unreferenced object or spool file must be to be swept.
+	UploadSpoolDir         string
+	DocumentQuotaBytes     int64
+	DocumentQuotaCount     int64
+	DocumentUploadsPerHour int
+	DocumentRetention      time.Duration
+	DocumentOrphanGrace    time.Duration
 }
 
 // Deps are the backends and sources every service is built from.

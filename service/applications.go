@@ -27,16 +27,16 @@ type ApplicationInput struct {
 
 // ApplicationSummary is an application in a list.
 type ApplicationSummary struct {
-	ID          string     `json:"id"`
-	Number      string     `json:"number"`
-	Program     string     `json:"program"`
-	ProgramName string     `json:"program_name"`
-	Status      string     `json:"status"`
-	RegionCode  string     `json:"region_code"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	SubmittedAt *time.Time `json:"submitted_at"`
-	DecidedAt   *time.Time `json:"decided_at"`
+	ID          string       `json:"id"`
+	Number      string       `json:"number"`
+	Program     string       `json:"program"`
+	ProgramName string       `json:"program_name"`
+	Status      model.Status `json:"status"`
+	RegionCode  string       `json:"region_code"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	SubmittedAt *time.Time   `json:"submitted_at"`
+	DecidedAt   *time.Time   `json:"decided_at"`
 }
 
 // ApplicationView is one application with its timeline and documents.
@@ -285,7 +285,7 @@ func (s *Applications) Withdraw(ctx context.Context, id, reason string) (Applica
 }
 
 // statusNames are the Chinese names of the statuses in messages.
-var statusNames = map[string]string{
+var statusNames = map[model.Status]string{
 	model.StatusDraft: "已创建草稿", model.StatusSubmitted: "已提交，等待社区受理", model.StatusAccepted: "已受理",
 	model.StatusInvestigating: "正在调查核实", model.StatusPublicizing: "正在公示", model.StatusApproved: "已审批通过",
 	model.StatusRejected: "未获批准", model.StatusReturned: "被退回补正", model.StatusWithdrawn: "已撤回",
@@ -294,11 +294,11 @@ var statusNames = map[string]string{
 
 // StepMessage is the default message to the resident when their
 // application reaches status; a note (a reason) is appended.
-func StepMessage(app *model.Application, status, note string) string {
+func StepMessage(app *model.Application, status model.Status, note string) string {
 	prog, _ := model.ProgramOf(app.Program)
 	name, ok := statusNames[status]
 	if !ok {
-		name = status
+		name = string(status)
 	}
 	text := fmt.Sprintf("您的%s申请（%s）%s。", prog.Name, app.Number, name)
 	if note != "" && (status == model.StatusReturned || status == model.StatusRejected ||
@@ -313,7 +313,7 @@ func StepMessage(app *model.Application, status, note string) string {
 // StepMessage when empty), and in dev mode a copy of the message in the
 // outbox. It joins the caller's transaction; call it in the same
 // transaction as the status update. Database failures come back wrapped.
-func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status, actorRole string, actorID *string, note, messageText string) error {
+func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status model.Status, actorRole string, actorID *string, note, messageText string) error {
 	// Whole milliseconds, as every database keeps them: a time finer than
 	// the column would be cut on the way in, and two steps could tie.
 	now := s.d.Clock.Now().Truncate(time.Millisecond)

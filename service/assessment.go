@@ -86,7 +86,7 @@ func assessmentViewOf(a model.Application) AssessmentView {
 }
 
 // assessable are the statuses in which the assessment can be recorded.
-var assessable = []string{model.StatusAccepted, model.StatusInvestigating}
+var assessable = []model.Status{model.StatusAccepted, model.StatusInvestigating}
 
 // countyOf is the county code of a region code.
 func countyOf(code string) string {

@@ -70,7 +70,7 @@ func (a *Audit) Record(ctx context.Context, ev Event) error {
 	p, _ := model.PrincipalFrom(ctx)
 	meta := model.RequestMetaFrom(ctx)
 	e := model.AuditEntry{
-		ID: a.ids.New(), At: a.clock.Now(), ActorID: p.ID, ActorRole: p.Role, RegionCode: ev.RegionCode,
+		ID: a.ids.New(), At: a.clock.Now(), ActorID: p.ID, ActorRole: string(p.Role), RegionCode: ev.RegionCode,
 		Action: ev.Action, TargetType: ev.TargetType, TargetID: ev.TargetID, Outcome: ev.Outcome,
 		RequestID: meta.RequestID, ClientIP: meta.ClientIP, Detail: ev.Detail,
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"mime/multipart"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/minio/sio"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -20,17 +24,28 @@ const maxDocumentsPerApplication = 50
 
 // statusesAcceptingDocuments are the statuses in which a resident may add
 // documents: a draft, and an application returned for more.
-var statusesAcceptingDocuments = []string{model.StatusDraft, model.StatusReturned}
+var statusesAcceptingDocuments = []model.Status{model.StatusDraft, model.StatusReturned}
 
 // Documents takes and serves a resident's proof documents. An upload is
 // sniffed from its first bytes (JPEG, PNG, PDF, HEIC), spooled to a
 // temporary file while it is counted (never held in memory), stored under a
 // random key, and only then recorded in the database; the object is deleted
-// again when the row cannot be written.
+// again only when the row is known not to have been written.
 type Documents struct {
 	d     Deps
 	apps  *Applications
 	audit *Audit
+	// inTx runs an upload's transaction; nil means d.DB.InTx. Tests set it
+	// to lose the answer of a commit.
+	inTx func(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// transaction runs fn in the upload's transaction.
+func (d *Documents) transaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	if d.inTx != nil {
+		return d.inTx(ctx, fn)
+	}
+	return d.d.DB.InTx(ctx, fn)
 }
 
 // sniffLen is how many leading bytes decide the type.
@@ -55,11 +70,15 @@ func SniffContentType(head []byte) string {
 	return ""
 }
 
-// spooled is an upload written to a temporary file.
+// spooled is an upload encrypted into a temporary file: the file holds the
+// DARE ciphertext under dataKey, never the plaintext.
 type spooled struct {
 	file        *os.File
-	size        int64
+	size        int64  // of the plaintext
+	stored      int64  // of the ciphertext in file
+	sha256      string // of the plaintext
 	contentType string
+	dataKey     []byte
 }
 
 func (s *spooled) close() {
@@ -71,13 +90,34 @@ func (s *spooled) close() {
 	_ = os.Remove(name)
 }
 
+// spoolPattern names the temporary files of uploads in progress, so the
+// sweep can find those a killed process left behind.
+const spoolPattern = "jiuzhu-upload-*"
+
+// dataKeyLen is the length of a document's DARE data key.
+const dataKeyLen = 32
+
+// dareConfig is the DARE 2.0 (AES-256-GCM) configuration under a document's
+// data key.
+func dareConfig(key []byte, random io.Reader) sio.Config {
+	return sio.Config{MinVersion: sio.Version20, MaxVersion: sio.Version20, CipherSuites: []byte{sio.AES_256_GCM}, Key: key, Rand: random}
+}
+
+// onlyWriter hides the file's Close from the DARE writer, whose Close would
+// close it.
+type onlyWriter struct{ w io.Writer }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
+
 var errTooManyDocuments = model.Conflict("too_many_documents", "an application holds at most %d documents", maxDocumentsPerApplication)
 
 var errNotAllowedType = model.NewError(model.KindUnsupported, "unsupported_file_type",
 	"only JPEG, PNG, HEIC photos and PDF files are accepted")
 
-// spool sniffs the type of r and copies it to a temporary file, at most max
-// bytes (model.KindTooLarge beyond).
+// spool sniffs the type of r and encrypts it, at most max bytes
+// (model.KindTooLarge beyond), into a temporary file under a fresh data key,
+// hashing the plaintext on the way: nothing of the upload reaches a disk or
+// the blob store in clear, and nothing of it is held whole in memory.
 func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(r, head)
@@ -92,26 +132,53 @@ func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 	if ct == "" {
 		return nil, errNotAllowedType
 	}
-	f, err := os.CreateTemp("", "jiuzhu-upload-*")
+	key, err := model.RandomToken(d.d.Random, dataKeyLen)
+	if err != nil {
+		return nil, fmt.Errorf("document data key: %w", err)
+	}
+	f, err := os.CreateTemp(d.spoolDir(), spoolPattern)
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
-	sp := &spooled{file: f, contentType: ct}
-	written, err := io.Copy(f, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
+	sp := &spooled{file: f, contentType: ct, dataKey: key}
+	enc, err := sio.EncryptWriter(onlyWriter{f}, dareConfig(key, d.d.Random))
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	h := sha256.New()
+	written, err := io.Copy(io.MultiWriter(enc, h), io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
 	if err != nil {
 		sp.close()
 		return nil, readError(err)
 	}
 	if written > max {
 		sp.close()
-		return nil, model.NewError(model.KindTooLarge, "file_too_large", "the file is over %d MiB", max>>20)
+		return nil, model.NewError(model.KindTooLarge, "file_too_large", "文件超过 %d MiB，请压缩或分开上传。", max>>20)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if err := enc.Close(); err != nil {
 		sp.close()
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
-	sp.size = written
+	stored, err := f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	sp.size, sp.stored, sp.sha256 = written, stored, hex.EncodeToString(h.Sum(nil))
 	return sp, nil
+}
+
+// spoolDir is where uploads are spooled: the configured directory, or the
+// system's temporary directory.
+func (d *Documents) spoolDir() string {
+	if d.d.Settings.UploadSpoolDir != "" {
+		return d.d.Settings.UploadSpoolDir
+	}
+	return os.TempDir()
 }
 
 // readError keeps model errors (the HTTP layer's size cap) and calls any
@@ -147,6 +214,9 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 	}
 	if n >= maxDocumentsPerApplication {
 		return model.Document{}, errTooManyDocuments
+	}
+	if err := d.admit(ctx, app.ResidentID); err != nil {
+		return model.Document{}, err
 	}
 	max := d.d.Settings.MaxUploadBytes
 	var kind string
@@ -192,13 +262,16 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		return model.Document{}, err
 	}
 	key := "documents/" + app.ID + "/" + hex.EncodeToString(raw)
-	info, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: file.contentType, Size: file.size, MaxSize: max})
+	sealed, err := d.d.Keys.SealDataKey(file.dataKey, key)
 	if err != nil {
+		return model.Document{}, fmt.Errorf("seal document key: %w", err)
+	}
+	if _, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: sealedContentType, Size: file.stored, MaxSize: file.stored}); err != nil {
 		return model.Document{}, fmt.Errorf("store document: %w", err)
 	}
-	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, Size: info.Size, SHA256: info.SHA256,
+	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, SealedKey: sealed, Size: file.size, SHA256: file.sha256,
 		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
-	err = d.d.DB.InTx(ctx, func(ctx context.Context) error {
+	err = d.transaction(ctx, func(ctx context.Context) error {
 		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
 			if model.KindOf(err) != model.KindConflict {
 				return err
@@ -214,6 +287,18 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 		if n >= maxDocumentsPerApplication {
 			return errTooManyDocuments
 		}
+		// The quota is the resident's, across applications: count it under
+		// the resident's lock, with this file.
+		if err := d.d.DB.LockResident(ctx, app.ResidentID); err != nil {
+			return err
+		}
+		usage, err := d.d.DB.ResidentDocumentUsage(ctx, app.ResidentID)
+		if err != nil {
+			return err
+		}
+		if err := d.checkQuota(usage, doc.Size); err != nil {
+			return err
+		}
 		if err := d.d.DB.CreateDocument(ctx, &doc); err != nil {
 			return err
 		}
@@ -224,13 +309,72 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 			Detail: "kind=" + kind})
 	})
 	if err != nil {
-		// The row is not there, so the object must not be either.
-		if derr := d.d.Blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			d.d.Logger.Warn("orphaned document object not deleted", "key", key, "error", derr.Error())
-		}
-		return model.Document{}, err
+		return d.settle(ctx, doc, err)
 	}
 	return doc, nil
+}
+
+// settle decides an upload whose transaction reported txErr. A failed
+// commit is ambiguous: its answer may be lost while the row was written. So
+// the row is read again by id: when it is there the upload stands (the
+// document is returned); only when it is known absent is the stored object
+// deleted; when it cannot be read the object stays for the orphan sweep.
+func (d *Documents) settle(ctx context.Context, doc model.Document, txErr error) (model.Document, error) {
+	ctx = context.WithoutCancel(ctx)
+	_, err := d.d.DB.Document(ctx, doc.ID)
+	switch {
+	case err == nil:
+		d.d.Logger.Warn("document committed although its commit reported an error", "document", doc.ID, "error", txErr.Error())
+		return doc, nil
+	case errors.Is(err, model.ErrNotFound):
+		if derr := d.d.Blobs.Delete(ctx, doc.BlobKey); derr != nil {
+			d.d.Logger.Warn("object of a refused upload not deleted; the orphan sweep will", "key", doc.BlobKey, "error", derr.Error())
+		}
+	default:
+		d.d.Logger.Warn("upload outcome unknown; its object is left for the orphan sweep", "key", doc.BlobKey, "error", err.Error())
+	}
+	return model.Document{}, txErr
+}
+
+// admit checks, before an upload's body is read, the resident's upload
+// rate (model.KindRateLimited with the wait) and that the quota has room
+// for another document.
+func (d *Documents) admit(ctx context.Context, residentID string) error {
+	per := d.d.Settings.DocumentUploadsPerHour
+	res, err := d.d.Limiter.Allow(ctx, "documents:upload:"+residentID, storage.Limit{Rate: per, Period: time.Hour, Burst: per})
+	if err != nil {
+		return fmt.Errorf("upload rate: %w", err)
+	}
+	if !res.Allowed {
+		e := model.RateLimited(res.RetryAfter)
+		e.Code, e.Message = "upload_rate_limited", "上传太频繁了，请稍等一会儿再上传。"
+		return e
+	}
+	usage, err := d.d.DB.ResidentDocumentUsage(ctx, residentID)
+	if err != nil {
+		return err
+	}
+	return d.checkQuota(usage, 0)
+}
+
+// checkQuota says whether a file of size bytes (0: any file at all) fits in
+// the resident's quota on top of usage: model.KindConflict
+// (document_quota_count) past the number of documents, model.KindTooLarge
+// (document_quota_bytes) past the bytes. The documents of every
+// application count, closed ones too until the retention job removes them,
+// so withdrawing and starting again does not make room.
+func (d *Documents) checkQuota(usage storage.DocumentUsage, size int64) error {
+	s := d.d.Settings
+	if usage.Count >= s.DocumentQuotaCount {
+		return model.Conflict("document_quota_count",
+			"您的申请材料已达 %d 份的上限，不能再上传。如需补充材料，请联系社区工作人员。", s.DocumentQuotaCount)
+	}
+	if usage.Bytes+max(size, 1) > s.DocumentQuotaBytes {
+		return model.NewError(model.KindTooLarge, "document_quota_bytes",
+			"您的申请材料已用 %.1f MiB，上限 %.1f MiB，放不下这份文件。请压缩照片后重试，或联系社区工作人员。",
+			float64(usage.Bytes)/(1<<20), float64(s.DocumentQuotaBytes)/(1<<20))
+	}
+	return nil
 }
 
 // Get returns a document of the resident's application (model.KindNotFound
@@ -255,11 +399,68 @@ func (d *Documents) Open(ctx context.Context, applicationID, documentID string) 
 	if err != nil {
 		return nil, model.Document{}, err
 	}
-	rc, _, err := d.d.Blobs.Get(ctx, doc.BlobKey)
+	rc, err := d.open(ctx, doc)
 	if err != nil {
-		return nil, model.Document{}, fmt.Errorf("open document: %w", err)
+		return nil, model.Document{}, err
 	}
 	return rc, doc, nil
+}
+
+// StaffContent streams a document of an application in the staff member's
+// subtree, after writing an audit entry; the caller closes the reader.
+// Documents are only ever served through the API, decrypted as they stream:
+// the blob store never hands out links. Out of region is
+// model.KindNotFound.
+func (d *Documents) StaffContent(ctx context.Context, id string) (io.ReadCloser, model.Document, error) {
+	p, err := staffIn(ctx, model.ActDocumentsRead)
+	if err != nil {
+		return nil, model.Document{}, err
+	}
+	doc, a, err := d.d.DB.DocumentInRegion(ctx, id, scopeOf(p))
+	if err != nil {
+		return nil, model.Document{}, notFoundAs(err, "document")
+	}
+	if err := d.audit.RecordAlone(ctx, Event{Action: "document.download", TargetType: "document", TargetID: doc.ID, RegionCode: a.RegionCode}); err != nil {
+		return nil, model.Document{}, err
+	}
+	rc, err := d.open(ctx, doc)
+	if err != nil {
+		return nil, model.Document{}, err
+	}
+	return rc, doc, nil
+}
+
+// sealedContentType is what the blob store is told an encrypted object is.
+const sealedContentType = "application/octet-stream"
+
+// decrypted is a document's plaintext stream over its stored object.
+type decrypted struct {
+	io.Reader
+	io.Closer
+}
+
+// open streams a document's plaintext: decrypted as it is read when the row
+// holds a sealed data key, as stored for a document kept in clear before
+// encryption. A stream whose ciphertext was altered fails its read.
+func (d *Documents) open(ctx context.Context, doc model.Document) (io.ReadCloser, error) {
+	rc, _, err := d.d.Blobs.Get(ctx, doc.BlobKey)
+	if err != nil {
+		return nil, fmt.Errorf("open document: %w", err)
+	}
+	if doc.SealedKey == "" {
+		return rc, nil
+	}
+	key, err := d.d.Keys.OpenDataKey(doc.SealedKey, doc.BlobKey)
+	if err != nil {
+		_ = rc.Close()
+		return nil, fmt.Errorf("open document %s: %w", doc.ID, err)
+	}
+	plain, err := sio.DecryptReader(rc, dareConfig(key, nil))
+	if err != nil {
+		_ = rc.Close()
+		return nil, fmt.Errorf("open document %s: %w", doc.ID, err)
+	}
+	return decrypted{Reader: plain, Closer: rc}, nil
 }
 
 // FileExtension is the usual extension of a stored content type.

@@ -18,10 +18,12 @@ import (
 
 // Keys derives, from JIUZHU_SECRET_KEY, the separate keys Jiuzhu uses: one
 // AES-256-GCM key for personal data at rest, one HMAC key for blind indexes
-// (so an encrypted ID number can still be looked up and kept unique) and one
-// for hashing session tokens and one-time codes before they are stored.
+// (so an encrypted ID number can still be looked up and kept unique), one
+// for hashing session tokens and one-time codes before they are stored, and
+// one AES-256-GCM key that seals the per-document data keys.
 type Keys struct {
 	aead     cipher.AEAD
+	docKeys  cipher.AEAD
 	indexKey []byte
 	tokenKey []byte
 	// auditKey keys the audit batch chain; checkpointKey signs the chain
@@ -44,17 +46,9 @@ func NewKeys(secret string, random io.Reader) (*Keys, error) {
 		}
 		return k, nil
 	}
-	encKey, err := derive("pii-encryption")
+	aead, err := newGCM(derive("pii-encryption"))
 	if err != nil {
 		return nil, err
-	}
-	block, err := aes.NewCipher(encKey)
-	if err != nil {
-		return nil, fmt.Errorf("aes: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("gcm: %w", err)
 	}
 	indexKey, err := derive("blind-index")
 	if err != nil {
@@ -72,10 +66,30 @@ func NewKeys(secret string, random io.Reader) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	docKeys, err := newGCM(derive("document-key-wrap"))
+	if err != nil {
+		return nil, err
+	}
 	if random == nil {
 		random = rand.Reader
 	}
-	return &Keys{aead: aead, indexKey: indexKey, tokenKey: tokenKey, auditKey: auditKey, checkpointKey: checkpointKey, randomSrc: random}, nil
+	return &Keys{aead: aead, docKeys: docKeys, indexKey: indexKey, tokenKey: tokenKey, auditKey: auditKey, checkpointKey: checkpointKey, randomSrc: random}, nil
+}
+
+// newGCM makes an AES-256-GCM AEAD of a derived key.
+func newGCM(key []byte, err error) (cipher.AEAD, error) {
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("aes: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("gcm: %w", err)
+	}
+	return aead, nil
 }
 
 // Seal encrypts plaintext for storage; the result is base64 text holding

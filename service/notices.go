@@ -68,12 +68,8 @@ func (n *Notices) Object(ctx context.Context, noticeID string, in ObjectionInput
 	// A few objections an hour per address, so nobody floods the board.
 	limit := storage.Limit{Rate: 5, Period: time.Hour, Burst: 5}
 	ip := model.RequestMetaFrom(ctx).ClientIP
-	res, err := n.d.Limiter.Allow(ctx, "objection:ip:"+ip, limit)
-	if err != nil {
+	if err := allow(ctx, n.d.Limiter, "objection:ip:"+ip, limit); err != nil {
 		return ObjectionReceipt{}, err
-	}
-	if !res.Allowed {
-		return ObjectionReceipt{}, model.RateLimited(res.RetryAfter)
 	}
 	content := strings.TrimSpace(in.Content)
 	if content == "" {
@@ -88,7 +84,7 @@ func (n *Notices) Object(ctx context.Context, noticeID string, in ObjectionInput
 	}
 	now := n.d.Clock.Now()
 	var out ObjectionReceipt
-	err = n.d.DB.InTx(ctx, func(ctx context.Context) error {
+	err := n.d.DB.InTx(ctx, func(ctx context.Context) error {
 		notice, err := n.d.DB.PublicNotice(ctx, noticeID, now)
 		if err != nil {
 			return notFoundAs(err, "notice")
@@ -251,16 +247,16 @@ func (n *Notices) reinvestigate(ctx context.Context, o model.Objection, p model.
 	if a.Status != model.StatusPublicizing {
 		return nil
 	}
-	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{model.StatusPublicizing}, model.StatusInvestigating, storage.StatusChange{At: now}); err != nil {
+	if err := n.d.DB.UpdateApplicationStatus(ctx, a.ID, []model.Status{model.StatusPublicizing}, model.StatusInvestigating, storage.StatusChange{At: now}); err != nil {
 		return err
 	}
 	if err := n.d.DB.CloseNotices(ctx, a.ID); err != nil {
 		return err
 	}
 	actor := p.ID
-	if err := n.apps.RecordStep(ctx, &a, model.StatusInvestigating, p.Role, &actor, "公示异议成立，重新调查："+note, ""); err != nil {
+	if err := n.apps.RecordStep(ctx, &a, model.StatusInvestigating, string(p.Role), &actor, "公示异议成立，重新调查："+note, ""); err != nil {
 		return err
 	}
 	return n.audit.Record(ctx, Event{Action: "application.reinvestigate", TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
-		Detail: model.StatusPublicizing + "->" + model.StatusInvestigating})
+		Detail: string(model.StatusPublicizing + "->" + model.StatusInvestigating)})
 }

@@ -173,7 +173,7 @@ func (s *Publications) Create(ctx context.Context, in PublicationInput) (Publica
 		if err := s.d.DB.CreatePublication(ctx, &pub, entries); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, Event{Action: model.ActPublicationsCreate, TargetType: "publication", TargetID: pub.ID,
+		return s.audit.Record(ctx, Event{Action: string(model.ActPublicationsCreate), TargetType: "publication", TargetID: pub.ID,
 			RegionCode: pub.RegionCode, Detail: pub.Number + " " + pub.ContentHash})
 	})
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *Publications) Withdraw(ctx context.Context, id string, in WithdrawInput
 		if err := s.d.DB.WithdrawPublication(ctx, id, in.Reason, p.ID, now); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, Event{Action: model.ActPublicationsWithdraw, TargetType: "publication", TargetID: id,
+		return s.audit.Record(ctx, Event{Action: string(model.ActPublicationsWithdraw), TargetType: "publication", TargetID: id,
 			RegionCode: pub.RegionCode, Detail: in.Reason})
 	})
 	if err != nil {

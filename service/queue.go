@@ -10,7 +10,7 @@ import (
 
 // QueueQuery are the filters of the staff queue.
 type QueueQuery struct {
-	Status     string
+	Status     model.Status
 	Program    string
 	RegionCode string
 	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
@@ -19,14 +19,14 @@ type QueueQuery struct {
 
 // QueueItem is one row of the staff queue.
 type QueueItem struct {
-	ID          string     `json:"id"`
-	Number      string     `json:"number"`
-	Program     string     `json:"program"`
-	Status      string     `json:"status"`
-	RegionCode  string     `json:"region_code"`
-	SubmittedAt *time.Time `json:"submitted_at"`
-	ReviewDueAt *time.Time `json:"review_due_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          string       `json:"id"`
+	Number      string       `json:"number"`
+	Program     string       `json:"program"`
+	Status      model.Status `json:"status"`
+	RegionCode  string       `json:"region_code"`
+	SubmittedAt *time.Time   `json:"submitted_at"`
+	ReviewDueAt *time.Time   `json:"review_due_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // Queue pages through the applications in the staff member's subtree. A
@@ -44,7 +44,7 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 		now := w.d.Clock.Now()
 		f.ReviewDueBy = &now
 	}
-	if q.Status != "" && !isStatus(q.Status) {
+	if q.Status != "" && !model.IsStatus(q.Status) {
 		return model.Page[QueueItem]{}, model.Invalid("status", "not an application status")
 	}
 	if q.Program != "" {
@@ -71,25 +71,19 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 	return out, nil
 }
 
-func isStatus(s string) bool {
-	switch s {
-	case model.StatusDraft, model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing,
-		model.StatusApproved, model.StatusRejected, model.StatusReturned, model.StatusWithdrawn,
-		model.StatusSuspended, model.StatusEnded:
-		return true
-	}
-	return false
-}
-
 // StaffMemberView is a household member as staff see it: masked unless
 // revealed. A masked view carries the age, never the birth date, which with
 // the masked ID number would rebuild the whole number.
 type StaffMemberView struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	IDNumber      string         `json:"id_number"`
-	Relation      string         `json:"relation"`
-	Age           int            `json:"age"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Relation string `json:"relation"`
+	Age      int    `json:"age"`
+	// ClaimVerified: staff accepted a case on the ID card; RivalClaims: how
+	// many other households claim the same ID number (a conflict to check).
+	ClaimVerified bool           `json:"claim_verified"`
+	RivalClaims   int64          `json:"rival_claims"`
 	BirthDate     string         `json:"birth_date,omitempty"`
 	MonthlyIncome int64          `json:"monthly_income"`
 	Incomes       []model.Income `json:"incomes"`
@@ -115,7 +109,7 @@ type StaffApplicationView struct {
 	ID          string                   `json:"id"`
 	Number      string                   `json:"number"`
 	Program     string                   `json:"program"`
-	Status      string                   `json:"status"`
+	Status      model.Status             `json:"status"`
 	Reason      string                   `json:"reason"`
 	RegionCode  string                   `json:"region_code"`
 	SubmittedAt *time.Time               `json:"submitted_at"`
@@ -209,6 +203,10 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 	if err != nil {
 		return nil, err
 	}
+	rivals, err := w.d.DB.ContestedMembers(ctx, h.ID)
+	if err != nil {
+		return nil, err
+	}
 	hv := &StaffHouseholdView{ID: h.ID, RegionCode: h.RegionCode, Hukou: h.Hukou, Address: MaskAddress(addr), Phone: r.PhoneMasked, Members: make([]StaffMemberView, 0, len(ms))}
 	if reveal {
 		hv.Address = addr
@@ -225,6 +223,7 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 			incomes = []model.Income{}
 		}
 		mv := StaffMemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, Relation: m.Relation, Age: model.AgeOn(m.BirthDate, w.d.Clock.Now()), Incomes: incomes,
+			ClaimVerified: m.ClaimVerified, RivalClaims: rivals[m.ID],
 			MonthlyIncome: m.MonthlyIncome, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability, SchoolID: m.SchoolID, SchoolStage: m.SchoolStage}
 		if reveal {
 			if mv.Name, err = open(m.NameSealed); err != nil {

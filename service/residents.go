@@ -61,14 +61,7 @@ type smsCodeRecord struct {
 }
 
 func (r *Residents) allow(ctx context.Context, key string, l storage.Limit) error {
-	res, err := r.d.Limiter.Allow(ctx, key, l)
-	if err != nil {
-		return fmt.Errorf("rate limit: %w", err)
-	}
-	if !res.Allowed {
-		return model.RateLimited(res.RetryAfter)
-	}
-	return nil
+	return allow(ctx, r.d.Limiter, key, l)
 }
 
 // RequestCode sends a 6-digit login code to phone. It returns a
@@ -320,6 +313,13 @@ type MemberView struct {
 	School        *SchoolInput   `json:"school"`
 }
 
+// Household saves allowed per resident and per client address: enough for
+// a family filling the form in, not for trying ID numbers.
+var (
+	householdSaveLimit   = storage.Limit{Rate: 60, Period: time.Hour, Burst: 30}
+	householdSaveIPLimit = storage.Limit{Rate: 1000, Period: time.Hour, Burst: 200}
+)
+
 // Limits of a household registration.
 const (
 	maxMembers      = 20
@@ -329,10 +329,7 @@ const (
 
 // statusesLockingHousehold are the statuses in which staff are reviewing
 // the household's data, so the resident may not change it.
-var statusesLockingHousehold = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}
-
-var errIDTaken = model.Conflict("id_number_registered",
-	"an ID number of this household is already registered in another household; contact your community office")
+var statusesLockingHousehold = []model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}
 
 // Get returns the resident's household (model.KindNotFound before the first
 // PUT).
@@ -396,13 +393,22 @@ func MaskAddress(addr string) string {
 
 // Put registers or replaces the resident's household and returns it. It
 // returns a model.KindInvalid error naming the first bad field (an ID
-// number failing GB 11643 among them), a model.KindConflict error
-// "id_number_registered" when an ID number belongs to another household
-// (without saying whose), and "household_locked" while an application is
-// being reviewed.
+// number failing GB 11643 among them), "household_locked" while an
+// application is being reviewed, and model.KindRateLimited past a few saves
+// a minute per resident and per address. An ID number another household
+// already claims is saved like any other (the answer says nothing of
+// anyone else's registration): a claim is provisional until staff accept a
+// case on the ID card's evidence, the community worker sees the rival
+// claims, and the verified claim wins (storage.VerifyClaims).
 func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView, error) {
 	p, err := residentOf(ctx)
 	if err != nil {
+		return HouseholdView{}, err
+	}
+	if err := allow(ctx, h.d.Limiter, "household:resident:"+p.ID, householdSaveLimit); err != nil {
+		return HouseholdView{}, err
+	}
+	if err := allow(ctx, h.d.Limiter, "household:ip:"+model.RequestMetaFrom(ctx).ClientIP, householdSaveIPLimit); err != nil {
 		return HouseholdView{}, err
 	}
 	if err := h.validateHead(ctx, in); err != nil {
@@ -458,8 +464,6 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 		}
 		if err := h.d.DB.SaveHousehold(ctx, &hh, create, members); err != nil {
 			switch model.KindOf(err) {
-			case model.KindConflict:
-				return errIDTaken.Wrap(err)
 			case model.KindInvalid:
 				return model.Conflict("member_in_use", "a member who holds vouchers or other records cannot be removed").Wrap(err)
 			}
@@ -524,6 +528,7 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		idRaw := strings.TrimSpace(mi.IDNumber)
 		if prev != nil && (idRaw == "" || idRaw == prev.IDMasked) {
 			m.IDSealed, m.IDIndex, m.IDMasked, m.BirthDate, m.Sex = prev.IDSealed, prev.IDIndex, prev.IDMasked, prev.BirthDate, prev.Sex
+			m.ClaimVerified = prev.ClaimVerified
 		} else {
 			id, err := model.ParseIDNumber(idRaw, now)
 			if err != nil {
@@ -542,9 +547,12 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		switch {
 		case prev != nil:
 			m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+			if prev.IDIndex == m.IDIndex {
+				m.ClaimVerified = prev.ClaimVerified
+			}
 		default:
 			if old, ok := byIndex[m.IDIndex]; ok {
-				m.ID, m.CreatedAt = old.ID, old.CreatedAt
+				m.ID, m.CreatedAt, m.ClaimVerified = old.ID, old.CreatedAt, old.ClaimVerified
 			} else {
 				m.ID = h.d.IDs.New()
 			}

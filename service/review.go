@@ -2,58 +2,14 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
 )
 
-// DocumentContent is a document to send: either a short-lived URL to
-// redirect to, or a stream the caller closes.
-type DocumentContent struct {
-	URL         string
-	Body        io.ReadCloser
-	Size        int64
-	ContentType string
-	Filename    string
-}
-
-// Content opens a document of an application in the staff member's
-// subtree, after writing an audit entry. With a blob backend that signs
-// URLs it returns a link valid for DocumentURLTTL instead of the bytes.
-// Out of region is model.KindNotFound.
-func (w *Workflow) Content(ctx context.Context, id string) (DocumentContent, error) {
-	p, err := staffIn(ctx, model.ActDocumentsRead)
-	if err != nil {
-		return DocumentContent{}, err
-	}
-	d, a, err := w.d.DB.DocumentInRegion(ctx, id, scopeOf(p))
-	if err != nil {
-		return DocumentContent{}, notFoundAs(err, "document")
-	}
-	if err := w.audit.RecordAlone(ctx, Event{Action: "document.download", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode}); err != nil {
-		return DocumentContent{}, err
-	}
-	name := d.Kind + "-" + d.ID + FileExtension(d.ContentType)
-	url, err := w.d.Blobs.SignedURL(ctx, d.BlobKey, DocumentURLTTL, name)
-	if err == nil {
-		return DocumentContent{URL: url, Filename: name}, nil
-	}
-	if !errors.Is(err, storage.ErrNoSignedURL) {
-		return DocumentContent{}, fmt.Errorf("sign document url: %w", err)
-	}
-	body, info, err := w.d.Blobs.Get(ctx, d.BlobKey)
-	if err != nil {
-		return DocumentContent{}, fmt.Errorf("open document: %w", err)
-	}
-	return DocumentContent{Body: body, Size: info.Size, ContentType: d.ContentType, Filename: name}, nil
-}
-
 // reviewable are the statuses in which documents can be reviewed.
-var reviewable = []string{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}
+var reviewable = []model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}
 
 // Review records a decision on a document of an application in review in
 // the staff member's subtree. A rejection needs a reason; the decision can
@@ -97,8 +53,8 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if reason != "" {
 			why = &reason
 		}
-		set := map[string]any{"review_reason": why, "reviewed_by": p.ID, "reviewed_at": now}
-		if err := w.d.DB.UpdateDocumentStatus(ctx, d.ID, []string{model.DocumentPending, model.DocumentAccepted, model.DocumentRejected}, decision, set); err != nil {
+		review := storage.DocumentReview{Reason: why, ReviewedBy: p.ID, ReviewedAt: now}
+		if err := w.d.DB.UpdateDocumentStatus(ctx, d.ID, []string{model.DocumentPending, model.DocumentAccepted, model.DocumentRejected}, decision, review); err != nil {
 			return err
 		}
 		if err := w.audit.Record(ctx, Event{Action: "document.review", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode, Detail: decision}); err != nil {

@@ -15,7 +15,7 @@ const DemoPassword = "jiuzhu-demo"
 // DemoAccount describes one seeded staff account.
 type DemoAccount struct {
 	Username   string
-	Role       string
+	Role       model.Role
 	RegionCode string
 	SchoolID   string
 }

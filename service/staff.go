@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // Password rules for staff accounts.
@@ -60,15 +61,15 @@ func NewStaffAccounts(d Deps, sessions *Sessions, audit *Audit, hasher PasswordH
 
 // StaffView is a staff account as the API shows it.
 type StaffView struct {
-	ID          string    `json:"id"`
-	Username    string    `json:"username"`
-	Role        string    `json:"role"`
-	RegionCode  string    `json:"region_code"`
-	SchoolID    *string   `json:"school_id,omitempty"`
-	DisplayName string    `json:"display_name"`
-	Disabled    bool      `json:"disabled"`
-	TOTPEnabled bool      `json:"totp_enabled"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string     `json:"id"`
+	Username    string     `json:"username"`
+	Role        model.Role `json:"role"`
+	RegionCode  string     `json:"region_code"`
+	SchoolID    *string    `json:"school_id,omitempty"`
+	DisplayName string     `json:"display_name"`
+	Disabled    bool       `json:"disabled"`
+	TOTPEnabled bool       `json:"totp_enabled"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
 func viewOfStaff(s model.Staff) StaffView {
@@ -287,7 +288,7 @@ func (a *StaffAccounts) BeginTOTP(ctx context.Context) (TOTPEnrolment, error) {
 		return TOTPEnrolment{}, err
 	}
 	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.d.DB.UpdateStaff(ctx, st.ID, map[string]any{"totp_secret": sealed, "totp_enabled": false}, a.d.Clock.Now()); err != nil {
+		if err := a.d.DB.UpdateStaff(ctx, st.ID, storage.StaffChange{TOTPSecret: &sealed, TOTPEnabled: ptr(false)}, a.d.Clock.Now()); err != nil {
 			return err
 		}
 		return a.audit.Record(ctx, Event{Action: "staff.totp_begin", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode})
@@ -320,7 +321,7 @@ func (a *StaffAccounts) ConfirmTOTP(ctx context.Context, code string) (StaffView
 		return StaffView{}, model.Invalid("code", "not the current code of the authenticator")
 	}
 	err = a.d.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := a.d.DB.UpdateStaff(ctx, st.ID, map[string]any{"totp_enabled": true}, a.d.Clock.Now()); err != nil {
+		if err := a.d.DB.UpdateStaff(ctx, st.ID, storage.StaffChange{TOTPEnabled: ptr(true)}, a.d.Clock.Now()); err != nil {
 			return err
 		}
 		return a.audit.Record(ctx, Event{Action: "staff.totp_enable", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode})
@@ -334,12 +335,12 @@ func (a *StaffAccounts) ConfirmTOTP(ctx context.Context, code string) (StaffView
 
 // NewStaff is what an admin sends to create an account.
 type NewStaff struct {
-	Username    string  `json:"username"`
-	Password    string  `json:"password"`
-	Role        string  `json:"role"`
-	RegionCode  string  `json:"region_code"`
-	SchoolID    *string `json:"school_id"`
-	DisplayName string  `json:"display_name"`
+	Username    string     `json:"username"`
+	Password    string     `json:"password"`
+	Role        model.Role `json:"role"`
+	RegionCode  string     `json:"region_code"`
+	SchoolID    *string    `json:"school_id"`
+	DisplayName string     `json:"display_name"`
 }
 
 func validPassword(field, pw string) error {
@@ -442,7 +443,7 @@ func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffV
 			}
 			return err
 		}
-		return a.audit.Record(ctx, Event{Action: "staff.create", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode, Detail: "role " + st.Role})
+		return a.audit.Record(ctx, Event{Action: "staff.create", TargetType: "staff", TargetID: st.ID, RegionCode: st.RegionCode, Detail: "role " + string(st.Role)})
 	})
 	if err != nil {
 		return StaffView{}, err
@@ -450,7 +451,7 @@ func (a *StaffAccounts) insertStaff(ctx context.Context, st model.Staff) (StaffV
 	return viewOfStaff(st), nil
 }
 
-func isRole(r string) bool {
+func isRole(r model.Role) bool {
 	for _, x := range model.Roles {
 		if x == r {
 			return true
@@ -480,7 +481,7 @@ func (a *StaffAccounts) List(ctx context.Context, req model.PageRequest) (model.
 // change applies cols to an account in the admin's subtree inside one
 // transaction with its audit row, then revokes the account's sessions when
 // revoke is set. An account outside the subtree is model.KindNotFound.
-func (a *StaffAccounts) change(ctx context.Context, id, action string, cols map[string]any, revoke bool) (StaffView, error) {
+func (a *StaffAccounts) change(ctx context.Context, id, action string, cols storage.StaffChange, revoke bool) (StaffView, error) {
 	p, err := adminOf(ctx)
 	if err != nil {
 		return StaffView{}, err
@@ -519,12 +520,12 @@ func (a *StaffAccounts) change(ctx context.Context, id, action string, cols map[
 
 // Disable turns an account off and ends its sessions at once.
 func (a *StaffAccounts) Disable(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.disable", map[string]any{"disabled": true}, true)
+	return a.change(ctx, id, "staff.disable", storage.StaffChange{Disabled: ptr(true)}, true)
 }
 
 // Enable turns a disabled account back on.
 func (a *StaffAccounts) Enable(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.enable", map[string]any{"disabled": false}, false)
+	return a.change(ctx, id, "staff.enable", storage.StaffChange{Disabled: ptr(false)}, false)
 }
 
 // ResetPassword sets a new password and ends the account's sessions. A
@@ -559,19 +560,19 @@ func (a *StaffAccounts) ResetPassword(ctx context.Context, id, password string) 
 }
 
 func (a *StaffAccounts) resetPasswordNow(ctx context.Context, id, hash string) (StaffView, error) {
-	return a.change(ctx, id, "staff.password_reset", map[string]any{"password_hash": hash}, true)
+	return a.change(ctx, id, "staff.password_reset", storage.StaffChange{PasswordHash: &hash}, true)
 }
 
 // ResetTOTP clears an account's authenticator (a lost phone) and ends its
 // sessions; the staff member enrols again at the next login.
 func (a *StaffAccounts) ResetTOTP(ctx context.Context, id string) (StaffView, error) {
-	return a.change(ctx, id, "staff.totp_reset", map[string]any{"totp_secret": nil, "totp_enabled": false}, true)
+	return a.change(ctx, id, "staff.totp_reset", storage.StaffChange{ClearTOTP: true}, true)
 }
 
 // RoleSettings says whether a role must use TOTP.
 type RoleSettings struct {
-	Role        string `json:"role"`
-	RequireTOTP bool   `json:"require_totp"`
+	Role        model.Role `json:"role"`
+	RequireTOTP bool       `json:"require_totp"`
 }
 
 // SetRoleSettings makes TOTP mandatory (or not) for every account of a
@@ -595,7 +596,7 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 		if err := a.d.DB.SetRoleRequiresTOTP(ctx, in.Role, in.RequireTOTP, a.d.Clock.Now()); err != nil {
 			return err
 		}
-		return a.audit.Record(ctx, Event{Action: "staff.role_settings", TargetType: "role", TargetID: in.Role, Detail: fmt.Sprintf("require_totp=%t", in.RequireTOTP)})
+		return a.audit.Record(ctx, Event{Action: "staff.role_settings", TargetType: "role", TargetID: string(in.Role), Detail: fmt.Sprintf("require_totp=%t", in.RequireTOTP)})
 	})
 	if err != nil {
 		return RoleSettings{}, err
@@ -613,3 +614,6 @@ func (a *StaffAccounts) SetRoleSettings(ctx context.Context, in RoleSettings) (R
 	}
 	return in, nil
 }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }

@@ -21,21 +21,21 @@ const (
 )
 
 // privilegedRole reports whether granting role needs a second admin.
-func privilegedRole(role string) bool {
+func privilegedRole(role model.Role) bool {
 	return role == model.RoleAdmin || role == model.RoleCountyApprover
 }
 
 // PendingGrant is a privileged account change waiting for a second admin.
 type PendingGrant struct {
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"` // create | password_reset
-	Status      string    `json:"status"`
-	StaffID     string    `json:"staff_id"`
-	Username    string    `json:"username"`
-	Role        string    `json:"role"`
-	RegionCode  string    `json:"region_code"`
-	RequestedBy string    `json:"requested_by"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"` // create | password_reset
+	Status      string     `json:"status"`
+	StaffID     string     `json:"staff_id"`
+	Username    string     `json:"username"`
+	Role        model.Role `json:"role"`
+	RegionCode  string     `json:"region_code"`
+	RequestedBy string     `json:"requested_by"`
+	ExpiresAt   time.Time  `json:"expires_at"`
 }
 
 // storedGrant is a pending grant with what confirming it applies: the new
@@ -73,7 +73,7 @@ func (a *StaffAccounts) requestGrant(ctx context.Context, kind string, st model.
 		return nil, fmt.Errorf("store grant: %w", err)
 	}
 	if err := a.audit.RecordAlone(ctx, Event{Action: "staff.grant_request", TargetType: "grant", TargetID: g.ID, RegionCode: st.RegionCode,
-		Detail: kind + " role " + st.Role + " account " + st.ID}); err != nil {
+		Detail: kind + " role " + string(st.Role) + " account " + st.ID}); err != nil {
 		return nil, err
 	}
 	return &g.PendingGrant, nil

@@ -58,7 +58,7 @@ func (s *Statements) termOrCurrent(term string) (string, error) {
 // for a caller not bound to a school.
 func (s *Statements) School(ctx context.Context, term string) (SchoolStatement, error) {
 	p, _ := model.PrincipalFrom(ctx)
-	if p.Role != model.RoleSchoolOperator || p.SchoolID == nil {
+	if !p.IsStaff() || !model.Can(p.Role, model.ActSchoolStatementsRead) || p.SchoolID == nil {
 		return SchoolStatement{}, errNotSchool
 	}
 	term, err := s.termOrCurrent(term)
@@ -270,7 +270,7 @@ func (s *Statements) MedicalList(ctx context.Context, in MedicalListInput) (Medi
 	}
 	list.Count = len(list.Items)
 	if in.Reveal {
-		if err := s.audit.RecordAlone(ctx, Event{Action: model.ActMedicalListRead, TargetType: "medical_list", TargetID: region + ":" + strconv.Itoa(year),
+		if err := s.audit.RecordAlone(ctx, Event{Action: string(model.ActMedicalListRead), TargetType: "medical_list", TargetID: region + ":" + strconv.Itoa(year),
 			RegionCode: region, Detail: "full names and ID numbers of " + strconv.Itoa(list.Count) + " people"}); err != nil {
 			return MedicalList{}, err
 		}

@@ -314,11 +314,11 @@ var (
 )
 
 // schoolVoucher is the common start of preview and redeem: it checks the
-// caller is a school operator within the rate limits, that the code passes
+// caller holds the school permission of the action within the rate limits, that the code passes
 // its check, that the voucher exists and belongs to the caller's school.
-func (v *Vouchers) schoolVoucher(ctx context.Context, code string) (model.Principal, model.Voucher, error) {
+func (v *Vouchers) schoolVoucher(ctx context.Context, action model.Action, code string) (model.Principal, model.Voucher, error) {
 	p, _ := model.PrincipalFrom(ctx)
-	if p.Role != model.RoleSchoolOperator || p.SchoolID == nil {
+	if !p.IsStaff() || !model.Can(p.Role, action) || p.SchoolID == nil {
 		return p, model.Voucher{}, errNotSchool
 	}
 	if err := v.guessBlocked(ctx, p); err != nil {
@@ -438,7 +438,7 @@ func (v *Vouchers) auditFailure(ctx context.Context, action string, vo model.Vou
 // code, 404 for an unknown one, 403 for another school's voucher, 429 past
 // the rate limits. Failures are audited.
 func (v *Vouchers) Preview(ctx context.Context, code string) (VoucherView, error) {
-	_, vo, err := v.schoolVoucher(ctx, code)
+	_, vo, err := v.schoolVoucher(ctx, model.ActSchoolVouchersPreview, code)
 	if err == nil {
 		var view VoucherView
 		view, err = v.view(ctx, vo)
@@ -457,7 +457,7 @@ func (v *Vouchers) Preview(ctx context.Context, code string) (VoucherView, error
 // its cap; 404 unknown code; 403 another school's voucher; 409 already
 // redeemed, void or expired; 429 past the rate limits. Failures are audited.
 func (v *Vouchers) Redeem(ctx context.Context, code string, items map[string]int64) (RedemptionResult, error) {
-	p, vo, err := v.schoolVoucher(ctx, code)
+	p, vo, err := v.schoolVoucher(ctx, model.ActSchoolVouchersRedeem, code)
 	var res RedemptionResult
 	if err == nil {
 		res, err = v.redeem(ctx, p, vo, items)

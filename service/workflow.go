@@ -11,9 +11,6 @@ import (
 	"github.com/jiuzhu/jiuzhu/storage"
 )
 
-// DocumentURLTTL is how long a presigned document link stays valid.
-const DocumentURLTTL = 5 * time.Minute
-
 // maxAuditTargetBytes is the width of audit_log.target_id.
 const maxAuditTargetBytes = 64
 
@@ -41,7 +38,7 @@ func NewWorkflow(d Deps, audit *Audit, apps *Applications) *Workflow {
 
 // staffIn returns the staff principal in ctx after checking that its role
 // holds action (model.KindForbidden otherwise).
-func staffIn(ctx context.Context, action string) (model.Principal, error) {
+func staffIn(ctx context.Context, action model.Action) (model.Principal, error) {
 	p, ok := model.PrincipalFrom(ctx)
 	if !ok || !p.IsStaff() {
 		return p, errStaffOnly
@@ -79,7 +76,7 @@ func notFoundAs(err error, what string) error {
 // of two concurrent steps exactly one wins. Timeline entry, resident
 // message and audit row are written in the same transaction; a refused
 // excluded pair is kept as a duplicate hit.
-func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApplicationView, error) {
+func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason string) (StaffApplicationView, error) {
 	t, ok := model.Transitions[action]
 	if !ok || t.Permission == "" {
 		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end")
@@ -93,7 +90,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 	}
 	reason = strings.TrimSpace(reason)
 	if t.NeedReason && reason == "" {
-		return StaffApplicationView{}, model.Invalid("reason", "required for "+action)
+		return StaffApplicationView{}, model.Invalid("reason", "required for "+string(action))
 	}
 	if err := checkText("reason", reason, false); err != nil {
 		return StaffApplicationView{}, err
@@ -121,6 +118,12 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		change := storage.StatusChange{At: now}
 		switch action {
 		case model.ActionAccept:
+			// Acceptance is made on the ID card's evidence: it verifies the
+			// household's claims of its ID numbers, unless another household
+			// holds a verified claim of one of them.
+			if err := w.d.DB.VerifyClaims(ctx, a.HouseholdID); err != nil {
+				return err
+			}
 			change.AcceptedBy = &actor
 		case model.ActionInvestigate:
 			change.InvestigatedBy = &actor
@@ -152,7 +155,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			// Suspend and resume leave vouchers alone for the same reason.
 			change.EndedAt, change.ClearReviewDue = &now, true
 		}
-		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{a.Status}, t.To, change); err != nil {
+		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []model.Status{a.Status}, t.To, change); err != nil {
 			return err
 		}
 		if a.Status == model.StatusPublicizing {
@@ -166,11 +169,11 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			}
 		}
 		note, text := stepNote(&a, action, reason)
-		if err := w.apps.RecordStep(ctx, &a, t.To, p.Role, &actor, note, text); err != nil {
+		if err := w.apps.RecordStep(ctx, &a, t.To, string(p.Role), &actor, note, text); err != nil {
 			return err
 		}
-		if err := w.audit.Record(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
-			Detail: a.Status + "->" + t.To}); err != nil {
+		if err := w.audit.Record(ctx, Event{Action: "application." + string(action), TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode,
+			Detail: string(a.Status + "->" + t.To)}); err != nil {
 			return err
 		}
 		if action == model.ActionApprove && a.Status == model.StatusInvestigating {
@@ -204,7 +207,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 }
 
 // canAny reports whether role holds one of the permissions.
-func canAny(role string, permissions []string) bool {
+func canAny(role model.Role, permissions []model.Action) bool {
 	for _, p := range permissions {
 		if model.Can(role, p) {
 			return true
@@ -243,7 +246,7 @@ func (w *Workflow) people(ctx context.Context, householdID string, now time.Time
 // stepNote is the timeline note and resident message of a step: the
 // staff member's reason and StepMessage (an empty text), except for a
 // re-check and a resumption, which stay approved and say so.
-func stepNote(a *model.Application, action, reason string) (note, text string) {
+func stepNote(a *model.Application, action model.Step, reason string) (note, text string) {
 	prog, _ := model.ProgramOf(a.Program)
 	switch action {
 	case model.ActionRecheck:
@@ -264,7 +267,7 @@ func stepNote(a *model.Application, action, reason string) (note, text string) {
 
 // denied records a refused step in the audit trail and returns cause (or
 // the audit failure, when the record could not be written).
-func (w *Workflow) denied(ctx context.Context, action, id string, cause error) error {
+func (w *Workflow) denied(ctx context.Context, action model.Step, id string, cause error) error {
 	code := "forbidden"
 	var me *model.Error
 	if errors.As(cause, &me) {
@@ -275,7 +278,7 @@ func (w *Workflow) denied(ctx context.Context, action, id string, cause error) e
 	if len(id) > maxAuditTargetBytes {
 		id = strings.ToValidUTF8(id[:maxAuditTargetBytes], "")
 	}
-	if err := w.audit.RecordAlone(ctx, Event{Action: "application." + action, TargetType: "application", TargetID: id,
+	if err := w.audit.RecordAlone(ctx, Event{Action: "application." + string(action), TargetType: "application", TargetID: id,
 		Outcome: model.OutcomeDenied, Detail: code}); err != nil {
 		return err
 	}

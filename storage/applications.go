@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -55,7 +53,7 @@ type StatusChange struct {
 	EndedAt        *time.Time
 }
 
-func (c StatusChange) columns(to string) map[string]any {
+func (c StatusChange) columns(to model.Status) map[string]any {
 	cols := map[string]any{"status": to, "updated_at": c.At}
 	put := func(name string, v any, set bool) {
 		if set {
@@ -83,7 +81,7 @@ func (c StatusChange) columns(to string) map[string]any {
 // statuses (model.IsOpen) clears open_slot, so the household may apply for
 // the program again. When no row matched it returns a model.KindConflict
 // error with code "status_changed".
-func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []string, to string, change StatusChange) error {
+func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []model.Status, to model.Status, change StatusChange) error {
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, from).Updates(change.columns(to))
 	if res.Error != nil {
 		return translate("update application status", res.Error)
@@ -99,7 +97,7 @@ func (db *DB) UpdateApplicationStatus(ctx context.Context, id string, from []str
 func (db *DB) HeldBenefits(ctx context.Context, householdID, exceptID string) ([]model.Application, error) {
 	var out []model.Application
 	err := db.conn(ctx).Where("household_id = ? AND id <> ? AND status IN ?", householdID, exceptID,
-		[]string{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
+		[]model.Status{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
 	return out, translate("held benefits", err)
 }
 
@@ -109,7 +107,7 @@ func (db *DB) OneOffPaidSince(ctx context.Context, householdID, program string, 
 	var n int64
 	err := db.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM applications
 		WHERE household_id = ? AND program = ? AND status IN ? AND decided_at >= ?`,
-		householdID, program, []string{model.StatusApproved, model.StatusSuspended, model.StatusEnded}, since).Scan(&n).Error
+		householdID, program, []model.Status{model.StatusApproved, model.StatusSuspended, model.StatusEnded}, since).Scan(&n).Error
 	return n, translate("one-off paid", err)
 }
 
@@ -124,7 +122,7 @@ func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string,
 	err := db.conn(ctx).Raw(`SELECT DISTINCT a.* FROM applications a JOIN members m ON m.household_id = a.household_id
 		WHERE a.program IN ? AND a.status IN ? AND a.id <> ?
 		AND m.id_index IN (SELECT id_index FROM members WHERE household_id = ?)
-		ORDER BY a.id`, programs, []string{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
+		ORDER BY a.id`, programs, []model.Status{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
 	return out, translate("excluded holders", err)
 }
 
@@ -132,21 +130,13 @@ func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string,
 // transaction (so a concurrent status change waits) and checks that it is
 // in one of statuses; otherwise it returns a model.KindConflict error with
 // code "status_changed" (model.ErrNotFound when there is no such row).
-func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []string) error {
-	q := db.conn(ctx).Table("applications").Select("status").Where("id = ?", id)
-	if db.dialect == "mysql" {
-		// SQLite's immediate transactions already hold the write lock.
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var rows []string
-	if err := q.Pluck("status", &rows).Error; err != nil {
+func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []model.Status) error {
+	status, err := db.lockRow(ctx, "applications", "status", id)
+	if err != nil {
 		return translate("lock application", err)
 	}
-	if len(rows) == 0 {
-		return translate("lock application", model.ErrNotFound)
-	}
 	for _, st := range statuses {
-		if rows[0] == st {
+		if model.Status(status) == st {
 			return nil
 		}
 	}
@@ -157,7 +147,7 @@ func (db *DB) LockApplicationIn(ctx context.Context, id string, statuses []strin
 // of statuses, locking its row for the rest of the transaction (so a
 // concurrent status change waits). It returns a model.KindConflict error
 // with code "status_changed" when the application is in another status.
-func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []string, at time.Time) error {
+func (db *DB) TouchApplicationIn(ctx context.Context, id string, statuses []model.Status, at time.Time) error {
 	res := db.conn(ctx).Table("applications").Where("id = ? AND status IN ?", id, statuses).Update("updated_at", at)
 	if res.Error != nil {
 		return translate("touch application", res.Error)
@@ -223,14 +213,18 @@ func (db *DB) ReplaceRejectedDocuments(ctx context.Context, applicationID, kind,
 	return translate("replace documents", err)
 }
 
+// DocumentReview is a reviewer's decision on a document.
+type DocumentReview struct {
+	Reason     *string
+	ReviewedBy string
+	ReviewedAt time.Time
+}
+
 // UpdateDocumentStatus sets a document's review outcome only while it is in
 // one of from; otherwise it returns a model.KindConflict error with code
 // "status_changed".
-func (db *DB) UpdateDocumentStatus(ctx context.Context, id string, from []string, to string, set map[string]any) error {
-	cols := map[string]any{"status": to}
-	for k, v := range set {
-		cols[k] = v
-	}
+func (db *DB) UpdateDocumentStatus(ctx context.Context, id string, from []string, to string, r DocumentReview) error {
+	cols := map[string]any{"status": to, "review_reason": r.Reason, "reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt}
 	res := db.conn(ctx).Table("documents").Where("id = ? AND status IN ?", id, from).Updates(cols)
 	if res.Error != nil {
 		return translate("update document status", res.Error)
@@ -272,7 +266,7 @@ func (db *DB) UnreadMessages(ctx context.Context, residentID string) (int64, err
 
 // CountApplicationsOfHousehold counts a household's applications in the
 // given statuses.
-func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []string) (int64, error) {
+func (db *DB) CountApplicationsOfHousehold(ctx context.Context, householdID string, statuses []model.Status) (int64, error) {
 	var n int64
 	err := db.conn(ctx).Model(&model.Application{}).Where("household_id = ? AND status IN ?", householdID, statuses).Count(&n).Error
 	return n, translate("count applications", err)

@@ -21,10 +21,11 @@ type Blobs interface {
 	Stat(ctx context.Context, key string) (BlobInfo, error)
 	// Delete removes the object; deleting an absent key is not an error.
 	Delete(ctx context.Context, key string) error
-	// SignedURL returns a short-lived URL that downloads the object as an
-	// attachment named filename. Backends without one return
-	// ErrNoSignedURL, and callers stream through Get instead.
-	SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error)
+	// List calls fn with the Key, Size and ModTime of every object whose
+	// key starts with prefix ("" or ending in "/"), in no set order. It
+	// stops at fn's first error and returns it. Objects stored or deleted
+	// while it runs may or may not be seen.
+	List(ctx context.Context, prefix string, fn func(BlobInfo) error) error
 	// Ping checks that the backend answers (for /readyz).
 	Ping(ctx context.Context) error
 }

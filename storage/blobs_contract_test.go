@@ -10,10 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,6 +85,54 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 					t.Errorf("Get returned %d bytes (sha256 %s), want %d bytes (sha256 %s)", len(got), sha256Hex(got), len(tt.body), sha256Hex(tt.body))
 				}
 			})
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		t.Parallel()
+		b := newBlobs(t)
+		ctx := t.Context()
+		base := blobKey(t, "")
+		stored := map[string]int{"a/1": 3, "a/b/2": 5, "ab": 7, "c": 0}
+		for k, n := range stored {
+			putBytes(t, b, base+k, patterned(n), "application/pdf")
+		}
+		list := func(prefix string) map[string]int {
+			t.Helper()
+			got := map[string]int{}
+			err := b.List(ctx, base+prefix, func(info BlobInfo) error {
+				if info.ModTime.IsZero() {
+					t.Errorf("List(%q): %s has no ModTime", prefix, info.Key)
+				}
+				got[strings.TrimPrefix(info.Key, base)] = int(info.Size)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("List(%q): %v", prefix, err)
+			}
+			return got
+		}
+		for _, tt := range []struct {
+			prefix string
+			want   []string
+		}{{"", []string{"a/1", "a/b/2", "ab", "c"}}, {"a/", []string{"a/1", "a/b/2"}}, {"a/b/", []string{"a/b/2"}}, {"none/", nil}} {
+			got := list(tt.prefix)
+			want := map[string]int{}
+			for _, k := range tt.want {
+				want[k] = stored[k]
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("List(%q) = %v, want %v", tt.prefix, got, want)
+			}
+		}
+		if err := b.List(ctx, base+"a", func(BlobInfo) error { return nil }); !errors.Is(err, model.ErrInvalid) {
+			t.Errorf("List of a prefix without a slash: error = %v, want model.ErrInvalid", err)
+		}
+		stop := errors.New("stop")
+		calls := 0
+		err := b.List(ctx, base, func(BlobInfo) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("List stopping at the first error: %v after %d calls", err, calls)
 		}
 	})
 
@@ -313,45 +358,6 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 		}
 	})
 
-	t.Run("signed URL", func(t *testing.T) {
-		t.Parallel()
-		b := newBlobs(t)
-		key := blobKey(t, "statement.pdf")
-		body := patterned(4000)
-		putBytes(t, b, key, body, "application/pdf")
-		const filename = "低保申请 2024.pdf"
-		u, err := b.SignedURL(t.Context(), key, time.Minute, filename)
-		if errors.Is(err, ErrNoSignedURL) {
-			return // Callers stream through Get instead; TestLocalBlobs checks that.
-		}
-		if err != nil {
-			t.Fatalf("SignedURL: %v", err)
-		}
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-		if err != nil {
-			t.Fatalf("NewRequest(%q): %v", u, err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("GET signed URL: %v", err)
-		}
-		defer resp.Body.Close()
-		got, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatalf("read signed URL body: %v", err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET signed URL: status %d, body %q", resp.StatusCode, got)
-		}
-		if !bytes.Equal(got, body) {
-			t.Errorf("signed URL served %d bytes, want %d", len(got), len(body))
-		}
-		disp, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
-		if err != nil || disp != "attachment" || params["filename"] != filename {
-			t.Errorf("Content-Disposition = %q (%v), want an attachment named %q", resp.Header.Get("Content-Disposition"), err, filename)
-		}
-	})
-
 	t.Run("invalid keys", func(t *testing.T) {
 		t.Parallel()
 		b := newBlobs(t)
@@ -384,9 +390,6 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 			if err := b.Delete(ctx, key); !errors.Is(err, model.ErrInvalid) {
 				t.Errorf("Delete(%q) error = %v, want model.ErrInvalid", key, err)
 			}
-			if _, err := b.SignedURL(ctx, key, time.Minute, "x"); !errors.Is(err, model.ErrInvalid) && !errors.Is(err, ErrNoSignedURL) {
-				t.Errorf("SignedURL(%q) error = %v, want model.ErrInvalid", key, err)
-			}
 		}
 	})
 
@@ -409,15 +412,6 @@ func TestLocalBlobs(t *testing.T) {
 		return b
 	}
 	testBlobs(t, newLocal)
-
-	t.Run("no signed URL", func(t *testing.T) {
-		t.Parallel()
-		b := newLocal(t)
-		putBytes(t, b, "doc", []byte("x"), "text/plain")
-		if _, err := b.SignedURL(t.Context(), "doc", time.Minute, "doc.txt"); !errors.Is(err, ErrNoSignedURL) {
-			t.Errorf("SignedURL error = %v, want ErrNoSignedURL", err)
-		}
-	})
 
 	t.Run("failed puts leave no files", func(t *testing.T) {
 		t.Parallel()
@@ -493,24 +487,6 @@ func TestS3Blobs(t *testing.T) {
 		return b
 	}
 	testBlobs(t, newS3)
-
-	t.Run("signed URL lives at most five minutes", func(t *testing.T) {
-		t.Parallel()
-		b := newS3(t)
-		for _, ttl := range []time.Duration{time.Hour, 0, -time.Second} {
-			u, err := b.SignedURL(t.Context(), "any", ttl, "a.pdf")
-			if err != nil {
-				t.Fatalf("SignedURL(ttl %v): %v", ttl, err)
-			}
-			pu, err := url.Parse(u)
-			if err != nil {
-				t.Fatalf("parse %q: %v", u, err)
-			}
-			if got := pu.Query().Get("X-Amz-Expires"); got != "300" {
-				t.Errorf("SignedURL(ttl %v): X-Amz-Expires = %q, want 300", ttl, got)
-			}
-		}
-	})
 
 	t.Run("oversized stream leaves no multipart upload", func(t *testing.T) {
 		t.Parallel()

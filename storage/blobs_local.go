@@ -14,15 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jiuzhu/jiuzhu/model"
 )
-
-// ErrNoSignedURL is returned by SignedURL on backends that cannot hand out
-// download URLs; callers then stream the object through Get.
-var ErrNoSignedURL = errors.New("storage: this blob backend has no signed URLs")
 
 // defaultContentType is stored when a Put names no content type, so both
 // backends report the same thing for such objects.
@@ -248,10 +243,53 @@ func (b *LocalBlobs) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// SignedURL always returns ErrNoSignedURL: files in a directory have no URL
-// of their own, so callers stream them through Get.
-func (b *LocalBlobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
-	return "", ErrNoSignedURL
+// List walks the directory of prefix, skipping the hidden sidecars and
+// temporary files. It returns a model.ErrInvalid-kind error for a bad
+// prefix; a prefix with no objects is not an error.
+func (b *LocalBlobs) List(ctx context.Context, prefix string, fn func(BlobInfo) error) error {
+	if err := validateBlobPrefix(prefix); err != nil {
+		return err
+	}
+	root := b.dir
+	if prefix != "" {
+		root = b.path(strings.TrimSuffix(prefix, "/"))
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if isNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && path != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			if isNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(b.dir, path)
+		if err != nil {
+			return err
+		}
+		return fn(BlobInfo{Key: filepath.ToSlash(rel), Size: fi.Size(), ModTime: fi.ModTime()})
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs %q: %w", prefix, err)
+	}
+	return nil
 }
 
 // Ping checks that the directory still exists and is writable by creating
@@ -389,6 +427,18 @@ func validateBlobKey(key string) error {
 		return fmt.Errorf("blob key %q: %w", key, model.Invalid("key", why))
 	}
 	return nil
+}
+
+// validateBlobPrefix accepts "" and the keys of the key rules followed by a
+// slash, the only prefixes every backend can list alike.
+func validateBlobPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		return fmt.Errorf("blob prefix %q: %w", prefix, model.Invalid("prefix", "must end with a slash"))
+	}
+	return validateBlobKey(strings.TrimSuffix(prefix, "/"))
 }
 
 // checkDeclaredSize rejects an upload whose declared Size already exceeds

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -25,8 +22,6 @@ const (
 	// s3MaxSinglePut is S3's limit for one PUT. Uploads of known size up to
 	// it stream in a single request with no buffering.
 	s3MaxSinglePut = 5 << 30
-	// s3MaxURLTTL caps how long a signed download URL stays valid.
-	s3MaxURLTTL = 5 * time.Minute
 )
 
 // S3Config says where the S3-compatible store is and which bucket to use.
@@ -217,27 +212,24 @@ func (b *S3Blobs) Delete(ctx context.Context, key string) error {
 	return s3Err("delete", key, err)
 }
 
-// SignedURL presigns a GET of key that makes the store send the object as
-// an attachment named filename (RFC 2231-encoded when not ASCII). ttl is
-// clamped to at most five minutes; a ttl under one second, zero included,
-// means five minutes. It does not check that the object exists. It returns
-// a model.ErrInvalid-kind error for a bad key and a model.ErrUnavailable-kind
-// error when the bucket's region has to be looked up and the store does
-// not answer.
-func (b *S3Blobs) SignedURL(ctx context.Context, key string, ttl time.Duration, filename string) (string, error) {
-	if err := validateBlobKey(key); err != nil {
-		return "", err
+// List lists the bucket under prefix. It returns a model.ErrInvalid-kind
+// error for a bad prefix, model.ErrNotFound when the bucket is gone and a
+// model.ErrUnavailable-kind error when the store does not answer.
+func (b *S3Blobs) List(ctx context.Context, prefix string, fn func(BlobInfo) error) error {
+	if err := validateBlobPrefix(prefix); err != nil {
+		return err
 	}
-	if ttl < time.Second || ttl > s3MaxURLTTL {
-		ttl = s3MaxURLTTL
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing when fn fails
+	for obj := range b.client.ListObjects(ctx, b.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return s3Err("list", prefix, obj.Err)
+		}
+		if err := fn(BlobInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.LastModified}); err != nil {
+			return err
+		}
 	}
-	params := url.Values{}
-	params.Set("response-content-disposition", attachmentDisposition(filename))
-	u, err := b.client.PresignedGetObject(ctx, b.bucket, key, ttl, params)
-	if err != nil {
-		return "", s3Err("sign URL for", key, err)
-	}
-	return u.String(), nil
+	return nil
 }
 
 // Ping checks that the store answers and the bucket exists. It returns a
@@ -251,19 +243,6 @@ func (b *S3Blobs) Ping(ctx context.Context) error {
 		return model.Unavailable("blob store", fmt.Errorf("bucket %q does not exist", b.bucket))
 	}
 	return nil
-}
-
-// attachmentDisposition builds a Content-Disposition value for a download
-// named filename, falling back to a bare "attachment" when the name cannot
-// be encoded.
-func attachmentDisposition(filename string) string {
-	if filename == "" {
-		return "attachment"
-	}
-	if v := mime.FormatMediaType("attachment", map[string]string{"filename": filename}); v != "" {
-		return v
-	}
-	return "attachment"
 }
 
 // s3Info converts minio's description of an object.

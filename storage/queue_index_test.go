@@ -50,7 +50,7 @@ func TestMySQLQueueUsesItsIndex(t *testing.T) {
 		Rows  int64
 		Extra string
 	}
-	for _, status := range []string{model.StatusSubmitted, model.StatusApproved} {
+	for _, status := range []model.Status{model.StatusSubmitted, model.StatusApproved} {
 		var p plan
 		// The query StaffQueue sends for ?status= in a county.
 		err = db.conn(ctx).Raw("EXPLAIN SELECT * FROM applications FORCE INDEX (idx_applications_queue) WHERE (region_code LIKE ? AND status <> ?) AND status = ? ORDER BY id DESC LIMIT 21",
@@ -68,7 +68,7 @@ func TestMySQLQueueUsesItsIndex(t *testing.T) {
 	}
 	// And the storage method answers from it, newest first, reading only
 	// rows of the status (Handler_read_* of this session).
-	for _, status := range []string{model.StatusSubmitted, model.StatusApproved} {
+	for _, status := range []model.Status{model.StatusSubmitted, model.StatusApproved} {
 		err := db.InTx(ctx, func(ctx context.Context) error {
 			c := db.conn(ctx)
 			if err := c.Exec("FLUSH STATUS").Error; err != nil {

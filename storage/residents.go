@@ -77,8 +77,8 @@ func (db *DB) Members(ctx context.Context, householdID string) ([]model.Member, 
 // SaveHousehold writes a household and makes members its exact member
 // list: members whose id is already stored are updated, new ones inserted,
 // stored ones not in the list deleted. create says whether the household
-// row is new. Run it inside a transaction. An ID number already in another
-// household is a model.KindConflict error (the unique blind index); deleting
+// row is new. Run it inside a transaction. An ID number may also be claimed
+// by another household (see VerifyClaims); deleting
 // a member that other records (vouchers) refer to is a model.KindInvalid
 // error.
 func (db *DB) SaveHousehold(ctx context.Context, h *model.Household, create bool, members []model.Member) error {
@@ -122,7 +122,7 @@ func (db *DB) SaveHousehold(ctx context.Context, h *model.Household, create bool
 		if stored[m.ID] {
 			err := c.Table("members").Where("id = ? AND household_id = ?", m.ID, h.ID).Updates(map[string]any{
 				"position": m.Position, "name_sealed": m.NameSealed, "name_masked": m.NameMasked,
-				"id_sealed": m.IDSealed, "id_index": m.IDIndex, "id_masked": m.IDMasked,
+				"id_sealed": m.IDSealed, "id_index": m.IDIndex, "id_masked": m.IDMasked, "claim_verified": m.ClaimVerified,
 				"birth_date": m.BirthDate, "sex": m.Sex, "relation": m.Relation, "monthly_income": m.MonthlyIncome, "incomes": m.Incomes,
 				"work_ability": m.WorkAbility, "disability_sealed": m.DisabilitySealed, "has_disability": m.HasDisability,
 				"school_id": m.SchoolID, "school_stage": m.SchoolStage, "school_grade": m.SchoolGrade,
@@ -138,4 +138,42 @@ func (db *DB) SaveHousehold(ctx context.Context, h *model.Household, create bool
 		}
 	}
 	return nil
+}
+
+// ContestedMembers returns, for the members of a household, how many other
+// households claim the same ID number (members without a rival are absent).
+func (db *DB) ContestedMembers(ctx context.Context, householdID string) (map[string]int64, error) {
+	var rows []struct {
+		ID     string
+		Rivals int64
+	}
+	err := db.conn(ctx).Raw(`SELECT m.id AS id, COUNT(o.id) AS rivals FROM members m
+		JOIN members o ON o.id_index = m.id_index AND o.household_id <> m.household_id
+		WHERE m.household_id = ? GROUP BY m.id`, householdID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("contested members", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Rivals
+	}
+	return out, nil
+}
+
+// VerifyClaims marks every member of a household as verified on the ID
+// card's evidence, unless another household holds a verified claim of one
+// of its ID numbers: then it returns a model.KindConflict error
+// "id_number_conflict" and changes nothing.
+func (db *DB) VerifyClaims(ctx context.Context, householdID string) error {
+	var n int64
+	err := db.conn(ctx).Raw(`SELECT COUNT(*) FROM members m JOIN members o ON o.id_index = m.id_index AND o.household_id <> m.household_id
+		WHERE m.household_id = ? AND o.claim_verified = TRUE`, householdID).Scan(&n).Error
+	if err != nil {
+		return translate("check claims", err)
+	}
+	if n > 0 {
+		return model.Conflict("id_number_conflict", "本户有成员的身份证号已在另一户核实登记，请核对身份证原件后处理")
+	}
+	err = db.conn(ctx).Table("members").Where("household_id = ? AND claim_verified = ?", householdID, false).Update("claim_verified", true).Error
+	return translate("verify claims", err)
 }

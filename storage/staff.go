@@ -11,8 +11,8 @@ import (
 
 // roleSetting is one row of role_settings: whether a role must use TOTP.
 type roleSetting struct {
-	Role        string `gorm:"primaryKey"`
-	RequireTOTP bool   `gorm:"column:require_totp"`
+	Role        model.Role `gorm:"primaryKey"`
+	RequireTOTP bool       `gorm:"column:require_totp"`
 	UpdatedAt   time.Time
 }
 
@@ -57,16 +57,41 @@ func (db *DB) ListStaff(ctx context.Context, regionPrefix string, req model.Page
 
 // StaffIDsWithoutTOTP lists the accounts of role that have no
 // authenticator enabled.
-func (db *DB) StaffIDsWithoutTOTP(ctx context.Context, role string) ([]string, error) {
+func (db *DB) StaffIDsWithoutTOTP(ctx context.Context, role model.Role) ([]string, error) {
 	var ids []string
 	err := db.conn(ctx).Model(&model.Staff{}).Where("role = ? AND totp_enabled = ?", role, false).Pluck("id", &ids).Error
 	return ids, translate("list staff without totp", err)
 }
 
-// UpdateStaff sets the given columns of one account and stamps updated_at;
-// it reports model.ErrNotFound when the account does not exist.
-func (db *DB) UpdateStaff(ctx context.Context, id string, cols map[string]any, now time.Time) error {
-	cols["updated_at"] = now
+// StaffChange is what an account update writes. Nil fields are left as
+// they are; ClearTOTP removes the authenticator.
+type StaffChange struct {
+	PasswordHash *string
+	Disabled     *bool
+	TOTPSecret   *string
+	TOTPEnabled  *bool
+	ClearTOTP    bool
+}
+
+// UpdateStaff writes the change to an account (model.ErrNotFound-kind
+// error when there is no such account).
+func (db *DB) UpdateStaff(ctx context.Context, id string, c StaffChange, now time.Time) error {
+	cols := map[string]any{"updated_at": now}
+	if c.PasswordHash != nil {
+		cols["password_hash"] = *c.PasswordHash
+	}
+	if c.Disabled != nil {
+		cols["disabled"] = *c.Disabled
+	}
+	if c.TOTPSecret != nil {
+		cols["totp_secret"] = *c.TOTPSecret
+	}
+	if c.TOTPEnabled != nil {
+		cols["totp_enabled"] = *c.TOTPEnabled
+	}
+	if c.ClearTOTP {
+		cols["totp_secret"], cols["totp_enabled"] = nil, false
+	}
 	res := db.conn(ctx).Model(&model.Staff{}).Where("id = ?", id).Updates(cols)
 	if res.Error != nil {
 		return translate("update staff", res.Error)
@@ -78,7 +103,7 @@ func (db *DB) UpdateStaff(ctx context.Context, id string, cols map[string]any, n
 }
 
 // RoleRequiresTOTP reports whether the admin made TOTP mandatory for role.
-func (db *DB) RoleRequiresTOTP(ctx context.Context, role string) (bool, error) {
+func (db *DB) RoleRequiresTOTP(ctx context.Context, role model.Role) (bool, error) {
 	var rows []roleSetting
 	if err := db.conn(ctx).Where("role = ?", role).Limit(1).Find(&rows).Error; err != nil {
 		return false, translate("role settings", err)
@@ -87,7 +112,7 @@ func (db *DB) RoleRequiresTOTP(ctx context.Context, role string) (bool, error) {
 }
 
 // SetRoleRequiresTOTP records whether role must use TOTP.
-func (db *DB) SetRoleRequiresTOTP(ctx context.Context, role string, require bool, now time.Time) error {
+func (db *DB) SetRoleRequiresTOTP(ctx context.Context, role model.Role, require bool, now time.Time) error {
 	err := db.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "role"}},
 		DoUpdates: clause.AssignmentColumns([]string{"require_totp", "updated_at"}),

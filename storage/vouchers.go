@@ -26,7 +26,7 @@ type ApplicationBrief struct {
 	ID          string
 	HouseholdID string
 	Program     string
-	Status      string
+	Status      model.Status
 	Eligible    bool
 }
 

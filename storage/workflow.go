@@ -13,7 +13,7 @@ import (
 // staff query is scoped to a region subtree in SQL.
 type QueueFilter struct {
 	RegionPrefix string
-	Status       string
+	Status       model.Status
 	Program      string
 	// ReviewDueBy, when set, keeps only approved cases whose re-check
 	// (复核) is due at or before it.
@@ -103,7 +103,7 @@ type Assessment struct {
 // model.KindConflict error with code "status_changed". A monthly benefit's
 // amount goes to monthly_amount, a one-off's to amount; the other is
 // cleared.
-func (db *DB) SetAssessment(ctx context.Context, id string, statuses []string, as Assessment) error {
+func (db *DB) SetAssessment(ctx context.Context, id string, statuses []model.Status, as Assessment) error {
 	d := as.Decision
 	var monthly, oneOff *int64
 	switch {

@@ -405,8 +405,9 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 }
 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
-// interval it issues the current term's vouchers. Every instance runs it;
-// the per-term lock in the KV store makes the work happen once.
+// interval it issues the current term's vouchers and sweeps the stored
+// documents (retention, orphans, spool files). Every instance runs it; locks
+// in the KV store (per term, per period) make the shared work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -417,6 +418,13 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		sw, err := a.Documents.Sweep(ctx, interval)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled document sweep failed", "error", err.Error())
+		case err == nil && sw.Purged+sw.Orphans+sw.SpoolFiles > 0:
+			log.Info("scheduled document sweep", "purged", sw.Purged, "orphans", sw.Orphans, "spool_files", sw.SpoolFiles)
 		}
 		select {
 		case <-ctx.Done():

@@ -248,7 +248,7 @@ func TestStaffRevealIsShownAndAudited(t *testing.T) {
 	r.JSON(t, &audit)
 	found := false
 	for _, e := range audit.Items {
-		if e.Action == "application.reveal" && e.TargetID == appID && e.ActorRole == model.RoleCommunityWorker && e.Outcome == "success" {
+		if e.Action == "application.reveal" && e.TargetID == appID && e.ActorRole == string(model.RoleCommunityWorker) && e.Outcome == "success" {
 			found = true
 		}
 	}
