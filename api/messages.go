@@ -136,6 +136,7 @@ func newMessages() messages {
 		"document_quota_bytes":   "您上传的材料总量已达上限。请删除不需要的材料，或压缩照片后再上传。",
 		"document_quota_count":   "您上传的材料份数已达上限。请删除不需要的材料后再上传。",
 		"id_number_conflict":     "本户有成员的身份证号已在另一户核实登记，请核对身份证原件后处理。",
+		"audit_sealed":           "审计记录正在封存，请稍后重试。",
 		"not_a_service_case":     "只有已批准的就业援助等服务类救助才能记录服务情况。",
 		"duplicate_hit":          "本案有未处理的重复享受（多头）提示，请先处理。",
 		"notice_missing":         "这个案件没有公示记录，请重新公示。",
@@ -149,6 +150,7 @@ func newMessages() messages {
 		"csrf_check_failed":      "为了您的账户安全，这次操作没有完成。请回到救助通页面重新操作。",
 		"conflict_of_interest":   "您申报的亲属在这个家庭中，需要回避，请由其他工作人员办理。",
 	}, fields: map[string]string{
+		"checkpoint":     "审计检查点",
 		"without_reason": "是否无正当理由",
 		"prefix":         "存储前缀",
 		"phone":          "手机号", "code": "验证码", "id_number": "身份证号", "name": "姓名", "relation": "与申请人关系",

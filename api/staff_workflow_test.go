@@ -194,8 +194,11 @@ func TestStaffFullChain(t *testing.T) {
 				t.Errorf("audit lacks %s: %v", want, actions)
 			}
 		}
+		if _, err := env.App.Audit.Seal(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		res, err := env.App.Audit.Verify(context.Background())
-		if err != nil || !res.OK {
+		if err != nil || !res.OK || res.Rows == 0 || res.Checkpoint == 0 {
 			t.Fatalf("audit chain: %+v %v", res, err)
 		}
 	}, apitest.WithEnv("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "1h"))

@@ -15,6 +15,7 @@ import (
 	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 var (
@@ -102,13 +103,20 @@ func TestVoucherIssueShowAndPreview(t *testing.T) {
 		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, tok), http.StatusForbidden)
 		apitest.Want(t, env.Get("/api/v1/school/vouchers/"+c.Code, wfDemo(t, env, "education").Token), http.StatusForbidden)
 
-		// The failures are on the audit trail, without the code.
+		// The failures are on the audit trail in aggregate (one row at the
+		// school's first failure of the window, then every tenth), without the code.
 		entries, err := env.Backends.DB.AuditEntries(context.Background(), vAuditFilter("school.vouchers.preview"), model.PageRequest{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) < 3 {
-			t.Errorf("%d audited preview failures, want 3", len(entries))
+		var lookups []model.AuditEntry
+		for _, e := range entries {
+			if e.TargetType == "voucher" { // not the route's denial of other roles
+				lookups = append(lookups, e)
+			}
+		}
+		if len(lookups) != 1 || !strings.Contains(lookups[0].Detail, "failed lookups at this school") {
+			t.Errorf("audited preview failures %+v, want one aggregate row", lookups)
 		}
 		for _, e := range entries {
 			if strings.Contains(e.Detail, c.Code) || strings.Contains(e.Detail, s.Code) {
@@ -402,50 +410,77 @@ func TestVoucherIssueTermRunsOnce(t *testing.T) {
 	})
 }
 
-func TestVoucherLookupRateLimited(t *testing.T) {
+// TestVoucherLookupLimitsFailuresNotWork: a school desk behind one address
+// previews as many real vouchers as it likes; failed lookups (guessing) are
+// limited per operator and per school, whatever the address, and audited in
+// aggregate rather than one row each.
+func TestVoucherLookupLimitsFailuresNotWork(t *testing.T) {
 	t.Parallel()
 	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
-		code, _ := model.NewVoucherCode(nil)
-		guess := func(token, ip string) *apitest.Response {
-			return env.Do(apitest.Request{Method: http.MethodGet, Path: "/api/v1/school/vouchers/" + code, Token: token, IP: ip})
+		h := vHousehold(t, env, model.ProgramDibao, ppCommunity, 80000, [][2]string{vCompulsory}, false)
+		real := vMyVouchers(t, env, vResidentToken(env, h))[0].Code
+		preview := func(token, ip, code string) *apitest.Response {
+			return env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/school/vouchers/preview", Token: token, IP: ip,
+				Body: map[string]string{"code": code}})
 		}
-		// One operator guessing from one address is stopped.
+		// Successful work is never limited (it was: 120 a minute per operator and address).
+		desk := vSchoolSession(env, "op-desk", vCompulsory[0])
+		for i := range 300 {
+			if r := preview(desk, "198.51.100.7", real); r.Status != http.StatusOK {
+				t.Fatalf("preview %d of a real voucher: %d %s", i, r.Status, r.Body)
+			}
+		}
+		// One operator guessing is stopped after its own limit.
+		wrong, _ := model.NewVoucherCode(nil)
 		op := vSchoolSession(env, "op-guess", vCompulsory[0])
-		var limited *apitest.Response
-		for i := 0; i < 200 && limited == nil; i++ {
-			if r := guess(op, "198.51.100.7"); r.Status == http.StatusTooManyRequests {
-				limited = r
-			} else if r.Status != http.StatusNotFound {
-				t.Fatalf("guess %d: %d", i, r.Status)
-			}
-		}
-		if limited == nil || limited.Header.Get("Retry-After") == "" {
-			t.Fatal("200 guesses by one operator were never rate limited")
-		}
-		// Another operator from another address is not affected; from the
-		// same address it is (the limit is per operator and per address).
-		// The buckets refill slowly (2 a second), so on a slow machine a
-		// request may slip through after the refill; within a few tries it
-		// must be limited again. The other operator has a nearly full bucket
-		// of its own, so a 429 there can only come from the address.
-		other := vSchoolSession(env, "op-other", vCompulsory[0])
-		apitest.Want(t, guess(other, "198.51.100.8"), http.StatusNotFound)
-		limitedWithin := func(what string, try func() *apitest.Response) {
-			t.Helper()
-			for i := 0; i < 20; i++ {
-				if r := try(); r.Status == http.StatusTooManyRequests {
-					return
-				} else if r.Status != http.StatusNotFound {
-					t.Fatalf("%s: status %d", what, r.Status)
+		guesses := 0
+		for ; guesses < 100; guesses++ {
+			r := preview(op, "198.51.100.7", wrong)
+			if r.Status == http.StatusTooManyRequests {
+				if r.Header.Get("Retry-After") == "" {
+					t.Fatal("429 without Retry-After")
 				}
+				break
 			}
-			t.Fatalf("%s was not rate limited", what)
+			apitest.Want(t, r, http.StatusNotFound)
 		}
-		limitedWithin("another operator from the limited address", func() *apitest.Response { return guess(other, "198.51.100.7") })
-		// Redemptions share the operator's limit.
-		limitedWithin("a redemption by the limited operator", func() *apitest.Response {
-			return env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/school/vouchers/" + code + "/redemptions", Token: op, IP: "198.51.100.9",
-				Body: map[string]any{"items": map[string]int64{"misc_fee": 1}}})
-		})
+		if guesses != int(service.DefaultGuessLimits.PerOperator) {
+			t.Fatalf("operator stopped after %d failed lookups, want %d", guesses, service.DefaultGuessLimits.PerOperator)
+		}
+		// The same operator's real work is stopped too while it is blocked.
+		apitest.Want(t, preview(op, "198.51.100.9", real), http.StatusTooManyRequests)
+		// The desk (same school, same address) still works.
+		apitest.Want(t, preview(desk, "198.51.100.7", real), http.StatusOK)
+		// Guessing spread over the school's operators stops the school.
+		schoolGuesses := guesses
+		for i := 0; schoolGuesses < 200; i++ {
+			r := preview(vSchoolSession(env, fmt.Sprintf("op-spread-%d", i), vCompulsory[0]), "203.0.113.9", wrong)
+			if r.Status == http.StatusTooManyRequests {
+				break
+			}
+			apitest.Want(t, r, http.StatusNotFound)
+			schoolGuesses++
+		}
+		if schoolGuesses != int(service.DefaultGuessLimits.PerSchool) {
+			t.Fatalf("school stopped after %d failed lookups, want %d", schoolGuesses, service.DefaultGuessLimits.PerSchool)
+		}
+		apitest.Want(t, preview(desk, "198.51.100.7", real), http.StatusTooManyRequests)
+		// Another school from the same address is not affected.
+		other := vSchoolSession(env, "op-senior", vSeniorHigh[0])
+		apitest.Want(t, preview(other, "198.51.100.7", wrong), http.StatusNotFound)
+
+		// Audited in aggregate: far fewer rows than failures, with counts.
+		rows, err := env.Backends.DB.AuditEntries(context.Background(), storage.AuditFilter{Action: "school.vouchers.preview"}, model.PageRequest{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 || len(rows) > schoolGuesses/2 {
+			t.Fatalf("%d audit rows for %d failed lookups; want aggregate rows", len(rows), schoolGuesses+1)
+		}
+		for _, r := range rows {
+			if !strings.Contains(r.Detail, "failed lookups at this school") {
+				t.Errorf("audit row without a count: %q", r.Detail)
+			}
+		}
 	})
 }

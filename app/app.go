@@ -160,6 +160,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
 			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
 			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,
+			AuditSealDelay: cfg.AuditSealDelay,
 			StaffLogin: service.LoginLimits{
 				PerIP:     storage.Limit{Rate: cfg.StaffLoginPerIPPerMinute, Period: time.Minute, Burst: cfg.StaffLoginPerIPPerMinute},
 				Global:    storage.Limit{Rate: cfg.StaffLoginPerMinute, Period: time.Minute, Burst: max(cfg.StaffLoginPerMinute/10, cfg.StaffLoginPerIPPerMinute)},

@@ -65,6 +65,9 @@ type Config struct {
 	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
 	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
+	// AuditSealDelay is how long an audit row may stay unsealed: `serve`
+	// seals every sixth of it, and `audit verify` reports older rows.
+	AuditSealDelay time.Duration `yaml:"audit_seal_delay" env:"JIUZHU_AUDIT_SEAL_DELAY"`
 	// RequestTimeout bounds every JSON request, so a hung backend answers
 	// 503 within seconds; LongRequestTimeout bounds uploads, document
 	// downloads and exports.
@@ -118,6 +121,7 @@ func Default() Config {
 		MaxUploadBytes:     10 << 20,
 		MaxJSONBytes:       1 << 20,
 		ShutdownTimeout:    20 * time.Second,
+		AuditSealDelay:     time.Minute,
 		RequestTimeout:     8 * time.Second,
 		LongRequestTimeout: 2 * time.Minute,
 		DataMinFreeBytes:   64 << 20,
@@ -267,6 +271,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
 		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
 		{"JIUZHU_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout)},
+		{"JIUZHU_AUDIT_SEAL_DELAY", dur(&c.AuditSealDelay)},
 		{"JIUZHU_REQUEST_TIMEOUT", dur(&c.RequestTimeout)},
 		{"JIUZHU_LONG_REQUEST_TIMEOUT", dur(&c.LongRequestTimeout)},
 		{"JIUZHU_DATA_MIN_FREE_BYTES", int64v(&c.DataMinFreeBytes)},
@@ -406,6 +411,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("JIUZHU_SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	if c.AuditSealDelay < time.Second {
+		bad("JIUZHU_AUDIT_SEAL_DELAY", "must be at least 1s")
 	}
 	if c.RequestTimeout < 100*time.Millisecond {
 		bad("JIUZHU_REQUEST_TIMEOUT", "must be at least 100ms")

@@ -26,6 +26,10 @@ type Settings struct {
 	// StaffLogin bounds what staff logins may cost (DefaultLoginLimits
 	// when zero).
 	StaffLogin LoginLimits
+	// AuditSealDelay is how long an audit row may stay unsealed before
+	// `audit verify` reports it (DefaultAuditSealDelay when zero); the
+	// scheduler seals several times within it.
+	AuditSealDelay time.Duration
 
 	// Documents: UploadSpoolDir holds uploads while they arrive ("" is the
 	// system's temporary directory); the quota per resident, the upload
@@ -105,7 +109,7 @@ func NewApp(d Deps) *App {
 		Seeder:      &Seeder{d: d.seeder()},
 		Sessions:    NewSessions(d.KV, d.Keys, d.Clock, d.IDs),
 		Idempotency: NewIdempotency(d.KV),
-		Audit:       &Audit{db: d.DB, clock: d.Clock, ids: d.IDs},
+		Audit:       NewAudit(d.DB, d.Clock, d.IDs, d.Keys, d.Blobs, d.Settings.AuditSealDelay),
 	}
 	// Residents.
 	a.Residents = &Residents{d: d.residents(), sessions: a.Sessions}

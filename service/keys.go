@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/jiuzhu/jiuzhu/model"
 )
 
 // Keys derives, from JIUZHU_SECRET_KEY, the separate keys Jiuzhu uses: one
@@ -20,11 +22,15 @@ import (
 // for hashing session tokens and one-time codes before they are stored, and
 // one AES-256-GCM key that seals the per-document data keys.
 type Keys struct {
-	aead      cipher.AEAD
-	docKeys   cipher.AEAD
-	indexKey  []byte
-	tokenKey  []byte
-	randomSrc io.Reader
+	aead     cipher.AEAD
+	docKeys  cipher.AEAD
+	indexKey []byte
+	tokenKey []byte
+	// auditKey keys the audit batch chain; checkpointKey signs the chain
+	// head written outside the database. Neither is stored anywhere.
+	auditKey      []byte
+	checkpointKey []byte
+	randomSrc     io.Reader
 }
 
 // NewKeys derives the keys with HKDF-SHA256. random is the nonce source
@@ -52,6 +58,14 @@ func NewKeys(secret string, random io.Reader) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditKey, err := derive("audit-seal")
+	if err != nil {
+		return nil, err
+	}
+	checkpointKey, err := derive("audit-checkpoint")
+	if err != nil {
+		return nil, err
+	}
 	docKeys, err := newGCM(derive("document-key-wrap"))
 	if err != nil {
 		return nil, err
@@ -59,7 +73,7 @@ func NewKeys(secret string, random io.Reader) (*Keys, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	return &Keys{aead: aead, docKeys: docKeys, indexKey: indexKey, tokenKey: tokenKey, randomSrc: random}, nil
+	return &Keys{aead: aead, docKeys: docKeys, indexKey: indexKey, tokenKey: tokenKey, auditKey: auditKey, checkpointKey: checkpointKey, randomSrc: random}, nil
 }
 
 // newGCM makes an AES-256-GCM AEAD of a derived key.
@@ -131,5 +145,25 @@ func (k *Keys) TokenHash(domain, token string) string {
 	m.Write([]byte(domain))
 	m.Write([]byte{0})
 	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// AuditBatchMAC is the keyed hash that seals a batch of audit rows: over
+// the previous batch's MAC, the batch number and each row's seq and
+// content digest, in seq order.
+func (k *Keys) AuditBatchMAC(prevMAC string, batch int64, rows []model.AuditEntry) string {
+	m := hmac.New(sha256.New, k.auditKey)
+	fmt.Fprintf(m, "jiuzhu-audit-batch/v1|%d|%s|%d", batch, prevMAC, len(rows))
+	for _, r := range rows {
+		fmt.Fprintf(m, "|%d:%s", r.Seq, r.Digest())
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CheckpointMAC signs an audit checkpoint's content with its own key.
+func (k *Keys) CheckpointMAC(content []byte) string {
+	m := hmac.New(sha256.New, k.checkpointKey)
+	m.Write([]byte("jiuzhu-audit-checkpoint/v1|"))
+	m.Write(content)
 	return hex.EncodeToString(m.Sum(nil))
 }

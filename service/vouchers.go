@@ -20,14 +20,31 @@ import (
 type Vouchers struct {
 	d     VouchersDeps
 	audit *Audit
-	// lookupLimit bounds previews and redemptions per operator and per
-	// client address, against guessing codes.
-	lookupLimit storage.Limit
+	// guessLimits bound failed lookups (a mistyped, unknown or other
+	// school's code), against guessing codes; successful work is not
+	// limited, so a busy school desk behind one address is never stopped.
+	guessLimits GuessLimits
 }
+
+// GuessLimits bound failed voucher lookups within a fixed window: per
+// operator and per school. Failures are also audited in aggregate per
+// school: one row at the school's first failure in a window, one every
+// AuditEvery failures after it, and one when a limit blocks.
+type GuessLimits struct {
+	Window      time.Duration
+	PerOperator int64
+	PerSchool   int64
+	AuditEvery  int64
+}
+
+// DefaultGuessLimits: 20 failed lookups per operator and 60 per school in
+// 10 minutes (a school's codes are 1 in ~10^12 guessable: see
+// model.NewVoucherCode), an aggregate audit row every 10 failures.
+var DefaultGuessLimits = GuessLimits{Window: 10 * time.Minute, PerOperator: 20, PerSchool: 60, AuditEvery: 10}
 
 // NewVouchers builds the voucher service.
 func NewVouchers(d VouchersDeps, audit *Audit) *Vouchers {
-	return &Vouchers{d: d, audit: audit, lookupLimit: storage.Limit{Rate: 120, Period: time.Minute, Burst: 120}}
+	return &Vouchers{d: d, audit: audit, guessLimits: DefaultGuessLimits}
 }
 
 // VoucherView is a voucher as the resident and the school see it.
@@ -304,15 +321,8 @@ func (v *Vouchers) schoolVoucher(ctx context.Context, action model.Action, code 
 	if !p.IsStaff() || !model.Can(p.Role, action) || p.SchoolID == nil {
 		return p, model.Voucher{}, errNotSchool
 	}
-	meta := model.RequestMetaFrom(ctx)
-	for _, key := range []string{"voucher:op:" + p.ID, "voucher:ip:" + meta.ClientIP} {
-		res, err := v.d.Limiter.Allow(ctx, key, v.lookupLimit)
-		if err != nil {
-			return p, model.Voucher{}, err
-		}
-		if !res.Allowed {
-			return p, model.Voucher{}, model.RateLimited(res.RetryAfter)
-		}
+	if err := v.guessBlocked(ctx, p); err != nil {
+		return p, model.Voucher{}, err
 	}
 	code, err := model.ParseVoucherCode(code)
 	if err != nil {
@@ -331,20 +341,94 @@ func (v *Vouchers) schoolVoucher(ctx context.Context, action model.Action, code 
 	return p, vo, nil
 }
 
-// auditFailure records a failed preview or redemption on its own: the
-// guessing defence wants every miss on the trail. The code itself is never
-// written, only the voucher id when one was found.
-func (v *Vouchers) auditFailure(ctx context.Context, action string, vo model.Voucher, err error) {
-	outcome := model.OutcomeFailure
-	if k := model.KindOf(err); k == model.KindForbidden || k == model.KindRateLimited {
-		outcome = model.OutcomeDenied
+func guessBlockKeys(p model.Principal) [2]string {
+	return [2]string{"voucher:guess-block:op:" + p.ID, "voucher:guess-block:school:" + *p.SchoolID}
+}
+
+// guessBlocked answers 429 while the operator or the school is over its
+// failed-lookup limit. It is the only cost on the success path: two KV
+// reads, no writes.
+func (v *Vouchers) guessBlocked(ctx context.Context, p model.Principal) error {
+	for _, key := range guessBlockKeys(p) {
+		until, err := v.d.KV.Get(ctx, key)
+		if errors.Is(err, model.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t, perr := time.Parse(time.RFC3339Nano, string(until))
+		wait := t.Sub(v.d.Clock.Now())
+		if perr != nil || wait < time.Second {
+			wait = time.Second
+		}
+		return model.RateLimited(wait)
 	}
+	return nil
+}
+
+// isGuess says whether a lookup failure is what guessing codes produces.
+func isGuess(err error) bool {
+	switch model.KindOf(err) {
+	case model.KindInvalid, model.KindNotFound:
+		return true
+	}
+	return errors.Is(err, errOtherSchool)
+}
+
+// auditFailure counts a failed preview or redemption and records it in
+// aggregate (see GuessLimits); guessing failures also count towards the
+// operator's and the school's limits, and blocks them past it. The code
+// itself is never written, only the voucher id when one was found.
+func (v *Vouchers) auditFailure(ctx context.Context, action string, vo model.Voucher, err error) {
+	p, _ := model.PrincipalFrom(ctx)
+	if model.KindOf(err) == model.KindRateLimited || p.SchoolID == nil {
+		return // already counted; or not a school operator (403 before any lookup)
+	}
+	ctx = context.WithoutCancel(ctx)
+	gl := v.guessLimits
 	code := string(model.KindOf(err))
 	var me *model.Error
 	if errors.As(err, &me) && me.Code != "" {
 		code = me.Code
 	}
-	if aerr := v.audit.RecordAlone(ctx, Event{Action: action, TargetType: "voucher", TargetID: vo.ID, RegionCode: vo.RegionCode, Outcome: outcome, Detail: code}); aerr != nil {
+	n, _, cerr := v.d.KV.IncrWindow(ctx, "voucher:fail:school:"+*p.SchoolID, gl.Window)
+	if cerr != nil {
+		v.d.Logger.Warn("voucher failure not counted", "error", cerr.Error())
+		n = 1
+	}
+	blocked := ""
+	if isGuess(err) {
+		keys := guessBlockKeys(p)
+		for i, c := range []struct {
+			key   string
+			limit int64
+		}{{"voucher:guess:op:" + p.ID, gl.PerOperator}, {"voucher:guess:school:" + *p.SchoolID, gl.PerSchool}} {
+			g, resetIn, gerr := v.d.KV.IncrWindow(ctx, c.key, gl.Window)
+			if gerr != nil {
+				v.d.Logger.Warn("voucher guess not counted", "error", gerr.Error())
+				continue
+			}
+			if g >= c.limit {
+				until := v.d.Clock.Now().Add(resetIn).UTC().Format(time.RFC3339Nano)
+				if ok, serr := v.d.KV.SetNX(ctx, keys[i], []byte(until), resetIn); serr == nil && ok {
+					blocked = []string{"operator", "school"}[i]
+				}
+			}
+		}
+	}
+	if n != 1 && n%gl.AuditEvery != 0 && blocked == "" {
+		return
+	}
+	outcome := model.OutcomeFailure
+	if model.KindOf(err) == model.KindForbidden {
+		outcome = model.OutcomeDenied
+	}
+	detail := fmt.Sprintf("failed lookups at this school in the current %s window: %d (last: %s, by this operator)", gl.Window, n, code)
+	if blocked != "" {
+		detail += "; the " + blocked + " is blocked for the rest of the window"
+	}
+	if aerr := v.audit.RecordAlone(ctx, Event{Action: action, TargetType: "voucher", TargetID: vo.ID, RegionCode: vo.RegionCode, Outcome: outcome, Detail: detail}); aerr != nil {
 		v.d.Logger.Warn("audit of a voucher failure not recorded", "action", action, "error", aerr.Error())
 	}
 }

@@ -5,51 +5,122 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
-type auditHead struct {
-	ID       int
-	LastSeq  int64
-	LastHash string
+// AppendAudit inserts e: one INSERT that locks no shared row, so audited
+// writes do not queue on each other. The database assigns e.Seq; e.Hash is
+// its Digest. A sealer (SealAuditBatch) later puts the row into a batch.
+// Inside a transaction the row lands or not with it.
+func (db *DB) AppendAudit(ctx context.Context, e *model.AuditEntry) error {
+	e.Seq = 0
+	e.Batch = 0
+	e.At = e.At.UTC().Truncate(time.Millisecond)
+	e.Hash = e.Digest()
+	if err := db.conn(ctx).Create(e).Error; err != nil {
+		return translate("append audit", err)
+	}
+	return nil
 }
 
-func (auditHead) TableName() string { return "audit_head" }
+// AuditMAC computes a batch's MAC from the previous batch's MAC, the batch
+// number and its rows (in seq order).
+type AuditMAC func(prevMAC string, batch int64, rows []model.AuditEntry) string
 
-// AppendAudit appends e to the chain inside the caller's transaction (it
-// opens one when there is none). The chain head row is locked for the rest
-// of the transaction, so appends are serialised and the chain has no forks;
-// e gets its sequence number, previous hash and hash here.
-func (db *DB) AppendAudit(ctx context.Context, e *model.AuditEntry) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
+// SealAuditBatch seals up to limit unsealed rows, in seq order, into the
+// next batch, chained to the last one. Only rows committed when it runs are
+// seen; a row that commits later lands in a later batch. It returns false
+// when there was nothing to seal. Two sealers at once cannot both seal a
+// row or fork the chain: they take turns on the audit_sealer row (which no
+// request touches), the batch number is a primary key, and a row already
+// sealed fails the count check (model.KindConflict, rolled back).
+func (db *DB) SealAuditBatch(ctx context.Context, limit int, mac AuditMAC, now time.Time) (model.AuditBatch, bool, error) {
+	var out model.AuditBatch
+	sealed := false
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		c := db.conn(ctx)
-		var head auditHead
-		q := c.Where("id = 1")
-		if db.dialect == "mysql" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		// Sealers take turns on this row (SQLite: the write lock).
+		if err := c.Exec("UPDATE audit_sealer SET sealed_at = ? WHERE id = 1", now.UTC()).Error; err != nil {
+			return translate("audit sealer lock", err)
 		}
-		if err := q.Take(&head).Error; err != nil {
+		var heads []model.AuditBatch
+		if err := c.Order("batch DESC").Limit(1).Find(&heads).Error; err != nil {
 			return translate("audit head", err)
 		}
-		e.Seq = head.LastSeq + 1
-		e.PrevHash = head.LastHash
-		e.At = e.At.UTC().Truncate(time.Millisecond)
-		e.Hash = e.ComputeHash()
-		if err := c.Create(e).Error; err != nil {
-			return translate("append audit", err)
+		prev := model.AuditBatch{MAC: model.GenesisMAC}
+		if len(heads) == 1 {
+			prev = heads[0]
 		}
-		res := c.Model(&auditHead{}).Where("id = 1 AND last_seq = ?", head.LastSeq).
-			Updates(map[string]any{"last_seq": e.Seq, "last_hash": e.Hash})
+		var rows []model.AuditEntry
+		if err := c.Where("batch = 0").Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+			return translate("unsealed audit", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		seqs := make([]int64, len(rows))
+		for i, r := range rows {
+			seqs[i] = r.Seq
+		}
+		b := model.AuditBatch{
+			Batch: prev.Batch + 1, FirstSeq: seqs[0], LastSeq: seqs[len(seqs)-1], RowCount: len(rows),
+			PrevMAC: prev.MAC, SealedAt: now.UTC().Truncate(time.Millisecond),
+		}
+		b.MAC = mac(b.PrevMAC, b.Batch, rows)
+		res := c.Model(&model.AuditEntry{}).Where("batch = 0 AND seq IN ?", seqs).Update("batch", b.Batch)
 		if res.Error != nil {
-			return translate("advance audit head", res.Error)
+			return translate("seal audit rows", res.Error)
 		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("advance audit head: %w", model.Conflict("audit_race", "the audit chain moved; retry"))
+		if res.RowsAffected != int64(len(rows)) {
+			return fmt.Errorf("seal audit rows: %w", model.Conflict("audit_sealed", "another sealer sealed these rows"))
 		}
+		if err := c.Create(&b).Error; err != nil {
+			return translate("seal audit batch", err)
+		}
+		out, sealed = b, true
 		return nil
 	})
+	return out, sealed, err
+}
+
+// AuditBatches returns up to limit batches after the given batch number,
+// in order.
+func (db *DB) AuditBatches(ctx context.Context, after int64, limit int) ([]model.AuditBatch, error) {
+	var out []model.AuditBatch
+	err := db.conn(ctx).Where("batch > ?", after).Order("batch").Limit(limit).Find(&out).Error
+	return out, translate("audit batches", err)
+}
+
+// AuditBatchRows returns the rows sealed into batch, in seq order.
+func (db *DB) AuditBatchRows(ctx context.Context, batch int64) ([]model.AuditEntry, error) {
+	var out []model.AuditEntry
+	err := db.conn(ctx).Where("batch = ?", batch).Order("seq").Find(&out).Error
+	return out, translate("audit batch rows", err)
+}
+
+// AuditLastBatch returns the newest batch, or false when none was sealed.
+func (db *DB) AuditLastBatch(ctx context.Context) (model.AuditBatch, bool, error) {
+	var out []model.AuditBatch
+	if err := db.conn(ctx).Order("batch DESC").Limit(1).Find(&out).Error; err != nil {
+		return model.AuditBatch{}, false, translate("audit head", err)
+	}
+	if len(out) == 0 {
+		return model.AuditBatch{}, false, nil
+	}
+	return out[0], true, nil
+}
+
+// AuditUnsealed counts the rows not sealed yet that were written before
+// before, and the rows that claim a batch after lastBatch (whose batch row
+// is gone).
+func (db *DB) AuditUnsealed(ctx context.Context, before time.Time, lastBatch int64) (old, orphaned int64, err error) {
+	if err := db.conn(ctx).Model(&model.AuditEntry{}).Where("batch = 0 AND at < ?", before.UTC()).Count(&old).Error; err != nil {
+		return 0, 0, translate("unsealed audit", err)
+	}
+	if err := db.conn(ctx).Model(&model.AuditEntry{}).Where("batch > ?", lastBatch).Count(&orphaned).Error; err != nil {
+		return 0, 0, translate("orphaned audit", err)
+	}
+	return old, orphaned, nil
 }
 
 // AuditFilter narrows an audit listing.
@@ -79,31 +150,4 @@ func (db *DB) AuditEntries(ctx context.Context, f AuditFilter, req model.PageReq
 	var out []model.AuditEntry
 	err := q.Order("seq DESC").Limit(req.Limit + 1).Find(&out).Error
 	return out, translate("list audit", err)
-}
-
-// WalkAudit calls fn for every audit row in chain order, in batches.
-func (db *DB) WalkAudit(ctx context.Context, fn func(model.AuditEntry) error) error {
-	var last int64
-	for {
-		var batch []model.AuditEntry
-		if err := db.conn(ctx).Where("seq > ?", last).Order("seq").Limit(1000).Find(&batch).Error; err != nil {
-			return translate("read audit", err)
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-			last = e.Seq
-		}
-	}
-}
-
-// AuditHead returns the last sequence number and hash of the chain.
-func (db *DB) AuditHead(ctx context.Context) (int64, string, error) {
-	var head auditHead
-	err := db.conn(ctx).Where("id = 1").Take(&head).Error
-	return head.LastSeq, head.LastHash, translate("audit head", err)
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 
 	"gorm.io/gorm/clause"
 
@@ -113,6 +114,38 @@ func (db *DB) DemoStaffUsernames(ctx context.Context) ([]string, error) {
 	var names []string
 	err := db.conn(ctx).Model(&model.Staff{}).Where("demo = ? AND disabled = ?", true, false).Order("username").Pluck("username", &names).Error
 	return names, translate("list demo staff", err)
+}
+
+// AllocateNumber takes the next value of the named counter in one
+// autocommitted statement of its own, outside any transaction in ctx, so the
+// counter row is locked only for that statement and never across the
+// caller's work. A caller whose transaction then fails leaves a gap:
+// numbers are unique and increasing, not gap-free. SQLite has one writer
+// at a time anyway, and a transaction in ctx already holds its write lock:
+// there the statement joins that transaction (a connection of its own would
+// wait for the lock the caller holds).
+func (db *DB) AllocateNumber(ctx context.Context, name string) (int64, error) {
+	c := db.gorm.WithContext(ctx)
+	if db.dialect != "mysql" {
+		c = db.conn(ctx)
+	}
+	if db.dialect == "mysql" {
+		// LAST_INSERT_ID(expr) hands the new value back in the statement's
+		// result (the OK packet): one round trip, no read-back.
+		pool, err := c.DB()
+		if err != nil {
+			return 0, fmt.Errorf("sequence %s: %w", name, err)
+		}
+		res, err := pool.ExecContext(ctx, "INSERT INTO sequences (name, value) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + 1)", name)
+		if err != nil {
+			return 0, translate("sequence "+name, err)
+		}
+		v, err := res.LastInsertId()
+		return v, translate("sequence "+name, err)
+	}
+	var v int64
+	err := c.Raw("INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", name).Scan(&v).Error
+	return v, translate("sequence "+name, err)
 }
 
 // NextSequence atomically increments and returns the named counter, inside

@@ -27,6 +27,13 @@ func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageReque
 		Where("region_code LIKE ? AND status <> ?", f.RegionPrefix+"%", model.StatusDraft)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+		if db.dialect == "mysql" && f.ReviewDueBy == nil {
+			// Walk the status's rows newest first: the optimizer would walk
+			// the primary key when the status is common overall, passing
+			// every newer row of other statuses (it cannot know that the
+			// newest rows are mostly in other statuses).
+			q = q.Table("applications FORCE INDEX (idx_applications_queue)")
+		}
 	}
 	if f.Program != "" {
 		q = q.Where("program = ?", f.Program)

@@ -3,7 +3,8 @@
 //	jiuzhu serve                 run the HTTP server (migrates and seeds in dev mode)
 //	jiuzhu migrate up|status     apply or list database migrations
 //	jiuzhu seed                  write the demo data (dev mode)
-//	jiuzhu audit verify          check the audit trail's hash chain
+//	jiuzhu audit verify          check the sealed audit batches and the checkpoint
+//	jiuzhu audit seal            seal the unsealed audit rows now
 //	jiuzhu vouchers issue-term   issue the current term's education vouchers now (serve also runs it hourly; once per term)
 //	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
 //
@@ -45,7 +46,8 @@ commands:
   serve              run the HTTP server
   migrate up|status  apply or list database migrations
   seed               write the demo data (dev mode only)
-  audit verify       walk the audit hash chain; name the first bad row
+  audit verify       check every sealed audit batch and the signed checkpoint
+  audit seal         seal the unsealed audit rows now (serve does it on its own)
   vouchers issue-term [TERM]
                      issue a term's education vouchers (default: the current
                      term); serve also runs it hourly on every instance:
@@ -153,6 +155,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
 	go runSchedule(schedCtx, built.App, log, time.Hour)
+	go runAuditSealer(schedCtx, built.App.Audit, log, built.App.Audit.SealDelay()/6)
 
 	srv := built.Server.HTTPServer(cfg.HTTPAddr)
 	// Requests get a context of their own, cancelled when draining runs
@@ -319,24 +322,57 @@ func healthcheck(ctx context.Context, cfg config.Config) error {
 var errAuditBroken = errors.New("audit chain broken")
 
 func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub string, stdout io.Writer) error {
-	if sub != "verify" {
-		return fmt.Errorf("unknown audit command %q (want verify)", sub)
+	if sub != "verify" && sub != "seal" {
+		return fmt.Errorf("unknown audit command %q (want verify or seal)", sub)
 	}
 	built, closeApp, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
+	if sub == "seal" {
+		res, err := built.App.Audit.Seal(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "audit sealed: %d rows in %d batches (head batch %d)\n", res.Rows, res.Batches, res.Head)
+		return nil
+	}
 	res, err := built.App.Audit.Verify(ctx)
 	if err != nil {
 		return err
 	}
 	if !res.OK {
-		fmt.Fprintf(stdout, "audit chain BROKEN at row seq=%d id=%s: %s (%d rows read)\n", res.BadSeq, res.BadID, res.Problem, res.Rows)
+		fmt.Fprintf(stdout, "audit chain BROKEN at batch %d row seq=%d id=%s: %s (%d sealed rows in %d batches read)\n",
+			res.BadBatch, res.BadSeq, res.BadID, res.Problem, res.Rows, res.Batches)
 		return errAuditBroken
 	}
-	fmt.Fprintf(stdout, "audit chain OK: %d rows\n", res.Rows)
+	fmt.Fprintf(stdout, "audit chain OK: %d rows in %d batches, checkpoint at batch %d\n", res.Rows, res.Batches, res.Checkpoint)
 	return nil
+}
+
+// runAuditSealer seals the audit trail every interval until ctx ends.
+// Every instance runs it; sealers take turns on a row only they lock, so
+// each row is sealed once.
+func runAuditSealer(ctx context.Context, audit *service.Audit, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sctx, cancel := context.WithTimeout(ctx, interval+30*time.Second)
+		res, err := audit.Seal(sctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("audit sealing failed", "error", err.Error())
+		case err == nil && res.Batches > 0:
+			log.Debug("audit sealed", "rows", res.Rows, "batches", res.Batches, "head", res.Head)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // vouchersCmd runs the scheduled voucher job: `jiuzhu vouchers issue-term
