@@ -148,7 +148,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
-			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
+			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, BankCSVEncoding: cfg.BankCSVEncoding, MaxUploadBytes: cfg.MaxUploadBytes,
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
 			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
 			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,

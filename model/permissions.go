@@ -38,6 +38,11 @@ const (
 	ActSchoolVouchersPreview       = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
 	ActSchoolStatementsRead        = "school.statements.read"
+	ActPaymentRollsRead            = "payment_rolls.read"
+	ActPaymentRollsCreate          = "payment_rolls.create"
+	ActPaymentRollsApprove         = "payment_rolls.approve" // a different person than the maker
+	ActPaymentRollsExport          = "payment_rolls.export"  // the bank file: full account numbers (audited)
+	ActPaymentResultsRecord        = "payment_results.record"
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -78,6 +83,11 @@ var Permissions = map[string][]string{
 	ActSchoolVouchersPreview:       {RoleSchoolOperator},
 	ActSchoolVouchersRedeem:        {RoleSchoolOperator},
 	ActSchoolStatementsRead:        {RoleSchoolOperator},
+	ActPaymentRollsRead:            {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
+	ActPaymentRollsCreate:          {RoleCountyApprover, RoleFinanceOfficer},
+	ActPaymentRollsApprove:         {RoleFinanceOfficer},
+	ActPaymentRollsExport:          {RoleFinanceOfficer},
+	ActPaymentResultsRecord:        {RoleFinanceOfficer},
 }
 
 // Can reports whether role may perform action.

@@ -13,12 +13,16 @@ const (
 	RoleAuditor           = "auditor"
 	RoleAdmin             = "admin"
 	RoleSchoolOperator    = "school_operator"
+	// RoleFinanceOfficer is the county's finance officer: approves
+	// payment rolls made by someone else (maker-checker) and records the
+	// bank's results.
+	RoleFinanceOfficer = "finance_officer"
 )
 
 // Roles lists every staff role.
 var Roles = []string{
 	RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleEducationOfficer,
-	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator,
+	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator, RoleFinanceOfficer,
 }
 
 // Staff is a staff account.

@@ -16,6 +16,9 @@ import (
 type Settings struct {
 	Dev             bool
 	PublicityPeriod time.Duration
+	// BankCSVEncoding is "gbk" or "utf8-bom": the bank batch file's
+	// character set.
+	BankCSVEncoding string
 	MaxUploadBytes  int64
 	ResidentIdleTTL time.Duration
 	ResidentMaxTTL  time.Duration
@@ -75,6 +78,8 @@ type App struct {
 	Statements   *Statements
 	// Statistics.
 	Stats *Stats
+	// Payment rolls and the public fund totals.
+	Payments *Payments
 }
 
 // NewApp builds every service from the same dependencies.
@@ -120,6 +125,7 @@ func NewApp(d Deps) *App {
 	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
 	// Statistics.
 	a.Stats = NewStats(d)
+	a.Payments = NewPayments(d, a.Audit)
 	return a
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jiuzhu/jiuzhu/model"
-	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // BenefitView is what an approved case gives, as API.md shows it on the
@@ -21,6 +20,8 @@ type BenefitView struct {
 	// WaitingListPosition is the place on the 廉租住房 waiting list of a
 	// housing case decided for the list.
 	WaitingListPosition *int64 `json:"waiting_list_position,omitempty"`
+	// Versions are a monthly benefit's amounts, each with its first month.
+	Versions []AmountVersion `json:"amount_versions,omitempty"`
 }
 
 // Benefit statuses.
@@ -34,11 +35,15 @@ const (
 var chinaZone = time.FixedZone("CST", 8*3600)
 
 // benefitOf is the benefit of an approved, suspended or ended eligible case
-// (nil otherwise). A monthly benefit starts the month after approval; a
+// (nil otherwise), from its benefit record when it has one. A monthly benefit starts the month after approval; a
 // one-off is paid in the month it was decided.
-func benefitOf(ctx context.Context, db *storage.DB, a model.Application) (*BenefitView, error) {
+func benefitOf(ctx context.Context, d Deps, a model.Application) (*BenefitView, error) {
 	if !a.IsEligible() || a.DecidedAt == nil {
 		return nil, nil
+	}
+	db := d.DB
+	if v, err := benefitRecord(ctx, d, a); v != nil || err != nil {
+		return v, err
 	}
 	v := &BenefitView{}
 	switch a.Status {

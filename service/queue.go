@@ -108,6 +108,8 @@ type StaffHouseholdView struct {
 	Address    string            `json:"address"`
 	Phone      string            `json:"phone"`
 	Members    []StaffMemberView `json:"members"`
+	// BankAccount is masked ("**** 1234") unless revealed (audited).
+	BankAccount *BankAccount `json:"bank_account,omitempty"`
 }
 
 // StaffApplicationView is an application's detail for staff.
@@ -173,7 +175,7 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 		as := assessmentViewOf(a)
 		v.Assessment = &as
 	}
-	if v.Benefit, err = benefitOf(ctx, w.d.DB, a); err != nil {
+	if v.Benefit, err = benefitOf(ctx, w.d, a); err != nil {
 		return v, err
 	}
 	if v.Documents, err = w.d.DB.Documents(ctx, a.ID); err != nil {
@@ -210,10 +212,16 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 		return nil, err
 	}
 	hv := &StaffHouseholdView{ID: h.ID, RegionCode: h.RegionCode, Hukou: h.Hukou, Address: MaskAddress(addr), Phone: r.PhoneMasked, Members: make([]StaffMemberView, 0, len(ms))}
+	hv.BankAccount = maskedBankAccount(h)
 	if reveal {
 		hv.Address = addr
 		if hv.Phone, err = open(r.PhoneSealed); err != nil {
 			return nil, err
+		}
+		if h.BankAccountSealed != nil {
+			if hv.BankAccount.AccountNumber, err = open(*h.BankAccountSealed); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, m := range ms {

@@ -180,6 +180,13 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 				return err
 			}
 		}
+		if action == model.ActionApprove {
+			if err := w.makeBenefit(ctx, a, now); err != nil {
+				return fmt.Errorf("benefit: %w", err)
+			}
+		} else if err := w.followBenefit(ctx, a, t.To, now); err != nil {
+			return err
+		}
 		if action == model.ActionApprove && w.OnApproved != nil {
 			if err := w.OnApproved(ctx, a.ID); err != nil {
 				return fmt.Errorf("after approval: %w", err)

@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// makeBenefit records the benefit an approval of an eligible cash case
+// gives, inside the approve transaction: program, persons covered, kind,
+// the first amount version (from the month after approval for a monthly
+// benefit, the month decided for a one-off) and the household as assessed,
+// sealed. Vouchers and services have no amount and no benefit record.
+func (w *Workflow) makeBenefit(ctx context.Context, a model.Application, now time.Time) error {
+	kind, amount := a.Benefit()
+	if !a.IsEligible() || (!kind.IsMonthly() && !kind.IsOneOff()) {
+		return nil
+	}
+	c, err := w.caseOf(ctx, a, now)
+	if err != nil {
+		return err
+	}
+	if a.StandardAmount != nil {
+		c.Standard = *a.StandardAmount
+	}
+	snap, err := json.Marshal(model.BenefitSnapshot{Case: c, Input: inputOf(a)})
+	if err != nil {
+		return fmt.Errorf("benefit snapshot: %w", err)
+	}
+	sealed, err := w.d.Keys.Seal(string(snap))
+	if err != nil {
+		return fmt.Errorf("seal benefit snapshot: %w", err)
+	}
+	h, err := w.d.DB.Household(ctx, a.HouseholdID)
+	if err != nil {
+		return err
+	}
+	ms, err := w.d.DB.Members(ctx, a.HouseholdID)
+	if err != nil {
+		return err
+	}
+	first := model.MonthOf(now)
+	if kind.IsMonthly() {
+		first = model.AddMonths(first, 1)
+	}
+	persons := len(ms)
+	if a.PersonsCovered != nil {
+		persons = *a.PersonsCovered
+	}
+	b := &model.Benefit{ID: w.d.IDs.New(), ApplicationID: a.ID, ApplicationNumber: a.Number, HouseholdID: a.HouseholdID, Program: a.Program,
+		RegionCode: a.RegionCode, CountyCode: countyOf(a.RegionCode), Hukou: h.Hukou, Kind: kind, PersonsCovered: persons,
+		FollowsStandard: kind.IsMonthly() && a.StandardAmount != nil && a.ComputedAmount != nil && *a.ComputedAmount == amount,
+		Status:          model.BenefitStatusActive, FirstMonth: first, NameMasked: applicantMasked(ms), HouseholdSize: len(ms),
+		SnapshotSealed: sealed, ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
+	v := &model.BenefitAmount{ID: w.d.IDs.New(), BenefitID: b.ID, FromMonth: first, Amount: amount, Reason: "approval", CreatedAt: now}
+	return w.d.DB.CreateBenefit(ctx, b, v)
+}
+
+// applicantMasked is the masked name of the household's applicant (the
+// member who is "self", else the first).
+func applicantMasked(ms []model.Member) string {
+	name := ""
+	for _, m := range ms {
+		if m.Relation == model.RelationSelf {
+			return m.NameMasked
+		}
+		if name == "" {
+			name = m.NameMasked
+		}
+	}
+	return name
+}
+
+// inputOf is the assessment input the decision of a was made with, as far
+// as a new standard can change its amount (the staff's override is not
+// kept: a benefit whose amount was overridden does not follow the
+// standard).
+func inputOf(a model.Application) model.AssessmentInput {
+	in := model.AssessmentInput{PerCapitaIncome: a.PerCapitaIncome, SupportMode: a.SupportMode, CareLevel: a.CareLevel, Mode: a.HousingMode}
+	if a.IncomeReason != nil {
+		in.IncomeReason = *a.IncomeReason
+	}
+	return in
+}
+
+// benefitStatusOf is the benefit status a case status gives (false when
+// the case status does not change it).
+func benefitStatusOf(caseStatus string) (string, bool) {
+	switch caseStatus {
+	case model.StatusApproved:
+		return model.BenefitStatusActive, true
+	case model.StatusSuspended:
+		return model.BenefitStatusSuspended, true
+	case model.StatusEnded:
+		return model.BenefitStatusEnded, true
+	}
+	return "", false
+}
+
+// followBenefit keeps the benefit's status with its case after a 复核 step
+// taken at now: an ended benefit pays no month after the one it ended in.
+func (w *Workflow) followBenefit(ctx context.Context, a model.Application, to string, now time.Time) error {
+	status, ok := benefitStatusOf(to)
+	if !ok {
+		return nil
+	}
+	var end *string
+	if to == model.StatusEnded {
+		m := model.AddMonths(model.MonthOf(now), 1)
+		end = &m
+	}
+	return w.d.DB.SetBenefitStatus(ctx, a.ID, status, end, now)
+}
+
+// benefitRecordView is the view of a benefit from its record: the amount
+// in force in the current month (the first amount before it starts) and
+// the amount versions.
+func benefitRecordView(b model.Benefit, versions []model.BenefitAmount, now time.Time) *BenefitView {
+	month := model.MonthOf(now)
+	if month < b.FirstMonth {
+		month = b.FirstMonth
+	}
+	amount, _ := model.AmountIn(versions, month)
+	v := &BenefitView{Kind: b.Kind, Starts: b.FirstMonth, Status: b.Status}
+	v.MonthlyAmount, v.Amount = model.AmountFields(b.Kind, amount)
+	start, _ := time.Parse("2006-01", b.FirstMonth)
+	if b.Kind.IsMonthly() {
+		v.Text = fmt.Sprintf("每月 %s 元，自 %d 年 %d 月起", model.Yuan(amount), start.Year(), start.Month())
+		for _, x := range versions {
+			v.Versions = append(v.Versions, AmountVersion{From: x.FromMonth, Amount: x.Amount})
+		}
+	} else {
+		v.Text = fmt.Sprintf("一次性 %s 元", model.Yuan(amount))
+	}
+	return v
+}
+
+// AmountVersion is one amount of a monthly benefit and the month it starts.
+type AmountVersion struct {
+	From   string `json:"from"`
+	Amount int64  `json:"amount"`
+}
+
+// benefitRecord returns the view of the benefit record of a, or nil when
+// the case has none (decided before benefits were recorded, or no cash).
+func benefitRecord(ctx context.Context, d Deps, a model.Application) (*BenefitView, error) {
+	b, err := d.DB.BenefitOfApplication(ctx, a.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	vs, err := d.DB.BenefitAmounts(ctx, []string{b.ID})
+	if err != nil {
+		return nil, err
+	}
+	return benefitRecordView(b, vs[b.ID], d.Clock.Now()), nil
+}
