@@ -97,6 +97,9 @@ func (p *Payments) CreateRoll(ctx context.Context, in RollInput) (RollView, erro
 			Detail: fmt.Sprintf("%s %s lines=%d total=%d", r.Program, r.Period, r.LineCount, r.Total)}); err != nil {
 			return err
 		}
+		if lines == nil {
+			lines = []model.PaymentLine{}
+		}
 		out = RollView{PaymentRoll: r, Lines: lines}
 		return nil
 	})
@@ -454,4 +457,3 @@ func (p *Payments) Funds(ctx context.Context, regionCode string, year int) ([]Fu
 	}
 	return out, nil
 }
-

@@ -1,0 +1,255 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
+)
+
+// mnRoll is a payment roll as the API returns it.
+type mnRoll struct {
+	ID        string   `json:"id"`
+	Status    string   `json:"status"`
+	Period    string   `json:"period"`
+	LineCount int      `json:"line_count"`
+	Total     int64    `json:"total"`
+	Lines     []mnLine `json:"lines"`
+}
+
+type mnLine struct {
+	ID                string `json:"id"`
+	ApplicationNumber string `json:"application_number"`
+	Amount            int64  `json:"amount"`
+	Kind              string `json:"kind"`
+	Status            string `json:"status"`
+	ForMonth          string `json:"for_month"`
+	Reason            string `json:"reason"`
+}
+
+// mnRollOf decodes a roll and checks that its total is the sum of its
+// lines.
+func mnRollOf(t *testing.T, r *apitest.Response) mnRoll {
+	t.Helper()
+	var roll mnRoll
+	r.JSON(t, &roll)
+	var sum int64
+	for _, l := range roll.Lines {
+		sum += l.Amount
+	}
+	if sum != roll.Total || len(roll.Lines) != roll.LineCount {
+		t.Fatalf("roll total %d of %d lines, lines sum to %d in %d", roll.Total, roll.LineCount, sum, len(roll.Lines))
+	}
+	return roll
+}
+
+// mnLinesOf returns the lines of a roll for a case number.
+func mnLinesOf(roll mnRoll, number string) []mnLine {
+	var out []mnLine
+	for _, l := range roll.Lines {
+		if l.ApplicationNumber == number {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// mnMakeRoll has the county make the roll of 330502 for program and period.
+func mnMakeRoll(t *testing.T, env *apitest.Env, county, program, period string, want int) *apitest.Response {
+	t.Helper()
+	r := env.Post("/api/v1/staff/payment-rolls", county, map[string]string{"region_code": "330502", "program": program, "period": period})
+	apitest.Want(t, r, want)
+	return r
+}
+
+// mnBankAccount has the resident register a bank account on the household
+// (sending the household back as GET shows it).
+func mnBankAccount(t *testing.T, env *apitest.Env, residentID, number string) {
+	t.Helper()
+	tok := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
+	r := env.Get("/api/v1/me/household", tok)
+	apitest.Want(t, r, http.StatusOK)
+	h := r.Map(t)
+	h["bank_account"] = map[string]string{"bank": "中国农业银行湖州分行", "account_number": number}
+	delete(h, "id")
+	delete(h, "updated_at")
+	for _, m := range h["members"].([]any) {
+		mm := m.(map[string]any)
+		if in, _ := mm["incomes"].([]any); len(in) == 0 {
+			delete(mm, "incomes")
+		}
+		for k, v := range mm {
+			if v == nil {
+				delete(mm, k)
+			}
+		}
+	}
+	r = env.Put("/api/v1/me/household", tok, h)
+	apitest.Want(t, r, http.StatusOK)
+	if got := r.Map(t)["bank_account"].(map[string]any)["account_number"]; got != model.MaskAccount(number) {
+		t.Fatalf("bank account shown as %v", got)
+	}
+}
+
+// mnNumber is the case number of an application.
+func mnNumber(t *testing.T, env *apitest.Env, id string) string {
+	t.Helper()
+	a, err := env.Backends.DB.Application(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Number
+}
+
+// TestMoneyRollFromApproval: an approval's benefit is paid from the next
+// month's roll at its amount; one roll per county, program and month; the
+// maker cannot approve, finance can; the bank file is GBK with the full
+// account; a failed line is paid as arrears in the next roll; the public
+// fund totals equal the approved rolls.
+func TestMoneyRollFromApproval(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		c, residentID, s := rcApproved(t, env)
+		number := mnNumber(t, env, c.ID)
+		now := env.Clock.Now()
+		month := model.MonthOf(now)
+		next := model.AddMonths(month, 1)
+
+		// The benefit: (1,120.00 − 300.00) × 1 from the month after approval.
+		r := env.Get("/api/v1/staff/applications/"+c.ID, s.county)
+		apitest.Want(t, r, http.StatusOK)
+		b := r.Map(t)["benefit"].(map[string]any)
+		if b["starts"] != next || b["monthly_amount"].(float64) != 82000 || b["status"] != "active" {
+			t.Fatalf("benefit %v", b)
+		}
+
+		// This month's roll does not pay it (it starts next month); without a
+		// bank account next month's line is held with a reason.
+		cur := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", month, http.StatusCreated))
+		if len(mnLinesOf(cur, number)) != 0 {
+			t.Fatalf("paid in the month of approval: %+v", cur.Lines)
+		}
+		mnBankAccount(t, env, residentID, "6228480012345671234")
+
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated))
+		lines := mnLinesOf(roll, number)
+		if roll.Status != "draft" || len(lines) != 1 || lines[0].Amount != 82000 || lines[0].Kind != "monthly" || lines[0].Status != "scheduled" {
+			t.Fatalf("roll %+v", roll)
+		}
+		if r := mnMakeRoll(t, env, s.county, "dibao", next, http.StatusConflict); r.ErrorCode() != "roll_exists" {
+			t.Fatalf("second roll: %s", r.Body)
+		}
+
+		// Maker-checker: the maker (county) is refused, finance approves.
+		finance := wfDemo(t, env, "finance").Token
+		approve := func(token string, want int) *apitest.Response {
+			r := env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/actions", token, map[string]string{"action": "approve"})
+			apitest.Want(t, r, want)
+			return r
+		}
+		approve(s.county, http.StatusForbidden)
+		// The bank file exists only for an approved roll.
+		apitest.Want(t, env.Get("/api/v1/staff/payment-rolls/"+roll.ID+".csv", finance), http.StatusConflict)
+		if got := mnRollOf(t, approve(finance, http.StatusOK)); got.Status != "approved" || got.Total != roll.Total {
+			t.Fatalf("approved %+v", got)
+		}
+		approve(finance, http.StatusConflict)
+
+		// The bank file: GBK, one row per payment with the full account.
+		apitest.Want(t, env.Get("/api/v1/staff/payment-rolls/"+roll.ID+".csv", s.county), http.StatusForbidden)
+		f := env.Get("/api/v1/staff/payment-rolls/"+roll.ID+".csv", finance)
+		apitest.Want(t, f, http.StatusOK)
+		if ct := f.Header.Get("Content-Type"); !strings.Contains(ct, "gbk") {
+			t.Fatalf("content type %q", ct)
+		}
+		utf, err := io.ReadAll(simplifiedchinese.GBK.NewDecoder().Reader(bytes.NewReader(f.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(utf)).ReadAll()
+		if err != nil {
+			t.Fatalf("csv: %v\n%s", err, utf)
+		}
+		if len(rows) != 2 || rows[0][1] != "户名" || rows[1][1] != "王小明" || rows[1][2] != "6228480012345671234" || rows[1][3] != "820.00" || rows[1][5] != lines[0].ID {
+			t.Fatalf("bank file %q", rows)
+		}
+
+		// The bank's results: the line failed; a second result is refused.
+		results := func(status string, want int) {
+			r := env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/results", finance, map[string]any{"results": []map[string]string{
+				{"line_id": lines[0].ID, "status": status, "reason": "账户冻结"}}})
+			apitest.Want(t, r, want)
+		}
+		results("failed", http.StatusOK)
+		results("paid", http.StatusConflict)
+
+		// The month after: the benefit's month and the failed line as arrears.
+		after := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 1), http.StatusUnprocessableEntity))
+		_ = after
+		env.Clock.Set(mnMonthStart(t, next))
+		s = rcLogin(t, env)
+		finance = wfDemo(t, env, "finance").Token
+		third := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 1), http.StatusCreated))
+		got := mnLinesOf(third, number)
+		kinds := map[string]mnLine{}
+		for _, l := range got {
+			kinds[l.Kind] = l
+		}
+		if len(got) != 2 || kinds["monthly"].Amount != 82000 || kinds["arrears"].Amount != 82000 || kinds["arrears"].ForMonth != next {
+			t.Fatalf("roll after a failed line: %+v", third.Lines)
+		}
+		apitest.Want(t, env.Post("/api/v1/staff/payment-rolls/"+third.ID+"/actions", finance, map[string]string{"action": "approve"}), http.StatusOK)
+
+		// Public funds: the approved rolls' totals, without names.
+		pf := env.Get("/api/v1/public/funds?region_code=330502&year="+next[:4], "")
+		apitest.Want(t, pf, http.StatusOK)
+		if strings.Contains(string(pf.Body), "王") {
+			t.Fatalf("names in public funds: %s", pf.Body)
+		}
+		var funds struct {
+			Items []struct {
+				Program string `json:"program"`
+				Period  string `json:"period"`
+				Amount  int64  `json:"amount"`
+				Paid    int64  `json:"paid"`
+			} `json:"items"`
+		}
+		pf.JSON(t, &funds)
+		want := map[string]int64{}
+		for _, r := range []mnRoll{roll, third} {
+			if r.Period[:4] == next[:4] {
+				want[r.Period] += r.Total
+			}
+		}
+		for _, it := range funds.Items {
+			if it.Program == "dibao" {
+				if it.Amount != want[it.Period] {
+					t.Errorf("funds %s: %d, approved rolls %d", it.Period, it.Amount, want[it.Period])
+				}
+				delete(want, it.Period)
+			}
+		}
+		if len(want) != 0 {
+			t.Errorf("approved rolls missing from the public funds: %v (%s)", want, pf.Body)
+		}
+	})
+}
+
+// mnMonthStart is 10:00 China time on the 1st of month.
+func mnMonthStart(t *testing.T, month string) time.Time {
+	t.Helper()
+	m, err := time.ParseInLocation("2006-01", month, time.FixedZone("CST", 8*3600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Add(10 * time.Hour)
+}
