@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,4 +253,107 @@ func mnMonthStart(t *testing.T, month string) time.Time {
 		t.Fatal(err)
 	}
 	return m.Add(10 * time.Hour)
+}
+
+// TestMoneyStandardRaisedFromNextMonth: a standard raised from next month
+// re-rates the approved benefit (a preview first changes nothing) and that
+// month's roll pays the new amount.
+func TestMoneyStandardRaisedFromNextMonth(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		c, _, s := rcApproved(t, env)
+		number := mnNumber(t, env, c.ID)
+		next := model.AddMonths(model.MonthOf(env.Clock.Now()), 1)
+		year := next[:4]
+		body := map[string]any{"region_code": "330502", "year": mnAtoi(t, year), "hukou": "urban", "monthly_amount": 120000, "effective_from": next}
+
+		// Another county's approver may not set it; a month in the past is refused.
+		past := map[string]any{"region_code": "330502", "year": mnAtoi(t, year), "hukou": "urban", "monthly_amount": 120000, "effective_from": year + "-01"}
+		if year+"-01" < model.MonthOf(env.Clock.Now()) {
+			apitest.Want(t, env.Put("/api/v1/staff/standards", s.county, past), http.StatusUnprocessableEntity)
+		}
+
+		r := env.Put("/api/v1/staff/standards?dry_run=true", s.county, body)
+		apitest.Want(t, r, http.StatusOK)
+		var res struct {
+			Rerated int `json:"rerated"`
+			Changes []struct {
+				ApplicationNumber string `json:"application_number"`
+				FromMonth         string `json:"from_month"`
+				OldAmount         int64  `json:"old_amount"`
+				NewAmount         int64  `json:"new_amount"`
+			} `json:"changes"`
+		}
+		r.JSON(t, &res)
+		// (1,200.00 − 300.00) × 1 from next month.
+		if res.Rerated != 1 || res.Changes[0].ApplicationNumber != number || res.Changes[0].OldAmount != 82000 || res.Changes[0].NewAmount != 90000 || res.Changes[0].FromMonth != next {
+			t.Fatalf("preview %s", r.Body)
+		}
+		r = env.Get("/api/v1/staff/applications/"+c.ID, s.county)
+		if b := r.Map(t)["benefit"].(map[string]any); b["monthly_amount"].(float64) != 82000 {
+			t.Fatalf("the preview changed the benefit: %v", b)
+		}
+
+		r = env.Put("/api/v1/staff/standards", s.county, body)
+		apitest.Want(t, r, http.StatusOK)
+		if n := r.Map(t)["rerated"].(float64); n != 1 {
+			t.Fatalf("rerated %v", n)
+		}
+		r = env.Get("/api/v1/staff/applications/"+c.ID, s.county)
+		if b := r.Map(t)["benefit"].(map[string]any); b["monthly_amount"].(float64) != 90000 {
+			t.Fatalf("benefit after re-rating: %v", b)
+		}
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated))
+		if lines := mnLinesOf(roll, number); len(lines) != 1 || lines[0].Amount != 90000 || lines[0].Status != "held" || lines[0].Reason == "" {
+			t.Fatalf("roll after re-rating %+v", roll.Lines)
+		}
+		// Setting the same standard again re-rates nothing.
+		r = env.Put("/api/v1/staff/standards", s.county, body)
+		apitest.Want(t, r, http.StatusOK)
+		if n := r.Map(t)["rerated"].(float64); n != 0 {
+			t.Fatalf("rerated again %v", n)
+		}
+	})
+}
+
+// TestMoneyOneOffPaidOnce: an urgent temporary aid approved now is paid in
+// this month's roll and in no later one.
+func TestMoneyOneOffPaidOnce(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		s := ppOfficers(t, env)
+		hh := ppHousehold(model.HukouUrban, ppMember("冯九", "19880808", "self", true, nil))
+		hh["bank_account"] = map[string]string{"bank": "湖州银行", "account_number": "621700 0000 1111 2222"}
+		id, _ := ppInvestigated(t, env, &s, model.ProgramTemporary, hh)
+		ppAssess(t, env, &s, id, map[string]any{"amount": 300000, "urgent": true})
+		wfAct(t, env, s.street, id, "approve", "", http.StatusOK)
+		number := mnNumber(t, env, id)
+		month := model.MonthOf(env.Clock.Now())
+
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "temporary", month, http.StatusCreated))
+		lines := mnLinesOf(roll, number)
+		if len(lines) != 1 || lines[0].Amount != 300000 || lines[0].Kind != "one_off" || lines[0].Status != "scheduled" {
+			t.Fatalf("one-off roll %+v", roll.Lines)
+		}
+		finance := wfDemo(t, env, "finance").Token
+		apitest.Want(t, env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/actions", finance, map[string]string{"action": "approve"}), http.StatusOK)
+		apitest.Want(t, env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/results", finance, map[string]any{"results": []map[string]string{
+			{"line_id": lines[0].ID, "status": "paid"}}}), http.StatusOK)
+
+		env.Clock.Set(mnMonthStart(t, model.AddMonths(month, 1)))
+		s = ppOfficers(t, env)
+		later := mnRollOf(t, mnMakeRoll(t, env, s.county, "temporary", model.AddMonths(month, 1), http.StatusCreated))
+		if got := mnLinesOf(later, number); len(got) != 0 {
+			t.Fatalf("one-off paid again: %+v", got)
+		}
+	})
+}
+
+func mnAtoi(t *testing.T, s string) int {
+	t.Helper()
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

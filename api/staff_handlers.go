@@ -277,6 +277,7 @@ func (s *Server) putStandard(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
+	req.DryRun = c.Query("dry_run") == "true"
 	v, err := s.app.Workflow.SetStandard(c.Request.Context(), req)
 	if err != nil {
 		return err
