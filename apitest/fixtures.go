@@ -131,26 +131,37 @@ type FixtureBenefit struct {
 // InsertBenefit writes a FixtureBenefit (active, no snapshot) and returns
 // its id.
 func (e *Env) InsertBenefit(ctx context.Context, f FixtureBenefit) (string, error) {
-	policy, ok := model.PolicyOf(f.Program)
-	if !ok {
-		return "", fmt.Errorf("fixture: unknown program %q", f.Program)
+	ids, err := e.InsertBenefits(ctx, []FixtureBenefit{f})
+	if err != nil {
+		return "", err
 	}
+	return ids[0], nil
+}
+
+// InsertBenefits writes FixtureBenefits in batches and returns their ids.
+func (e *Env) InsertBenefits(ctx context.Context, fs []FixtureBenefit) ([]string, error) {
 	ids := model.NewIDs(e.Clock, nil)
 	now := e.Clock.Now()
-	b := &model.Benefit{ID: ids.New(), ApplicationID: f.IDs.ApplicationID, ApplicationNumber: "FX-" + f.IDs.ApplicationID, HouseholdID: f.IDs.HouseholdID,
-		Program: f.Program, RegionCode: f.RegionCode, CountyCode: f.RegionCode[:6], Hukou: model.HukouUrban, Kind: policy.Kind(), PersonsCovered: 1,
-		Status: model.BenefitStatusActive, FirstMonth: f.FirstMonth, NameMasked: "王*", HouseholdSize: 1, ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
-	db := e.Backends.DB
-	err := db.InTx(ctx, func(ctx context.Context) error {
-		if err := db.CreateBenefit(ctx, b, nil); err != nil {
-			return err
+	bs := make([]model.Benefit, 0, len(fs))
+	var vs []model.BenefitAmount
+	out := make([]string, 0, len(fs))
+	for i, f := range fs {
+		policy, ok := model.PolicyOf(f.Program)
+		if !ok {
+			return nil, fmt.Errorf("fixture: unknown program %q", f.Program)
 		}
+		appID := f.IDs.ApplicationID
+		if appID == "" {
+			appID = ids.New()
+		}
+		b := model.Benefit{ID: ids.New(), ApplicationID: appID, ApplicationNumber: fmt.Sprintf("FX-%d-%s", i, appID[len(appID)-6:]), HouseholdID: f.IDs.HouseholdID,
+			Program: f.Program, RegionCode: f.RegionCode, CountyCode: f.RegionCode[:6], Hukou: model.HukouUrban, Kind: policy.Kind(), PersonsCovered: 1,
+			Status: model.BenefitStatusActive, FirstMonth: f.FirstMonth, NameMasked: "王*", HouseholdSize: 1, ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
+		bs = append(bs, b)
+		out = append(out, b.ID)
 		for from, amount := range f.Versions {
-			if err := db.PutBenefitAmount(ctx, &model.BenefitAmount{ID: ids.New(), BenefitID: b.ID, FromMonth: from, Amount: amount, Reason: "fixture", CreatedAt: now}); err != nil {
-				return err
-			}
+			vs = append(vs, model.BenefitAmount{ID: ids.New(), BenefitID: b.ID, FromMonth: from, Amount: amount, Reason: "fixture", CreatedAt: now})
 		}
-		return nil
-	})
-	return b.ID, err
+	}
+	return out, e.Backends.DB.CreateBenefits(ctx, bs, vs)
 }

@@ -90,3 +90,20 @@ func (db *DB) BenefitsFollowingStandard(ctx context.Context, county, hukou strin
 	err := lockForUpdate(q, db.dialect).Find(&out).Error
 	return out, translate("benefits following standard", err)
 }
+
+// CreateBenefits inserts benefits and their amount versions in batches in
+// the caller's transaction (an import of recipients decided elsewhere).
+func (db *DB) CreateBenefits(ctx context.Context, bs []model.Benefit, versions []model.BenefitAmount) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		c := db.conn(ctx)
+		if len(bs) > 0 {
+			if err := c.CreateInBatches(bs, 500).Error; err != nil {
+				return translate("insert benefits", err)
+			}
+		}
+		if len(versions) > 0 {
+			return translate("insert benefit amounts", c.CreateInBatches(versions, 500).Error)
+		}
+		return nil
+	})
+}
