@@ -77,24 +77,9 @@ func mnMakeRoll(t *testing.T, env *apitest.Env, county, program, period string, 
 func mnBankAccount(t *testing.T, env *apitest.Env, residentID, number string) {
 	t.Helper()
 	tok := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
-	r := env.Get("/api/v1/me/household", tok)
-	apitest.Want(t, r, http.StatusOK)
-	h := r.Map(t)
+	h := mnHousehold(t, env, tok)
 	h["bank_account"] = map[string]string{"bank": "中国农业银行湖州分行", "account_number": number}
-	delete(h, "id")
-	delete(h, "updated_at")
-	for _, m := range h["members"].([]any) {
-		mm := m.(map[string]any)
-		if in, _ := mm["incomes"].([]any); len(in) == 0 {
-			delete(mm, "incomes")
-		}
-		for k, v := range mm {
-			if v == nil {
-				delete(mm, k)
-			}
-		}
-	}
-	r = env.Put("/api/v1/me/household", tok, h)
+	r := env.Put("/api/v1/me/household", tok, h)
 	apitest.Want(t, r, http.StatusOK)
 	if got := r.Map(t)["bank_account"].(map[string]any)["account_number"]; got != model.MaskAccount(number) {
 		t.Fatalf("bank account shown as %v", got)
@@ -356,4 +341,102 @@ func mnAtoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// mnHousehold returns the resident's household as GET shows it, ready to be
+// sent back by PUT.
+func mnHousehold(t *testing.T, env *apitest.Env, tok string) map[string]any {
+	t.Helper()
+	r := env.Get("/api/v1/me/household", tok)
+	apitest.Want(t, r, http.StatusOK)
+	h := r.Map(t)
+	delete(h, "id")
+	delete(h, "updated_at")
+	for _, m := range h["members"].([]any) {
+		mm := m.(map[string]any)
+		if in, _ := mm["incomes"].([]any); len(in) == 0 {
+			delete(mm, "incomes")
+		}
+		for k, v := range mm {
+			if v == nil {
+				delete(mm, k)
+			}
+		}
+	}
+	return h
+}
+
+// TestMoneyHouseholdChangeAfterApproval is the regression of a household
+// of 1 that became 3 with 35,000 yuan a month of new income after approval:
+// the save is a change report on the case (queue ?changed=true, masked
+// diff, a message to the resident); the published list and the payment
+// roll keep the household as assessed until the re-check.
+func TestMoneyHouseholdChangeAfterApproval(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		c, residentID, s := rcApproved(t, env)
+		number := mnNumber(t, env, c.ID)
+		tok := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
+		h := mnHousehold(t, env, tok)
+		h["members"] = append(h["members"].([]any),
+			map[string]any{"name": "赵大富", "id_number": makeID("19820202", true), "relation": "spouse", "monthly_income": 3500000},
+			map[string]any{"name": "王小宝", "id_number": makeID("20150505", false), "relation": "child", "monthly_income": 0})
+		apitest.Want(t, env.Put("/api/v1/me/household", tok, h), http.StatusOK)
+
+		r := env.Get("/api/v1/staff/applications/"+c.ID, s.community)
+		apitest.Want(t, r, http.StatusOK)
+		d := r.Map(t)
+		if d["change_reported_at"] == nil || d["status"] != "approved" {
+			t.Fatalf("no change report: %s", r.Body)
+		}
+		report := fmtLines(d["change_report"])
+		if !strings.Contains(report, "新增成员：赵**（配偶），月收入 35,000.00 元") || !strings.Contains(report, "新增成员：王**（子女）") {
+			t.Fatalf("change report %q", report)
+		}
+		if strings.Contains(report, "赵大富") || strings.Contains(report, "王小宝") {
+			t.Fatalf("change report unmasked: %q", report)
+		}
+		if !rcQueueHas(t, env, s.community, "changed=true", c.ID) || rcQueueHas(t, env, s.otherCommunity, "changed=true", c.ID) {
+			t.Fatal("the changed queue does not list the case in its own community only")
+		}
+		if !rcHasMessage(rcMessages(t, env, tok), number, "复核", "原认定") {
+			t.Fatalf("the resident is not told: %v", rcMessages(t, env, tok))
+		}
+
+		// The published list and the roll use the household as assessed.
+		p := env.Post("/api/v1/staff/publications", s.street, map[string]string{"region_code": "330502001001", "program": "dibao",
+			"period": model.MonthOf(env.Clock.Now())})
+		apitest.Want(t, p, http.StatusCreated)
+		pub := env.Get("/api/v1/public/publications/"+p.Map(t)["id"].(string), "")
+		apitest.Want(t, pub, http.StatusOK)
+		var view struct {
+			Entries []struct {
+				HouseholdSize int   `json:"household_size"`
+				MonthlyAmount int64 `json:"monthly_amount"`
+			} `json:"entries"`
+		}
+		pub.JSON(t, &view)
+		if len(view.Entries) != 1 || view.Entries[0].HouseholdSize != 1 || view.Entries[0].MonthlyAmount != 82000 {
+			t.Fatalf("published %s", pub.Body)
+		}
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(model.MonthOf(env.Clock.Now()), 1), http.StatusCreated))
+		if lines := mnLinesOf(roll, number); len(lines) != 1 || lines[0].Amount != 82000 {
+			t.Fatalf("roll %+v", roll.Lines)
+		}
+
+		// The re-check decides and closes the report.
+		wfAct(t, env, s.community, c.ID, "recheck", "已入户核实", http.StatusOK)
+		if rcQueueHas(t, env, s.community, "changed=true", c.ID) {
+			t.Fatal("still in the changed queue after the re-check")
+		}
+	})
+}
+
+// fmtLines joins a JSON array of strings.
+func fmtLines(v any) string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return strings.Join(out, "\n")
 }

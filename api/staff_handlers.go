@@ -149,7 +149,11 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
+	changed, err := boolQuery(c, "changed")
+	if err != nil {
+		return err
+	}
+	q := service.QueueQuery{Status: c.Query("status"), Program: c.Query("program"), RegionCode: c.Query("region_code"), ReviewDue: reviewDue, Changed: changed}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err

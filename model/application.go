@@ -165,6 +165,11 @@ type Application struct {
 	ReviewDueAt      *time.Time // next 复核 of an approved case (RecheckMonths)
 	RecheckedAt      *time.Time
 	EndedAt          *time.Time
+	// ChangeReportedAt is set when the resident changed the household of an
+	// active benefit; ChangeSummary says what changed (masked, one line per
+	// change). Both clear when the re-check decides.
+	ChangeReportedAt *time.Time
+	ChangeSummary    *string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -103,8 +103,8 @@ func NewApp(d Deps) *App {
 	}
 	// Residents.
 	a.Residents = &Residents{d: d, sessions: a.Sessions}
-	a.Households = &Households{d: d, audit: a.Audit}
 	a.Applications = &Applications{d: d, audit: a.Audit}
+	a.Households = &Households{d: d, audit: a.Audit, apps: a.Applications}
 	a.Documents = &Documents{d: d, apps: a.Applications, audit: a.Audit}
 	// Staff workflow.
 	hasher := d.Hasher

@@ -263,6 +263,8 @@ func residentOf(ctx context.Context) (model.Principal, error) {
 type Households struct {
 	d     Deps
 	audit *Audit
+	// apps records the timeline entry and message of a change report.
+	apps *Applications
 }
 
 // HouseholdInput is the body of PUT /me/household.
@@ -450,6 +452,7 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 				stored[m.ID] = m
 			}
 		}
+		before := hh
 		addr := strings.TrimSpace(in.Address)
 		if strings.Contains(addr, "*") && !create {
 			old, err := h.d.Keys.Open(hh.AddressSealed)
@@ -484,6 +487,15 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 		if err := h.audit.Record(ctx, Event{Action: "household.save", TargetType: "household", TargetID: hh.ID, RegionCode: hh.RegionCode,
 			Detail: "members=" + strconv.Itoa(len(members))}); err != nil {
 			return err
+		}
+		if !create {
+			changes, err := h.householdChanges(ctx, before, stored, hh, members)
+			if err != nil {
+				return err
+			}
+			if err := h.reportChanges(ctx, hh, p.ID, changes, now); err != nil {
+				return err
+			}
 		}
 		view, err = h.view(hh, members)
 		return err

@@ -84,7 +84,9 @@ func (w *Workflow) SetStandard(ctx context.Context, in StandardInput) (StandardR
 		if err != nil {
 			return err
 		}
-		out.Changes, out.Rerated = changes, len(changes)
+		if changes != nil {
+			out.Changes, out.Rerated = changes, len(changes)
+		}
 		if in.DryRun {
 			return nil
 		}

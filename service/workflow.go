@@ -140,7 +140,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		case model.ActionReject:
 			change.DecidedBy, change.DecidedAt = &actor, &now
 		case model.ActionRecheck:
-			change.RecheckedAt = &now
+			change.RecheckedAt, change.ClearChangeReport = &now, true
 			if change.ReviewDueAt, err = w.reviewDue(ctx, a, policy, now); err != nil {
 				return err
 			}
@@ -150,7 +150,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 			// benefit was in force and remains valid until its term ends;
 			// the next term's issue (IssueTerm) only covers approved cases.
 			// Suspend and resume leave vouchers alone for the same reason.
-			change.EndedAt, change.ClearReviewDue = &now, true
+			change.EndedAt, change.ClearReviewDue, change.ClearChangeReport = &now, true, true
 		}
 		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{a.Status}, t.To, change); err != nil {
 			return err

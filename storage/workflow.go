@@ -18,6 +18,8 @@ type QueueFilter struct {
 	// ReviewDueBy, when set, keeps only approved cases whose re-check
 	// (复核) is due at or before it.
 	ReviewDueBy *time.Time
+	// Changed keeps only cases with an open change report.
+	Changed bool
 }
 
 // StaffQueue lists the applications in a region subtree, newest first.
@@ -33,6 +35,9 @@ func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageReque
 	}
 	if f.ReviewDueBy != nil {
 		q = q.Where("status = ? AND review_due_at IS NOT NULL AND review_due_at <= ?", model.StatusApproved, *f.ReviewDueBy)
+	}
+	if f.Changed {
+		q = q.Where("change_reported_at IS NOT NULL")
 	}
 	var out []model.Application
 	return out, translate("staff queue", paginate(q, "id", req).Find(&out).Error)
