@@ -178,6 +178,32 @@ func TestMoneyRollFromApproval(t *testing.T) {
 		results("failed", http.StatusOK)
 		results("paid", http.StatusConflict)
 
+		// The fund ledger: the county's budget beside the approved roll.
+		apitest.Want(t, env.Put("/api/v1/staff/fund-budgets", s.county, map[string]any{"region_code": "330502", "program": "dibao",
+			"period": next, "amount": 1000000}), http.StatusOK)
+		lg := env.Get("/api/v1/staff/fund-ledger?region_code=330502&year="+next[:4], finance)
+		apitest.Want(t, lg, http.StatusOK)
+		var ledger struct {
+			Items []struct {
+				Program   string `json:"program"`
+				Period    string `json:"period"`
+				Budget    int64  `json:"budget"`
+				Scheduled int64  `json:"scheduled"`
+				Paid      int64  `json:"paid"`
+				Failed    int64  `json:"failed"`
+			} `json:"items"`
+		}
+		lg.JSON(t, &ledger)
+		found := false
+		for _, it := range ledger.Items {
+			if it.Program == "dibao" && it.Period == next {
+				found = it.Budget == 1000000 && it.Scheduled == roll.Total && it.Failed == 82000 && it.Paid == 0
+			}
+		}
+		if !found {
+			t.Fatalf("ledger %s", lg.Body)
+		}
+
 		// The month after: the benefit's month and the failed line as arrears.
 		after := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 1), http.StatusUnprocessableEntity))
 		_ = after
@@ -226,6 +252,28 @@ func TestMoneyRollFromApproval(t *testing.T) {
 		}
 		if len(want) != 0 {
 			t.Errorf("approved rolls missing from the public funds: %v (%s)", want, pf.Body)
+		}
+
+		// The statistics read the year's money from the ledger.
+		st := env.Get("/api/v1/staff/stats?region_code=330502&year="+next[:4], s.county)
+		apitest.Want(t, st, http.StatusOK)
+		var stats struct {
+			Programs []struct {
+				Program   string `json:"program"`
+				Scheduled int64  `json:"scheduled_year_total"`
+			} `json:"programs"`
+		}
+		st.JSON(t, &stats)
+		var inYear int64
+		for _, r := range []mnRoll{roll, third} {
+			if r.Period[:4] == next[:4] {
+				inYear += r.Total
+			}
+		}
+		for _, p := range stats.Programs {
+			if p.Program == "dibao" && p.Scheduled != inYear {
+				t.Errorf("statistics: dibao scheduled %d, approved rolls %d", p.Scheduled, inYear)
+			}
 		}
 	})
 }

@@ -24,6 +24,47 @@ func (s *Server) paymentRoutes(v1 *gin.RouterGroup) {
 	st.GET("/payment-rolls/:id", s.allow(model.ActPaymentRollsRead), s.handle(s.getPaymentRoll))
 	st.POST("/payment-rolls/:id/actions", s.allow(model.ActPaymentRollsApprove), s.handle(s.paymentRollAction))
 	st.POST("/payment-rolls/:id/results", s.allow(model.ActPaymentResultsRecord), s.handle(s.paymentRollResults))
+	st.PUT("/fund-budgets", s.allow(model.ActFundBudgetSet), s.handle(s.putFundBudget))
+	st.GET("/fund-ledger", s.allow(model.ActFundLedgerRead), s.handle(s.fundLedger))
+}
+
+func (s *Server) putFundBudget(c *gin.Context) error {
+	var req service.BudgetInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Payments.SetBudget(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) fundLedger(c *gin.Context) error {
+	year, err := yearQuery(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.app.Payments.Ledger(c.Request.Context(), c.Query("region_code"), year)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+// yearQuery reads ?year= (0 when absent).
+func yearQuery(c *gin.Context) (int, error) {
+	y := c.Query("year")
+	if y == "" {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(y)
+	if err != nil {
+		return 0, model.Invalid("year", "请填写年份，如 2026")
+	}
+	return v, nil
 }
 
 func (s *Server) listPaymentRolls(c *gin.Context) error {
@@ -127,13 +168,9 @@ func (s *Server) paymentRollResults(c *gin.Context) error {
 }
 
 func (s *Server) publicFunds(c *gin.Context) error {
-	year := 0
-	if y := c.Query("year"); y != "" {
-		v, err := strconv.Atoi(y)
-		if err != nil {
-			return model.Invalid("year", "请填写年份，如 2026")
-		}
-		year = v
+	year, err := yearQuery(c)
+	if err != nil {
+		return err
 	}
 	items, err := s.app.Payments.Funds(c.Request.Context(), c.Query("region_code"), year)
 	if err != nil {

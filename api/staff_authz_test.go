@@ -224,6 +224,16 @@ var staffMatrix = map[string]authzRow{
 				map[string]any{"results": []map[string]string{{"line_id": "no-such-line", "status": "paid"}}})
 		}},
 
+	"PUT /api/v1/staff/fund-budgets": {roles: mxCounty, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/fund-budgets", map[string]any{"region_code": mxPick(in, "330502", "330521"),
+				"program": "dibao", "period": model.MonthOf(f.env.Clock.Now()), "amount": 1000000})
+		}},
+	"GET /api/v1/staff/fund-ledger": {roles: mxRollReaders, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/fund-ledger?region_code=" + mxPick(in, "330502", "330521"))
+		}},
+
 	// ---- Publications, vouchers, statements, medical list (targets in api/voucher_authz_test.go).
 	"POST /api/v1/staff/publications": {roles: mxStreetUp, scoped: true, ok: []int{http.StatusCreated},
 		req: func(f *authzFixture, in bool) apitest.Request {

@@ -173,3 +173,16 @@ func MaskAccount(number string) string {
 	}
 	return "**** " + number[len(number)-4:]
 }
+
+// FundBudget is what a county sets aside for a program in a month.
+type FundBudget struct {
+	RegionCode string    `json:"region_code" gorm:"primaryKey"`
+	Program    string    `json:"program" gorm:"primaryKey"`
+	Period     string    `json:"period" gorm:"primaryKey"`
+	Amount     int64     `json:"amount"`
+	UpdatedBy  string    `json:"-"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// TableName is the fund budgets table.
+func (FundBudget) TableName() string { return "fund_budgets" }

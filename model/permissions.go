@@ -43,6 +43,8 @@ const (
 	ActPaymentRollsApprove         = "payment_rolls.approve" // a different person than the maker
 	ActPaymentRollsExport          = "payment_rolls.export"  // the bank file: full account numbers (audited)
 	ActPaymentResultsRecord        = "payment_results.record"
+	ActFundBudgetSet               = "fund_budget.set"
+	ActFundLedgerRead              = "fund_ledger.read"
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -88,6 +90,8 @@ var Permissions = map[string][]string{
 	ActPaymentRollsApprove:         {RoleFinanceOfficer},
 	ActPaymentRollsExport:          {RoleFinanceOfficer},
 	ActPaymentResultsRecord:        {RoleFinanceOfficer},
+	ActFundBudgetSet:               {RoleCountyApprover},
+	ActFundLedgerRead:              {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
 }
 
 // Can reports whether role may perform action.

@@ -457,3 +457,89 @@ func (p *Payments) Funds(ctx context.Context, regionCode string, year int) ([]Fu
 	}
 	return out, nil
 }
+
+// BudgetInput sets a county's budget for a program and month.
+type BudgetInput struct {
+	RegionCode string `json:"region_code"`
+	Program    string `json:"program"`
+	Period     string `json:"period"`
+	Amount     int64  `json:"amount"`
+}
+
+// SetBudget sets the budget of the fund ledger for a county (in the
+// caller's region), program and month; audited. Another county is
+// model.KindNotFound; bad values model.KindInvalid.
+func (p *Payments) SetBudget(ctx context.Context, in BudgetInput) (model.FundBudget, error) {
+	pr, err := staffIn(ctx, model.ActFundBudgetSet)
+	if err != nil {
+		return model.FundBudget{}, err
+	}
+	if model.LevelOfCode(in.RegionCode) != model.LevelCounty {
+		return model.FundBudget{}, model.Invalid("region_code", "预算按县（区）设定，请填写 6 位县（区）代码")
+	}
+	if !model.InRegion(pr.RegionCode, in.RegionCode) {
+		return model.FundBudget{}, model.NotFound("region")
+	}
+	if _, ok := model.ProgramOf(in.Program); !ok {
+		return model.FundBudget{}, model.Invalid("program", "没有这个救助项目")
+	}
+	if _, err := model.ParsePeriod(in.Period); err != nil {
+		return model.FundBudget{}, err
+	}
+	if in.Amount < 0 || in.Amount > 1_000_000_000_000 {
+		return model.FundBudget{}, model.Invalid("amount", "请填写预算金额（单位：分，不小于 0）")
+	}
+	b := model.FundBudget{RegionCode: in.RegionCode, Program: in.Program, Period: in.Period, Amount: in.Amount, UpdatedBy: pr.ID, UpdatedAt: p.d.Clock.Now()}
+	err = p.d.DB.InTx(ctx, func(ctx context.Context) error {
+		if err := p.d.DB.PutFundBudget(ctx, b); err != nil {
+			return err
+		}
+		return p.audit.Record(ctx, Event{Action: "fund_budget.set", TargetType: "fund_budget", TargetID: b.RegionCode + "/" + b.Program + "/" + b.Period,
+			RegionCode: b.RegionCode, Detail: "amount=" + strconv.FormatInt(b.Amount, 10)})
+	})
+	return b, err
+}
+
+// LedgerItem is one county, program and month of the fund ledger.
+type LedgerItem struct {
+	RegionCode string `json:"region_code"`
+	Program    string `json:"program"`
+	Period     string `json:"period"`
+	Budget     int64  `json:"budget"`
+	Scheduled  int64  `json:"scheduled"`
+	Paid       int64  `json:"paid"`
+	Failed     int64  `json:"failed"`
+	Held       int64  `json:"held"`
+}
+
+// Ledger is the fund ledger of the counties in the caller's region (or a
+// county under it) for a year: budget, and from the approved rolls the
+// amounts scheduled, paid, failed and held. A region outside the caller's
+// is model.KindNotFound.
+func (p *Payments) Ledger(ctx context.Context, regionCode string, year int) ([]LedgerItem, error) {
+	pr, err := staffIn(ctx, model.ActFundLedgerRead)
+	if err != nil {
+		return nil, err
+	}
+	if regionCode == "" {
+		regionCode = pr.RegionCode
+	}
+	if !model.InRegion(pr.RegionCode, regionCode) {
+		return nil, model.NotFound("region")
+	}
+	if year == 0 {
+		year = p.d.Clock.Now().In(chinaZone).Year()
+	}
+	if year < 2000 || year > 2100 {
+		return nil, model.Invalid("year", "请填写 2000 到 2100 之间的年份")
+	}
+	rows, err := p.d.DB.FundLedger(ctx, model.RegionPrefix(regionCode), year)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LedgerItem, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, LedgerItem(r))
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -202,4 +203,79 @@ func (db *DB) Payees(ctx context.Context, householdIDs []string) (map[string]Pay
 		}
 	}
 	return out, nil
+}
+
+// PutFundBudget sets a county's budget for a program and month.
+func (db *DB) PutFundBudget(ctx context.Context, b model.FundBudget) error {
+	err := db.conn(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&b).Error
+	return translate("put fund budget", err)
+}
+
+// LedgerRow is one county, program and month of the fund ledger.
+type LedgerRow struct {
+	RegionCode string
+	Program    string
+	Period     string
+	Budget     int64
+	Scheduled  int64
+	Paid       int64
+	Failed     int64
+	Held       int64
+}
+
+// FundLedger returns the ledger of the counties in a region subtree for a
+// year: the budgets, and from the approved rolls the amounts scheduled,
+// paid, failed and held, per county, program and month, in that order.
+func (db *DB) FundLedger(ctx context.Context, regionPrefix string, year int) ([]LedgerRow, error) {
+	var sums []LedgerRow
+	err := db.conn(ctx).Raw(`SELECT r.region_code, r.program, r.period, COALESCE(SUM(l.amount), 0) AS scheduled,
+		COALESCE(SUM(CASE WHEN l.status = ? THEN l.amount ELSE 0 END), 0) AS paid,
+		COALESCE(SUM(CASE WHEN l.status = ? THEN l.amount ELSE 0 END), 0) AS failed,
+		COALESCE(SUM(CASE WHEN l.status = ? THEN l.amount ELSE 0 END), 0) AS held
+		FROM payment_rolls r JOIN payment_lines l ON l.roll_id = r.id
+		WHERE r.status = ? AND r.region_code LIKE ? AND r.period LIKE ?
+		GROUP BY r.region_code, r.program, r.period`,
+		model.LinePaid, model.LineFailed, model.LineHeld, model.RollApproved, regionPrefix+"%", formatYear(year)+"-%").Scan(&sums).Error
+	if err != nil {
+		return nil, translate("fund ledger", err)
+	}
+	var budgets []model.FundBudget
+	if err := db.conn(ctx).Where("region_code LIKE ? AND period LIKE ?", regionPrefix+"%", formatYear(year)+"-%").Find(&budgets).Error; err != nil {
+		return nil, translate("fund budgets", err)
+	}
+	return mergeBudgets(sums, budgets), nil
+}
+
+// mergeBudgets adds every budget to the ledger rows (a row per budget
+// without payments).
+func mergeBudgets(sums []LedgerRow, budgets []model.FundBudget) []LedgerRow {
+	byKey := map[[3]string]int{}
+	for i, r := range sums {
+		byKey[[3]string{r.RegionCode, r.Program, r.Period}] = i
+	}
+	for _, b := range budgets {
+		k := [3]string{b.RegionCode, b.Program, b.Period}
+		i, ok := byKey[k]
+		if !ok {
+			sums = append(sums, LedgerRow{RegionCode: b.RegionCode, Program: b.Program, Period: b.Period})
+			i = len(sums) - 1
+			byKey[k] = i
+		}
+		sums[i].Budget = b.Amount
+	}
+	sortLedger(sums)
+	return sums
+}
+
+func sortLedger(rows []LedgerRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.RegionCode != b.RegionCode {
+			return a.RegionCode < b.RegionCode
+		}
+		if a.Program != b.Program {
+			return a.Program < b.Program
+		}
+		return a.Period < b.Period
+	})
 }
