@@ -15,6 +15,7 @@ import (
 
 	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
 )
 
 // mnRoll is a payment roll as the API returns it.
@@ -184,14 +185,7 @@ func TestMoneyRollFromApproval(t *testing.T) {
 		lg := env.Get("/api/v1/staff/fund-ledger?region_code=330502&year="+next[:4], finance)
 		apitest.Want(t, lg, http.StatusOK)
 		var ledger struct {
-			Items []struct {
-				Program   string `json:"program"`
-				Period    string `json:"period"`
-				Budget    int64  `json:"budget"`
-				Scheduled int64  `json:"scheduled"`
-				Paid      int64  `json:"paid"`
-				Failed    int64  `json:"failed"`
-			} `json:"items"`
+			Items []service.LedgerItem `json:"items"`
 		}
 		lg.JSON(t, &ledger)
 		found := false
@@ -487,4 +481,53 @@ func fmtLines(v any) string {
 		out = append(out, x.(string))
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestMoneyGradualExit: a re-check that finds the income above the
+// standard keeps the benefit for the county's gradual-exit months (3 by
+// default): the rolls pay it until then, and the daily job ends the case
+// in the month after (once, however often it runs).
+func TestMoneyGradualExit(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		c, _, s := rcApproved(t, env)
+		number := mnNumber(t, env, c.ID)
+		month := model.MonthOf(env.Clock.Now())
+		wfAct(t, env, s.county, c.ID, "gradual_exit", "", http.StatusUnprocessableEntity)
+		wfAct(t, env, s.community, c.ID, "gradual_exit", "收入已超过标准", http.StatusForbidden)
+		r := wfAct(t, env, s.county, c.ID, "gradual_exit", "家庭成员就业，月人均收入已超过低保标准", http.StatusOK)
+		b := r.Map(t)["benefit"].(map[string]any)
+		last := model.AddMonths(month, 3)
+		if b["status"] != "gradual_exit" || b["ends"] != last || r.Map(t)["status"] != "approved" {
+			t.Fatalf("benefit in gradual exit %v", b)
+		}
+		wfAct(t, env, s.county, c.ID, "gradual_exit", "再次渐退", http.StatusConflict)
+
+		env.Clock.Set(mnMonthStart(t, last))
+		s = rcLogin(t, env)
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", last, http.StatusCreated))
+		if len(mnLinesOf(roll, number)) != 1 {
+			t.Fatalf("the last month of the gradual exit is not paid: %+v", roll.Lines)
+		}
+		if n, err := env.App.Workflow.EndGradualExits(context.Background()); err != nil || n != 0 {
+			t.Fatalf("ended during the gradual exit: %d %v", n, err)
+		}
+
+		end := model.AddMonths(last, 1)
+		env.Clock.Set(mnMonthStart(t, end))
+		s = rcLogin(t, env)
+		for i, want := range []int{1, 0} {
+			if n, err := env.App.Workflow.EndGradualExits(context.Background()); err != nil || n != want {
+				t.Fatalf("run %d: ended %d, want %d (%v)", i, n, want, err)
+			}
+		}
+		r = env.Get("/api/v1/staff/applications/"+c.ID, s.county)
+		if d := r.Map(t); d["status"] != "ended" || d["benefit"].(map[string]any)["status"] != "ended" {
+			t.Fatalf("after the gradual exit: %s", r.Body)
+		}
+		roll = mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", end, http.StatusCreated))
+		if len(mnLinesOf(roll, number)) != 0 {
+			t.Fatalf("paid after the gradual exit: %+v", roll.Lines)
+		}
+	})
 }

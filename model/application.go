@@ -46,6 +46,10 @@ const (
 	ActionSuspend     = "suspend"
 	ActionResume      = "resume"
 	ActionEnd         = "end"
+	// ActionGradualExit: a re-check found the income above the standard;
+	// the benefit is paid for the county's gradual-exit months (渐退) and
+	// then ends.
+	ActionGradualExit = "gradual_exit"
 )
 
 // Transition is one allowed step of the workflow: from which statuses, to
@@ -91,10 +95,11 @@ var Transitions = map[string]Transition{
 		PermissionFrom: map[string]string{StatusInvestigating: ActApplicationApproveUrgent}},
 	ActionReject: {From: []string{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
 		PermissionFrom: map[string]string{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
-	ActionRecheck: {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
-	ActionSuspend: {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
-	ActionResume:  {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
-	ActionEnd:     {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+	ActionRecheck:     {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
+	ActionSuspend:     {From: []string{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
+	ActionResume:      {From: []string{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
+	ActionEnd:         {From: []string{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+	ActionGradualExit: {From: []string{StatusApproved}, To: StatusApproved, Permission: ActApplicationGradualExit, NeedReason: true},
 }
 
 // ReviewDueAfter is when a case approved or re-checked at t is next due for

@@ -10,6 +10,8 @@ const (
 	BenefitStatusActive    = "active"
 	BenefitStatusSuspended = "suspended"
 	BenefitStatusEnded     = "ended"
+	// BenefitStatusGradualExit (渐退): paid until EndMonth, then ended.
+	BenefitStatusGradualExit = "gradual_exit"
 )
 
 // Benefit is what an approval gives a household, kept apart from the case:

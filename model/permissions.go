@@ -19,10 +19,11 @@ const (
 	ActPolicyRead                  = "policy.read"                   // policy figures of a county
 	ActPolicySet                   = "policy.set"                    // policy figures of a county (audited)
 	ActDuplicateHitsRead           = "duplicate_hits.read"
-	ActApplicationRecheck          = "application.recheck" // 复核: approved stays approved
-	ActApplicationSuspend          = "application.suspend" // approved → suspended
-	ActApplicationResume           = "application.resume"  // suspended → approved
-	ActApplicationEnd              = "application.end"     // approved or suspended → ended
+	ActApplicationRecheck          = "application.recheck"      // 复核: approved stays approved
+	ActApplicationSuspend          = "application.suspend"      // approved → suspended
+	ActApplicationResume           = "application.resume"       // suspended → approved
+	ActApplicationEnd              = "application.end"          // approved or suspended → ended
+	ActApplicationGradualExit      = "application.gradual_exit" // approved stays approved, paid for the gradual-exit months
 	ActObjectionsRead              = "objections.read"
 	ActObjectionsResolve           = "objections.resolve"
 	ActPublicationsCreate          = "publications.create"
@@ -70,6 +71,7 @@ var Permissions = map[string][]string{
 	ActApplicationSuspend:          {RoleCountyApprover},
 	ActApplicationResume:           {RoleCountyApprover},
 	ActApplicationEnd:              {RoleCountyApprover},
+	ActApplicationGradualExit:      {RoleCountyApprover},
 	ActObjectionsRead:              {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActObjectionsResolve:           {RoleStreetReviewer, RoleCountyApprover},
 	ActPublicationsCreate:          {RoleStreetReviewer, RoleCountyApprover},

@@ -16,7 +16,9 @@ type BenefitView struct {
 	Amount        *int64            `json:"amount,omitempty"`
 	Starts        string            `json:"starts"`
 	Status        string            `json:"status"`
-	Text          string            `json:"text"`
+	// Ends is the last month paid of a benefit in gradual exit (渐退).
+	Ends string `json:"ends,omitempty"`
+	Text string `json:"text"`
 	// WaitingListPosition is the place on the 廉租住房 waiting list of a
 	// housing case decided for the list.
 	WaitingListPosition *int64 `json:"waiting_list_position,omitempty"`
@@ -26,9 +28,9 @@ type BenefitView struct {
 
 // Benefit statuses.
 const (
-	BenefitActive    = "active"
-	BenefitSuspended = "suspended"
-	BenefitEnded     = "ended"
+	BenefitActive    = model.BenefitStatusActive
+	BenefitSuspended = model.BenefitStatusSuspended
+	BenefitEnded     = model.BenefitStatusEnded
 )
 
 // chinaZone is the zone months of benefits are counted in.

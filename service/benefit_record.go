@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // makeBenefit records the benefit an approval of an eligible cash case
@@ -133,6 +134,11 @@ func benefitRecordView(b model.Benefit, versions []model.BenefitAmount, now time
 		for _, x := range versions {
 			v.Versions = append(v.Versions, AmountVersion{From: x.FromMonth, Amount: x.Amount})
 		}
+		if b.Status == model.BenefitStatusGradualExit && b.EndMonth != nil {
+			v.Ends = model.AddMonths(*b.EndMonth, -1)
+			last, _ := time.Parse("2006-01", v.Ends)
+			v.Text += fmt.Sprintf("；渐退期内发放至 %d 年 %d 月", last.Year(), last.Month())
+		}
 	} else {
 		v.Text = fmt.Sprintf("一次性 %s 元", model.Yuan(amount))
 	}
@@ -160,4 +166,96 @@ func benefitRecord(ctx context.Context, d Deps, a model.Application) (*BenefitVi
 		return nil, err
 	}
 	return benefitRecordView(b, vs[b.ID], d.Clock.Now()), nil
+}
+
+// gradualExit puts the benefit of an approved case in gradual exit (渐退)
+// inside the step's transaction: it is paid for the county's gradual-exit
+// months after this one and then ends (EndGradualExits). It returns the
+// reason completed with the last month paid. A case without a monthly
+// benefit, one already exiting, or a county without gradual exit is
+// model.KindConflict.
+func (w *Workflow) gradualExit(ctx context.Context, a model.Application, reason string, now time.Time) (string, error) {
+	b, err := w.d.DB.BenefitOfApplication(ctx, a.ID)
+	if errors.Is(err, model.ErrNotFound) || (err == nil && !b.Kind.IsMonthly()) {
+		return "", model.Conflict("no_monthly_benefit", "只有按月发放的救助可以渐退；请直接终止")
+	}
+	if err != nil {
+		return "", err
+	}
+	if b.Status != model.BenefitStatusActive {
+		return "", model.Conflict("wrong_state", "该救助已在渐退期或已停发")
+	}
+	f, err := w.figures(ctx, b.CountyCode, now.In(chinaZone).Year())
+	if err != nil {
+		return "", err
+	}
+	if f.GradualExitMonths == 0 {
+		return "", model.Conflict("no_gradual_exit", "本县（区）未设定渐退期；请直接终止")
+	}
+	last := model.AddMonths(model.MonthOf(now), f.GradualExitMonths)
+	end := model.AddMonths(last, 1)
+	if err := w.d.DB.SetBenefitStatus(ctx, a.ID, model.BenefitStatusGradualExit, &end, now); err != nil {
+		return "", err
+	}
+	t, _ := time.Parse("2006-01", last)
+	return fmt.Sprintf("渐退期内继续发放至 %d 年 %d 月，之后停止发放。复核意见：%s", t.Year(), t.Month(), reason), nil
+}
+
+// EndGradualExits ends the cases whose gradual exit is over (the month
+// after the last one paid has come): the case is ended, the resident told,
+// the step audited. Run by the scheduler once a day on every instance; a
+// KV lock per day makes it run once, and it is idempotent (a case already
+// ended is left alone).
+func (w *Workflow) EndGradualExits(ctx context.Context) (int, error) {
+	now := w.d.Clock.Now()
+	month := model.MonthOf(now)
+	lock := "benefits:end-gradual-exits:" + now.In(chinaZone).Format("2006-01-02")
+	got, err := w.d.KV.SetNX(ctx, lock, []byte(now.Format(time.RFC3339)), 26*time.Hour)
+	if err != nil || !got {
+		return 0, err
+	}
+	n, err := w.endGradualExits(ctx, month, now)
+	if err != nil {
+		// Let the next run (this day) try again.
+		_ = w.d.KV.Delete(context.WithoutCancel(ctx), lock)
+	}
+	return n, err
+}
+
+// endGradualExits ends each case whose gradual exit ended by month.
+func (w *Workflow) endGradualExits(ctx context.Context, month string, now time.Time) (int, error) {
+	due, err := w.d.DB.GradualExitsDue(ctx, month)
+	if err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, b := range due {
+		err := w.d.DB.InTx(ctx, func(ctx context.Context) error {
+			a, err := w.d.DB.Application(ctx, b.ApplicationID)
+			if err != nil {
+				return err
+			}
+			if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []string{model.StatusApproved}, model.StatusEnded,
+				storage.StatusChange{At: now, EndedAt: &now, ClearReviewDue: true, ClearChangeReport: true}); err != nil {
+				return err
+			}
+			if err := w.d.DB.SetBenefitStatus(ctx, a.ID, model.BenefitStatusEnded, b.EndMonth, now); err != nil {
+				return err
+			}
+			prog, _ := model.ProgramOf(a.Program)
+			if err := w.apps.RecordStep(ctx, &a, model.StatusEnded, "system", nil, "渐退期满，停止发放",
+				fmt.Sprintf("您的%s（%s）渐退期已满，自本月起停止发放。如家庭情况再有困难，可以重新申请。", prog.Name, a.Number)); err != nil {
+				return err
+			}
+			return w.audit.Record(ctx, Event{Action: "application.gradual_exit_ended", TargetType: "application", TargetID: a.ID, RegionCode: a.RegionCode})
+		})
+		if model.KindOf(err) == model.KindConflict {
+			continue // ended meanwhile
+		}
+		if err != nil {
+			return ended, err
+		}
+		ended++
+	}
+	return ended, nil
 }

@@ -44,8 +44,8 @@ type RollView struct {
 const heldReason = "该户未登记银行账户，本月暂缓发放；请社区提醒居民在“我的家庭”中登记银行卡，登记后随下月名册补发"
 
 // CreateRoll makes the draft roll of a county, program and month from the
-// benefits in force: every active monthly benefit whose first month is at
-// or before the period, at its amount in force that month; every one-off
+// benefits in force: every active (or gradually exiting, until its end)
+// monthly benefit whose first month is at or before the period, at its amount in force that month; every one-off
 // not yet paid, once; and, as arrears, every failed or held line of the
 // county's earlier approved rolls not yet paid again. A line whose
 // household has no bank account is held with a reason. A second roll of the
@@ -114,7 +114,7 @@ func rollNumber(in RollInput) string {
 
 // linesOf computes the lines of a roll (without ids).
 func (p *Payments) linesOf(ctx context.Context, county, program, period string) ([]model.PaymentLine, error) {
-	bs, err := p.d.DB.BenefitsOf(ctx, county, program, []string{model.BenefitStatusActive})
+	bs, err := p.d.DB.BenefitsOf(ctx, county, program, []string{model.BenefitStatusActive, model.BenefitStatusGradualExit})
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ func notFoundAs(err error, what string) error {
 func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApplicationView, error) {
 	t, ok := model.Transitions[action]
 	if !ok || t.Permission == "" {
-		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end")
+		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end, gradual_exit")
 	}
 	p, ok := model.PrincipalFrom(ctx)
 	if !ok || !p.IsStaff() {
@@ -180,12 +180,19 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 				return err
 			}
 		}
-		if action == model.ActionApprove {
+		switch action {
+		case model.ActionApprove:
 			if err := w.makeBenefit(ctx, a, now); err != nil {
 				return fmt.Errorf("benefit: %w", err)
 			}
-		} else if err := w.followBenefit(ctx, a, t.To, now); err != nil {
-			return err
+		case model.ActionGradualExit:
+			if reason, err = w.gradualExit(ctx, a, reason, now); err != nil {
+				return err
+			}
+		default:
+			if err := w.followBenefit(ctx, a, t.To, now); err != nil {
+				return err
+			}
 		}
 		if action == model.ActionApprove && w.OnApproved != nil {
 			if err := w.OnApproved(ctx, a.ID); err != nil {
@@ -259,6 +266,8 @@ func stepNote(a *model.Application, action, reason string) (note, text string) {
 			note += "。" + reason
 		}
 		return note, fmt.Sprintf("您的%s申请（%s）已完成复核，继续享受救助。", prog.Name, a.Number)
+	case model.ActionGradualExit:
+		return "渐退：" + reason, fmt.Sprintf("经复核，您家庭的收入已超过救助标准。按规定，您的%s（%s）%s", prog.Name, a.Number, reason)
 	case model.ActionResume:
 		note = "恢复发放"
 		if reason != "" {

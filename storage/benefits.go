@@ -60,14 +60,11 @@ func (db *DB) PutBenefitAmount(ctx context.Context, v *model.BenefitAmount) erro
 	})
 }
 
-// SetBenefitStatus sets a benefit's status (and end month) by application.
-// An application without a benefit (approved before benefits were kept)
-// changes nothing.
+// SetBenefitStatus sets a benefit's status and end month (nil: none) by
+// application. An application without a benefit (approved before benefits
+// were kept) changes nothing.
 func (db *DB) SetBenefitStatus(ctx context.Context, applicationID, status string, endMonth *string, at time.Time) error {
-	set := map[string]any{"status": status, "updated_at": at}
-	if endMonth != nil {
-		set["end_month"] = *endMonth
-	}
+	set := map[string]any{"status": status, "updated_at": at, "end_month": endMonth}
 	err := db.conn(ctx).Table("benefits").Where("application_id = ?", applicationID).Updates(set).Error
 	return translate("set benefit status", err)
 }
@@ -106,4 +103,12 @@ func (db *DB) CreateBenefits(ctx context.Context, bs []model.Benefit, versions [
 		}
 		return nil
 	})
+}
+
+// GradualExitsDue lists the benefits in gradual exit whose end month has
+// come (at or before month).
+func (db *DB) GradualExitsDue(ctx context.Context, month string) ([]model.Benefit, error) {
+	var out []model.Benefit
+	err := db.conn(ctx).Where("status = ? AND end_month <= ?", model.BenefitStatusGradualExit, month).Order("id").Find(&out).Error
+	return out, translate("gradual exits due", err)
 }
