@@ -531,3 +531,29 @@ func TestMoneyGradualExit(t *testing.T) {
 		}
 	})
 }
+
+// TestMoneyReviewDueNotice: the daily job tells the resident once that the
+// re-check has fallen due.
+func TestMoneyReviewDueNotice(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		c, residentID, _ := rcApproved(t, env)
+		number := mnNumber(t, env, c.ID)
+		ctx := context.Background()
+		if n, err := env.App.Workflow.NotifyReviewsDue(ctx); err != nil || n != 0 {
+			t.Fatalf("told before the re-check is due: %d %v", n, err)
+		}
+		env.Clock.Advance(366 * 24 * time.Hour)
+		if n, err := env.App.Workflow.NotifyReviewsDue(ctx); err != nil || n != 1 {
+			t.Fatalf("told %d (%v), want 1", n, err)
+		}
+		env.Clock.Advance(24 * time.Hour) // the next day's run tells nobody again
+		if n, err := env.App.Workflow.NotifyReviewsDue(ctx); err != nil || n != 0 {
+			t.Fatalf("told again: %d %v", n, err)
+		}
+		tok := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
+		if !rcHasMessage(rcMessages(t, env, tok), number, "复核时间") {
+			t.Fatalf("no message: %v", rcMessages(t, env, tok))
+		}
+	})
+}

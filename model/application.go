@@ -175,6 +175,8 @@ type Application struct {
 	// change). Both clear when the re-check decides.
 	ChangeReportedAt *time.Time
 	ChangeSummary    *string
+	// ReviewNotifiedAt is when the resident was told the re-check is due.
+	ReviewNotifiedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -259,3 +259,50 @@ func (w *Workflow) endGradualExits(ctx context.Context, month string, now time.T
 	}
 	return ended, nil
 }
+
+// NotifyReviewsDue tells the resident of each approved case whose re-check
+// (复核) has fallen due that the community will re-check, once per due
+// date (a conditional update), with a timeline entry. Run by the scheduler
+// on every instance; a KV lock per day makes one instance do the work.
+func (w *Workflow) NotifyReviewsDue(ctx context.Context) (int, error) {
+	now := w.d.Clock.Now()
+	lock := "applications:reviews-due:" + now.In(chinaZone).Format("2006-01-02")
+	got, err := w.d.KV.SetNX(ctx, lock, []byte(now.Format(time.RFC3339)), 26*time.Hour)
+	if err != nil || !got {
+		return 0, err
+	}
+	told, seen := 0, map[string]bool{}
+	for {
+		due, err := w.d.DB.ReviewsDueUntold(ctx, now, 200)
+		fresh := due[:0]
+		for _, a := range due {
+			if !seen[a.ID] {
+				seen[a.ID] = true
+				fresh = append(fresh, a)
+			}
+		}
+		due = fresh
+		if err != nil || len(due) == 0 {
+			if err != nil {
+				_ = w.d.KV.Delete(context.WithoutCancel(ctx), lock)
+			}
+			return told, err
+		}
+		for _, a := range due {
+			err := w.d.DB.InTx(ctx, func(ctx context.Context) error {
+				ok, err := w.d.DB.MarkReviewNotified(ctx, a.ID, now)
+				if err != nil || !ok {
+					return err
+				}
+				told++
+				prog, _ := model.ProgramOf(a.Program)
+				return w.apps.RecordStep(ctx, &a, a.Status, "system", nil, "复核到期，待社区复核",
+					fmt.Sprintf("您的%s（%s）已到复核时间，社区将联系您核实家庭情况；如家庭人口、收入有变化，请在“我的家庭”中更新。", prog.Name, a.Number))
+			})
+			if err != nil {
+				_ = w.d.KV.Delete(context.WithoutCancel(ctx), lock)
+				return told, err
+			}
+		}
+	}
+}

@@ -369,8 +369,9 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 }
 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
-// interval it issues the current term's vouchers and ends the benefits whose
-// gradual exit (渐退) is over. Every instance runs it; locks in the KV store
+// interval it issues the current term's vouchers, tells residents whose
+// re-check (复核) fell due, and ends the benefits whose gradual exit (渐退)
+// is over. Every instance runs it; locks in the KV store
 // (per term, per day) make the work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -382,6 +383,11 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		if n, err := a.Workflow.NotifyReviewsDue(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("scheduled re-check notices failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("scheduled re-check notices", "told", n)
 		}
 		if n, err := a.Workflow.EndGradualExits(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("scheduled end of gradual exits failed", "error", err.Error())
