@@ -144,8 +144,9 @@ func TestTransitionsTable(t *testing.T) {
 			t.Errorf("%s needs %s, which no role holds", action, tr.Permission)
 		}
 	}
-	if !CanTransition(ActionApprove, StatusPublicizing) || CanTransition(ActionApprove, StatusInvestigating) {
-		t.Fatal("approve only from publicizing")
+	// From investigating only the urgent (急难型) approval, with its own permission.
+	if !CanTransition(ActionApprove, StatusPublicizing) || Transitions[ActionApprove].PermissionAt(StatusInvestigating) != ActApplicationApproveUrgent {
+		t.Fatal("approve from publicizing, or urgent from investigating")
 	}
 	if CanTransition(ActionWithdraw, StatusApproved) {
 		t.Fatal("no withdrawal after a decision")
