@@ -88,10 +88,10 @@ func (p *Payments) CreateRoll(ctx context.Context, in RollInput) (RollView, erro
 			r.Total += lines[i].Amount
 		}
 		if err := p.d.DB.CreatePaymentRoll(ctx, &r, lines); err != nil {
-			if model.KindOf(err) == model.KindConflict {
-				return model.Conflict("roll_exists", "本县（区）该项目 %s 的发放名册已经编制，不能重复编制", in.Period).Wrap(err)
+			if model.KindOf(err) != model.KindConflict {
+				return err
 			}
-			return err
+			return model.Conflict("roll_exists", "本县（区）该项目 %s 的发放名册已经编制，不能重复编制", in.Period).Wrap(err)
 		}
 		if err := p.audit.Record(ctx, Event{Action: "payment_roll.create", TargetType: "payment_roll", TargetID: r.ID, RegionCode: r.RegionCode,
 			Detail: fmt.Sprintf("%s %s lines=%d total=%d", r.Program, r.Period, r.LineCount, r.Total)}); err != nil {
@@ -103,6 +103,14 @@ func (p *Payments) CreateRoll(ctx context.Context, in RollInput) (RollView, erro
 		out = RollView{PaymentRoll: r, Lines: lines}
 		return nil
 	})
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "roll_exists" {
+		// The insert may have lost a line (an arrears line) to another roll
+		// of this county and program made at the same moment.
+		if exists, xerr := p.d.DB.PaymentRollExists(ctx, in.RegionCode, in.Program, in.Period); xerr == nil && !exists {
+			return RollView{}, model.Conflict("roll_busy", "本县（区）该项目的另一份发放名册正在编制，请稍后重试").Wrap(err)
+		}
+	}
 	return out, err
 }
 

@@ -279,3 +279,11 @@ func sortLedger(rows []LedgerRow) {
 		return a.Period < b.Period
 	})
 }
+
+// PaymentRollExists reports whether a roll of the county, program and
+// period is stored.
+func (db *DB) PaymentRollExists(ctx context.Context, county, program, period string) (bool, error) {
+	var n int64
+	err := db.conn(ctx).Model(&model.PaymentRoll{}).Where("region_code = ? AND program = ? AND period = ?", county, program, period).Count(&n).Error
+	return n > 0, translate("payment roll exists", err)
+}
