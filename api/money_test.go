@@ -557,3 +557,33 @@ func TestMoneyReviewDueNotice(t *testing.T) {
 		}
 	})
 }
+
+// TestMoneyRollOnceUnderConcurrency: of simultaneous requests for the same
+// county, program and month exactly one makes the roll.
+func TestMoneyRollOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		county := wfDemo(t, env, "county").Token
+		finance := wfDemo(t, env, "finance").Token
+		period := model.MonthOf(env.Clock.Now())
+		rs := apitest.Concurrently(4, func(i int) *apitest.Response {
+			tok := county
+			if i%2 == 1 {
+				tok = finance
+			}
+			return env.Post("/api/v1/staff/payment-rolls", tok, map[string]string{"region_code": "330502", "program": "dibao", "period": period})
+		})
+		created := 0
+		for _, r := range rs {
+			switch {
+			case r.Status == http.StatusCreated:
+				created++
+			case r.Status != http.StatusConflict || r.ErrorCode() != "roll_exists":
+				t.Errorf("status %d %s", r.Status, r.Body)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("created %d rolls: %v", created, apitest.Statuses(rs))
+		}
+	})
+}
