@@ -49,6 +49,9 @@ var (
 	mxStreetUpAuditor = []model.Role{model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleAuditor}
 	mxAuditor         = []model.Role{model.RoleAuditor}
 	mxAdmin           = []model.Role{model.RoleAdmin}
+	mxRollReaders     = []model.Role{model.RoleCountyApprover, model.RoleFinanceOfficer, model.RoleAuditor}
+	mxRollMakers      = []model.Role{model.RoleCountyApprover, model.RoleFinanceOfficer}
+	mxFinance         = []model.Role{model.RoleFinanceOfficer}
 )
 
 // mxPick returns a when in is true, b otherwise.
@@ -202,6 +205,44 @@ var staffMatrix = map[string]authzRow{
 			return mxGet("/api/v1/staff/audit" + mxPick(in, "", "?region_code=330521"))
 		}},
 
+	// ---- Payment rolls (targets: mnTargets in api/money_authz_test.go).
+	"GET /api/v1/staff/payment-rolls": {roles: mxRollReaders, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/payment-rolls") }},
+	// The county makes it first, finance's is then the second of the month.
+	"POST /api/v1/staff/payment-rolls": {roles: mxRollMakers, scoped: true, ok: []int{http.StatusCreated, http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/payment-rolls", map[string]string{"region_code": mxPick(in, "330502", "330521"),
+				"program": "dibao", "period": model.MonthOf(f.env.Clock.Now())})
+		}},
+	"GET /api/v1/staff/payment-rolls/:id": {roles: mxRollReaders, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := mnTargets(f)
+			return mxGet("/api/v1/staff/payment-rolls/" + mxPick(in, t.rollIn, t.rollOut))
+		}},
+	// The roll of the matrix was made by a county approver: finance approves.
+	"POST /api/v1/staff/payment-rolls/:id/actions": {roles: mxFinance, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := mnTargets(f)
+			return mxSend(http.MethodPost, "/api/v1/staff/payment-rolls/"+mxPick(in, t.rollIn, t.rollOut)+"/actions", map[string]string{"action": "approve"})
+		}},
+	// Runs after the approval above: a line of another roll.
+	"POST /api/v1/staff/payment-rolls/:id/results": {roles: mxFinance, scoped: true, ok: []int{http.StatusUnprocessableEntity},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := mnTargets(f)
+			return mxSend(http.MethodPost, "/api/v1/staff/payment-rolls/"+mxPick(in, t.rollIn, t.rollOut)+"/results",
+				map[string]any{"results": []map[string]string{{"line_id": "no-such-line", "status": "paid"}}})
+		}},
+
+	"PUT /api/v1/staff/fund-budgets": {roles: mxCounty, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/fund-budgets", map[string]any{"region_code": mxPick(in, "330502", "330521"),
+				"program": "dibao", "period": model.MonthOf(f.env.Clock.Now()), "amount": 1000000})
+		}},
+	"GET /api/v1/staff/fund-ledger": {roles: mxRollReaders, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/fund-ledger?region_code=" + mxPick(in, "330502", "330521"))
+		}},
+
 	// ---- Publications, vouchers, statements, medical list (targets in api/voucher_authz_test.go).
 	"POST /api/v1/staff/publications": {roles: mxStreetUp, scoped: true, ok: []int{http.StatusCreated},
 		req: func(f *authzFixture, in bool) apitest.Request {
@@ -315,6 +356,7 @@ func newAuthzFixture(t *testing.T, env *apitest.Env) *authzFixture {
 		model.RoleAdmin:             wfNewStaff(t, env, city, "m.admin", model.RoleAdmin, "330502"),
 		model.RoleEducationOfficer:  wfNewStaff(t, env, city, "m.education", model.RoleEducationOfficer, "330502"),
 		model.RoleDepartmentOfficer: wfNewStaff(t, env, city, "m.department", model.RoleDepartmentOfficer, "330502"),
+		model.RoleFinanceOfficer:    wfDemo(t, env, "finance"),
 	}
 	for role, s := range accounts {
 		f.tokens[string(role)] = s.Token

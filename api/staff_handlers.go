@@ -149,7 +149,11 @@ func (s *Server) staffQueue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: model.ProgramCode(c.Query("program")), RegionCode: c.Query("region_code"), ReviewDue: reviewDue}
+	changed, err := boolQuery(c, "changed")
+	if err != nil {
+		return err
+	}
+	q := service.QueueQuery{Status: model.Status(c.Query("status")), Program: model.ProgramCode(c.Query("program")), RegionCode: c.Query("region_code"), ReviewDue: reviewDue, Changed: changed}
 	out, err := s.app.Workflow.Queue(c.Request.Context(), q, page)
 	if err != nil {
 		return err
@@ -274,6 +278,7 @@ func (s *Server) putStandard(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
+	req.DryRun = c.Query("dry_run") == "true"
 	v, err := s.app.Workflow.SetStandard(c.Request.Context(), req)
 	if err != nil {
 		return err

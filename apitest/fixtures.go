@@ -19,6 +19,7 @@ type FixtureHousehold struct {
 	MonthlyAmount int64        // the amount: monthly or once, by the program's benefit kind
 	Status        model.Status // model.StatusApproved when empty
 	Hukou         string       // model.HukouUrban when empty
+	BankAccount   string       // the household's bank account number; none when empty
 	Members       []FixtureMember
 }
 
@@ -60,6 +61,10 @@ func (e *Env) InsertHousehold(ctx context.Context, f FixtureHousehold) (FixtureI
 		Hukou: f.Hukou, CreatedAt: now, UpdatedAt: now}
 	if hh.Hukou == "" {
 		hh.Hukou = model.HukouUrban
+	}
+	if f.BankAccount != "" {
+		bank, sealed, masked := "湖州银行", seal(f.BankAccount), model.MaskAccount(f.BankAccount)
+		hh.BankName, hh.BankAccountSealed, hh.BankAccountMasked = &bank, &sealed, &masked
 	}
 	var members []model.Member
 	for i, m := range f.Members {
@@ -111,4 +116,52 @@ func (e *Env) InsertHousehold(ctx context.Context, f FixtureHousehold) (FixtureI
 		return db.CreateApplication(ctx, &app)
 	})
 	return out, err
+}
+
+// FixtureBenefit is a benefit written straight to the database for an
+// application of a FixtureHousehold: its amount versions by first month.
+type FixtureBenefit struct {
+	IDs        FixtureIDs
+	Program    model.ProgramCode
+	RegionCode string
+	FirstMonth string
+	Versions   map[string]int64 // first month → amount
+}
+
+// InsertBenefit writes a FixtureBenefit (active, no snapshot) and returns
+// its id.
+func (e *Env) InsertBenefit(ctx context.Context, f FixtureBenefit) (string, error) {
+	ids, err := e.InsertBenefits(ctx, []FixtureBenefit{f})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// InsertBenefits writes FixtureBenefits in batches and returns their ids.
+func (e *Env) InsertBenefits(ctx context.Context, fs []FixtureBenefit) ([]string, error) {
+	ids := model.NewIDs(e.Clock, nil)
+	now := e.Clock.Now()
+	bs := make([]model.Benefit, 0, len(fs))
+	var vs []model.BenefitAmount
+	out := make([]string, 0, len(fs))
+	for i, f := range fs {
+		policy, ok := model.PolicyOf(f.Program)
+		if !ok {
+			return nil, fmt.Errorf("fixture: unknown program %q", f.Program)
+		}
+		appID := f.IDs.ApplicationID
+		if appID == "" {
+			appID = ids.New()
+		}
+		b := model.Benefit{ID: ids.New(), ApplicationID: appID, ApplicationNumber: fmt.Sprintf("FX-%d-%s", i, appID[len(appID)-6:]), HouseholdID: f.IDs.HouseholdID,
+			Program: f.Program, RegionCode: f.RegionCode, CountyCode: f.RegionCode[:6], Hukou: model.HukouUrban, Kind: policy.Kind(), PersonsCovered: 1,
+			Status: model.BenefitStatusActive, FirstMonth: f.FirstMonth, NameMasked: "王*", HouseholdSize: 1, ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
+		bs = append(bs, b)
+		out = append(out, b.ID)
+		for from, amount := range f.Versions {
+			vs = append(vs, model.BenefitAmount{ID: ids.New(), BenefitID: b.ID, FromMonth: from, Amount: amount, Reason: "fixture", CreatedAt: now})
+		}
+	}
+	return out, e.Backends.DB.CreateBenefits(ctx, bs, vs)
 }

@@ -154,7 +154,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
-			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
+			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, BankCSVEncoding: cfg.BankCSVEncoding, MaxUploadBytes: cfg.MaxUploadBytes,
 			UploadSpoolDir: cfg.UploadSpoolDir, DocumentQuotaBytes: cfg.DocumentQuotaBytes, DocumentQuotaCount: int64(cfg.DocumentQuotaCount),
 			DocumentUploadsPerHour: cfg.DocumentUploadsPerHour, DocumentRetention: cfg.DocumentRetention, DocumentOrphanGrace: cfg.DocumentOrphanGrace,
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,

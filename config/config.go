@@ -62,6 +62,10 @@ type Config struct {
 	Security `yaml:",inline"`
 
 	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
+	// BankCSVEncoding is the character set of the bank's batch file of a
+	// payment roll: "gbk" (what most banks' batch systems read) or
+	// "utf8-bom" (UTF-8 with a byte-order mark).
+	BankCSVEncoding string        `yaml:"bank_csv_encoding" env:"JIUZHU_BANK_CSV_ENCODING"`
 	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
 	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
@@ -118,6 +122,7 @@ func Default() Config {
 		S3Region:           "us-east-1",
 		Security:           defaultSecurity(),
 		PublicityPeriod:    168 * time.Hour,
+		BankCSVEncoding:    "gbk",
 		MaxUploadBytes:     10 << 20,
 		MaxJSONBytes:       1 << 20,
 		ShutdownTimeout:    20 * time.Second,
@@ -268,6 +273,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_METRICS_ADDR", str(&c.MetricsAddr)},
 		{"JIUZHU_METRICS_TOKEN", str(&c.MetricsToken)},
 		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
+		{"JIUZHU_BANK_CSV_ENCODING", str(&c.BankCSVEncoding)},
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
 		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
 		{"JIUZHU_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout)},
@@ -400,6 +406,9 @@ func (c Config) Validate() error {
 		}
 	}
 	c.Security.validate(c.HTTPAddr, bad)
+	if c.BankCSVEncoding != "gbk" && c.BankCSVEncoding != "utf8-bom" {
+		bad("JIUZHU_BANK_CSV_ENCODING", "want gbk or utf8-bom")
+	}
 	if c.PublicityPeriod <= 0 {
 		bad("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "must be positive")
 	}

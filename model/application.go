@@ -67,6 +67,10 @@ const (
 	ActionSuspend     Step = "suspend"
 	ActionResume      Step = "resume"
 	ActionEnd         Step = "end"
+	// ActionGradualExit: a re-check found the income above the standard;
+	// the benefit is paid for the county's gradual-exit months (渐退) and
+	// then ends.
+	ActionGradualExit Step = "gradual_exit"
 )
 
 // Transition is one allowed step of the workflow: from which statuses, to
@@ -112,10 +116,11 @@ var Transitions = map[Step]Transition{
 		PermissionFrom: map[Status]Action{StatusInvestigating: ActApplicationApproveUrgent}},
 	ActionReject: {From: []Status{StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing}, To: StatusRejected, Permission: ActApplicationReject,
 		PermissionFrom: map[Status]Action{StatusPublicizing: ActApplicationRejectPublicized}, NeedReason: true},
-	ActionRecheck: {From: []Status{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
-	ActionSuspend: {From: []Status{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
-	ActionResume:  {From: []Status{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
-	ActionEnd:     {From: []Status{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+	ActionRecheck:     {From: []Status{StatusApproved}, To: StatusApproved, Permission: ActApplicationRecheck},
+	ActionSuspend:     {From: []Status{StatusApproved}, To: StatusSuspended, Permission: ActApplicationSuspend, NeedReason: true},
+	ActionResume:      {From: []Status{StatusSuspended}, To: StatusApproved, Permission: ActApplicationResume},
+	ActionEnd:         {From: []Status{StatusApproved, StatusSuspended}, To: StatusEnded, Permission: ActApplicationEnd, NeedReason: true},
+	ActionGradualExit: {From: []Status{StatusApproved}, To: StatusApproved, Permission: ActApplicationGradualExit, NeedReason: true},
 }
 
 // ReviewDueAfter is when a case approved or re-checked at t is next due for
@@ -186,6 +191,13 @@ type Application struct {
 	ReviewDueAt      *time.Time // next 复核 of an approved case (RecheckMonths)
 	RecheckedAt      *time.Time
 	EndedAt          *time.Time
+	// ChangeReportedAt is set when the resident changed the household of an
+	// active benefit; ChangeSummary says what changed (masked, one line per
+	// change). Both clear when the re-check decides.
+	ChangeReportedAt *time.Time
+	ChangeSummary    *string
+	// ReviewNotifiedAt is when the resident was told the re-check is due.
+	ReviewNotifiedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -38,6 +38,9 @@ type Figures struct {
 	TemporaryMaxMonths int64 `json:"temporary_max_months"`
 	// 住房救助: the monthly rent subsidy of a household.
 	HousingRentSubsidy int64 `json:"housing_rent_subsidy"`
+	// GradualExitMonths is how many months a benefit is still paid after a
+	// re-check found the income above the standard (渐退); 0: none.
+	GradualExitMonths int `json:"gradual_exit_months"`
 }
 
 // DefaultFigures are the figures of PRODUCT.md and, where it names none,
@@ -59,6 +62,7 @@ func DefaultFigures() Figures {
 		MedicalContribution:       18000,
 		TemporaryMaxMonths:        6,
 		HousingRentSubsidy:        40000,
+		GradualExitMonths:         3,
 	}
 }
 
@@ -102,6 +106,9 @@ func (f Figures) Validate() error {
 		if v < 0 || v > MaxAmount {
 			return Invalid(field, "请填写 0 到 100 万元之间的金额（单位：分）")
 		}
+	}
+	if f.GradualExitMonths < 0 || f.GradualExitMonths > 12 {
+		return Invalid("gradual_exit_months", "请填写 0 到 12 之间的渐退月数")
 	}
 	if f.ElderlyAge < 50 || f.ElderlyAge > 120 {
 		return Invalid("elderly_age", "请填写 50 到 120 之间的年龄")

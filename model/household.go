@@ -23,8 +23,13 @@ type Household struct {
 	RegionCode    string
 	AddressSealed string
 	Hukou         string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// The household's bank account for payments (one card per household):
+	// the number sealed, shown only as "**** 1234".
+	BankName          *string
+	BankAccountSealed *string
+	BankAccountMasked *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // TableName is the table of households.

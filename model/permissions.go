@@ -24,10 +24,11 @@ const (
 	ActPolicySet                   Action = "policy.set"                    // policy figures of a county (audited)
 	ActServiceRecordsWrite         Action = "service_records.write"         // 就业援助 records of an approved case
 	ActDuplicateHitsRead           Action = "duplicate_hits.read"
-	ActApplicationRecheck          Action = "application.recheck" // 复核: approved stays approved
-	ActApplicationSuspend          Action = "application.suspend" // approved → suspended
-	ActApplicationResume           Action = "application.resume"  // suspended → approved
-	ActApplicationEnd              Action = "application.end"     // approved or suspended → ended
+	ActApplicationRecheck          Action = "application.recheck"      // 复核: approved stays approved
+	ActApplicationSuspend          Action = "application.suspend"      // approved → suspended
+	ActApplicationResume           Action = "application.resume"       // suspended → approved
+	ActApplicationEnd              Action = "application.end"          // approved or suspended → ended
+	ActApplicationGradualExit      Action = "application.gradual_exit" // approved stays approved, paid for the gradual-exit months
 	ActObjectionsRead              Action = "objections.read"
 	ActObjectionsResolve           Action = "objections.resolve"
 	ActPublicationsCreate          Action = "publications.create"
@@ -43,6 +44,13 @@ const (
 	ActSchoolVouchersPreview       Action = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        Action = "school.vouchers.redeem"
 	ActSchoolStatementsRead        Action = "school.statements.read"
+	ActPaymentRollsRead            Action = "payment_rolls.read"
+	ActPaymentRollsCreate          Action = "payment_rolls.create"
+	ActPaymentRollsApprove         Action = "payment_rolls.approve" // a different person than the maker
+	ActPaymentRollsExport          Action = "payment_rolls.export"  // the bank file: full account numbers (audited)
+	ActPaymentResultsRecord        Action = "payment_results.record"
+	ActFundBudgetSet               Action = "fund_budget.set"
+	ActFundLedgerRead              Action = "fund_ledger.read"
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -69,6 +77,7 @@ var Permissions = map[Action][]Role{
 	ActApplicationSuspend:          {RoleCountyApprover},
 	ActApplicationResume:           {RoleCountyApprover},
 	ActApplicationEnd:              {RoleCountyApprover},
+	ActApplicationGradualExit:      {RoleCountyApprover},
 	ActObjectionsRead:              {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActObjectionsResolve:           {RoleStreetReviewer, RoleCountyApprover},
 	ActPublicationsCreate:          {RoleStreetReviewer, RoleCountyApprover},
@@ -84,6 +93,13 @@ var Permissions = map[Action][]Role{
 	ActSchoolVouchersPreview:       {RoleSchoolOperator},
 	ActSchoolVouchersRedeem:        {RoleSchoolOperator},
 	ActSchoolStatementsRead:        {RoleSchoolOperator},
+	ActPaymentRollsRead:            {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
+	ActPaymentRollsCreate:          {RoleCountyApprover, RoleFinanceOfficer},
+	ActPaymentRollsApprove:         {RoleFinanceOfficer},
+	ActPaymentRollsExport:          {RoleFinanceOfficer},
+	ActPaymentResultsRecord:        {RoleFinanceOfficer},
+	ActFundBudgetSet:               {RoleCountyApprover},
+	ActFundLedgerRead:              {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
 }
 
 // Can reports whether role may perform action.

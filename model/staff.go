@@ -16,12 +16,16 @@ const (
 	RoleAuditor           Role = "auditor"
 	RoleAdmin             Role = "admin"
 	RoleSchoolOperator    Role = "school_operator"
+	// RoleFinanceOfficer is the county's finance officer: approves
+	// payment rolls made by someone else (maker-checker) and records the
+	// bank's results.
+	RoleFinanceOfficer Role = "finance_officer"
 )
 
 // Roles lists every staff role.
 var Roles = []Role{
 	RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleEducationOfficer,
-	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator,
+	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator, RoleFinanceOfficer,
 }
 
 // Staff is a staff account.

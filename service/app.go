@@ -16,6 +16,9 @@ import (
 type Settings struct {
 	Dev             bool
 	PublicityPeriod time.Duration
+	// BankCSVEncoding is "gbk" or "utf8-bom": the bank batch file's
+	// character set.
+	BankCSVEncoding string
 	MaxUploadBytes  int64
 	ResidentIdleTTL time.Duration
 	ResidentMaxTTL  time.Duration
@@ -90,6 +93,8 @@ type App struct {
 	Statements   *Statements
 	// Statistics.
 	Stats *Stats
+	// Payment rolls and the public fund totals.
+	Payments *Payments
 }
 
 // NewApp builds every service from the same dependencies.
@@ -113,8 +118,8 @@ func NewApp(d Deps) *App {
 	}
 	// Residents.
 	a.Residents = &Residents{d: d.residents(), sessions: a.Sessions}
-	a.Households = &Households{d: d.households(), audit: a.Audit}
 	a.Applications = &Applications{d: d.applications(), audit: a.Audit}
+	a.Households = &Households{d: d.households(), audit: a.Audit, apps: a.Applications}
 	a.Documents = &Documents{d: d.documents(), apps: a.Applications, audit: a.Audit}
 	// Staff workflow.
 	hasher := d.Hasher
@@ -135,6 +140,7 @@ func NewApp(d Deps) *App {
 	a.Workflow.OnApproved = a.Vouchers.IssueForApplication
 	// Statistics.
 	a.Stats = NewStats(d.stats())
+	a.Payments = NewPayments(d, a.Audit)
 	return a
 }
 

@@ -173,7 +173,7 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 	if app.Status == model.StatusApproved || app.Status == model.StatusPublicizing {
 		v.MonthlyAmount = app.MonthlyAmount
 	}
-	if v.Benefit, err = benefitOf(ctx, s.d.DB, app); err != nil {
+	if v.Benefit, err = benefitOf(ctx, s.d.DB, s.d.Clock.Now(), app); err != nil {
 		return ApplicationView{}, err
 	}
 	if v.Timeline == nil {

@@ -255,7 +255,8 @@ func loadFigures(ctx context.Context, db *storage.DB, county string, year int) (
 	if err != nil {
 		return model.Figures{}, err
 	}
-	var f model.Figures
+	// Fields added after the county saved its figures keep their defaults.
+	f := model.DefaultFigures()
 	if err := json.Unmarshal([]byte(row.Figures), &f); err != nil {
 		return model.Figures{}, fmt.Errorf("policy figures %s: %w", row, err)
 	}

@@ -17,28 +17,35 @@ type BenefitView struct {
 	Amount        *int64            `json:"amount,omitempty"`
 	Starts        string            `json:"starts"`
 	Status        string            `json:"status"`
-	Text          string            `json:"text"`
+	// Ends is the last month paid of a benefit in gradual exit (渐退).
+	Ends string `json:"ends,omitempty"`
+	Text string `json:"text"`
 	// WaitingListPosition is the place on the 廉租住房 waiting list of a
 	// housing case decided for the list.
 	WaitingListPosition *int64 `json:"waiting_list_position,omitempty"`
+	// Versions are a monthly benefit's amounts, each with its first month.
+	Versions []AmountVersion `json:"amount_versions,omitempty"`
 }
 
 // Benefit statuses.
 const (
-	BenefitActive    = "active"
-	BenefitSuspended = "suspended"
-	BenefitEnded     = "ended"
+	BenefitActive    = model.BenefitStatusActive
+	BenefitSuspended = model.BenefitStatusSuspended
+	BenefitEnded     = model.BenefitStatusEnded
 )
 
 // chinaZone is the zone months of benefits are counted in.
 var chinaZone = time.FixedZone("CST", 8*3600)
 
 // benefitOf is the benefit of an approved, suspended or ended eligible case
-// (nil otherwise). A monthly benefit starts the month after approval; a
+// (nil otherwise), from its benefit record when it has one. A monthly benefit starts the month after approval; a
 // one-off is paid in the month it was decided.
-func benefitOf(ctx context.Context, db *storage.DB, a model.Application) (*BenefitView, error) {
+func benefitOf(ctx context.Context, db *storage.DB, now time.Time, a model.Application) (*BenefitView, error) {
 	if !a.IsEligible() || a.DecidedAt == nil {
 		return nil, nil
+	}
+	if v, err := benefitRecord(ctx, db, now, a); v != nil || err != nil {
+		return v, err
 	}
 	v := &BenefitView{}
 	switch a.Status {

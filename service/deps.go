@@ -164,6 +164,7 @@ func (d Deps) vouchers() VouchersDeps {
 // WorkflowDeps are what Workflow uses.
 type WorkflowDeps struct {
 	DB       *storage.DB
+	KV       storage.KV
 	Keys     *Keys
 	Clock    model.Clock
 	IDs      *model.IDs
@@ -171,5 +172,5 @@ type WorkflowDeps struct {
 }
 
 func (d Deps) workflow() WorkflowDeps {
-	return WorkflowDeps{DB: d.DB, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
+	return WorkflowDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jiuzhu/jiuzhu/model"
@@ -15,6 +16,8 @@ type QueueQuery struct {
 	RegionCode string
 	// ReviewDue keeps only approved cases whose re-check (复核) is due now.
 	ReviewDue bool
+	// Changed keeps only cases with an open change report.
+	Changed bool
 }
 
 // QueueItem is one row of the staff queue.
@@ -27,6 +30,18 @@ type QueueItem struct {
 	SubmittedAt *time.Time        `json:"submitted_at"`
 	ReviewDueAt *time.Time        `json:"review_due_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
+	// ChangeReportedAt and ChangeReport: the resident changed the
+	// household of the benefit; what changed, masked, one line each.
+	ChangeReportedAt *time.Time `json:"change_reported_at,omitempty"`
+	ChangeReport     []string   `json:"change_report,omitempty"`
+}
+
+// changeReport splits a stored change summary into its lines.
+func changeReport(a model.Application) []string {
+	if a.ChangeSummary == nil || *a.ChangeSummary == "" {
+		return nil
+	}
+	return strings.Split(*a.ChangeSummary, "\n")
 }
 
 // Queue pages through the applications in the staff member's subtree. A
@@ -39,7 +54,7 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 	if err != nil {
 		return model.Page[QueueItem]{}, err
 	}
-	f := storage.QueueFilter{RegionPrefix: scopeOf(p), Status: q.Status, Program: q.Program}
+	f := storage.QueueFilter{RegionPrefix: scopeOf(p), Status: q.Status, Program: q.Program, Changed: q.Changed}
 	if q.ReviewDue {
 		now := w.d.Clock.Now()
 		f.ReviewDueBy = &now
@@ -66,7 +81,8 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 	out := model.Page[QueueItem]{Items: make([]QueueItem, 0, len(page.Items)), NextCursor: page.NextCursor}
 	for _, a := range page.Items {
 		out.Items = append(out.Items, QueueItem{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status,
-			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt})
+			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt,
+			ChangeReportedAt: a.ChangeReportedAt, ChangeReport: changeReport(a)})
 	}
 	return out, nil
 }
@@ -102,29 +118,34 @@ type StaffHouseholdView struct {
 	Address    string            `json:"address"`
 	Phone      string            `json:"phone"`
 	Members    []StaffMemberView `json:"members"`
+	// BankAccount is masked ("**** 1234") unless revealed (audited).
+	BankAccount *BankAccount `json:"bank_account,omitempty"`
 }
 
 // StaffApplicationView is an application's detail for staff.
 type StaffApplicationView struct {
-	ID          string                   `json:"id"`
-	Number      string                   `json:"number"`
-	Program     model.ProgramCode        `json:"program"`
-	Status      model.Status             `json:"status"`
-	Reason      string                   `json:"reason"`
-	RegionCode  string                   `json:"region_code"`
-	SubmittedAt *time.Time               `json:"submitted_at"`
-	DecidedAt   *time.Time               `json:"decided_at"`
-	ReviewDueAt *time.Time               `json:"review_due_at"`
-	RecheckedAt *time.Time               `json:"rechecked_at"`
-	EndedAt     *time.Time               `json:"ended_at"`
-	CreatedAt   time.Time                `json:"created_at"`
-	UpdatedAt   time.Time                `json:"updated_at"`
-	Revealed    bool                     `json:"revealed"`
-	Household   *StaffHouseholdView      `json:"household"`
-	Assessment  *AssessmentView          `json:"assessment"`
-	Benefit     *BenefitView             `json:"benefit,omitempty"`
-	Documents   []model.Document         `json:"documents"`
-	Timeline    []model.ApplicationEvent `json:"timeline"`
+	ID          string            `json:"id"`
+	Number      string            `json:"number"`
+	Program     model.ProgramCode `json:"program"`
+	Status      model.Status      `json:"status"`
+	Reason      string            `json:"reason"`
+	RegionCode  string            `json:"region_code"`
+	SubmittedAt *time.Time        `json:"submitted_at"`
+	DecidedAt   *time.Time        `json:"decided_at"`
+	ReviewDueAt *time.Time        `json:"review_due_at"`
+	RecheckedAt *time.Time        `json:"rechecked_at"`
+	EndedAt     *time.Time        `json:"ended_at"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	Revealed    bool              `json:"revealed"`
+	// ChangeReportedAt is set while a change report waits for the re-check.
+	ChangeReportedAt *time.Time               `json:"change_reported_at"`
+	ChangeReport     []string                 `json:"change_report,omitempty"`
+	Household        *StaffHouseholdView      `json:"household"`
+	Assessment       *AssessmentView          `json:"assessment"`
+	Benefit          *BenefitView             `json:"benefit,omitempty"`
+	Documents        []model.Document         `json:"documents"`
+	Timeline         []model.ApplicationEvent `json:"timeline"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -157,7 +178,8 @@ func (w *Workflow) Detail(ctx context.Context, id string, reveal bool) (StaffApp
 func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (StaffApplicationView, error) {
 	v := StaffApplicationView{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status, Reason: a.Reason,
 		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, ReviewDueAt: a.ReviewDueAt, RecheckedAt: a.RecheckedAt,
-		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal}
+		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal,
+		ChangeReportedAt: a.ChangeReportedAt, ChangeReport: changeReport(a)}
 	hh, err := w.household(ctx, a, reveal)
 	if err != nil {
 		return v, err
@@ -167,7 +189,7 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 		as := assessmentViewOf(a)
 		v.Assessment = &as
 	}
-	if v.Benefit, err = benefitOf(ctx, w.d.DB, a); err != nil {
+	if v.Benefit, err = benefitOf(ctx, w.d.DB, w.d.Clock.Now(), a); err != nil {
 		return v, err
 	}
 	if v.Documents, err = w.d.DB.Documents(ctx, a.ID); err != nil {
@@ -208,10 +230,16 @@ func (w *Workflow) household(ctx context.Context, a model.Application, reveal bo
 		return nil, err
 	}
 	hv := &StaffHouseholdView{ID: h.ID, RegionCode: h.RegionCode, Hukou: h.Hukou, Address: MaskAddress(addr), Phone: r.PhoneMasked, Members: make([]StaffMemberView, 0, len(ms))}
+	hv.BankAccount = maskedBankAccount(h)
 	if reveal {
 		hv.Address = addr
 		if hv.Phone, err = open(r.PhoneSealed); err != nil {
 			return nil, err
+		}
+		if h.BankAccountSealed != nil {
+			if hv.BankAccount.AccountNumber, err = open(*h.BankAccountSealed); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, m := range ms {

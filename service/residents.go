@@ -256,6 +256,8 @@ func residentOf(ctx context.Context) (model.Principal, error) {
 type Households struct {
 	d     HouseholdsDeps
 	audit *Audit
+	// apps records the timeline entry and message of a change report.
+	apps *Applications
 }
 
 // HouseholdInput is the body of PUT /me/household.
@@ -264,6 +266,15 @@ type HouseholdInput struct {
 	Address    string        `json:"address"`
 	Hukou      string        `json:"hukou"`
 	Members    []MemberInput `json:"members"`
+	// BankAccount is where payments go; absent keeps the one stored.
+	BankAccount *BankAccount `json:"bank_account,omitempty"`
+}
+
+// BankAccount is the household's bank account: in a save the full number;
+// in a view the number masked ("**** 1234").
+type BankAccount struct {
+	Bank          string `json:"bank"`
+	AccountNumber string `json:"account_number"`
 }
 
 // MemberInput is one member in HouseholdInput. ID names a member already
@@ -295,7 +306,10 @@ type HouseholdView struct {
 	Address    string       `json:"address"`
 	Hukou      string       `json:"hukou"`
 	Members    []MemberView `json:"members"`
-	UpdatedAt  time.Time    `json:"updated_at"`
+	// BankAccount is masked; staff see the number only through the audited
+	// reveal.
+	BankAccount *BankAccount `json:"bank_account,omitempty"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // MemberView is a member with masked name and ID number.
@@ -357,7 +371,8 @@ func (h *Households) view(hh model.Household, members []model.Member) (Household
 	if err != nil {
 		return HouseholdView{}, fmt.Errorf("open address: %w", err)
 	}
-	v := HouseholdView{ID: hh.ID, RegionCode: hh.RegionCode, Address: MaskAddress(addr), Hukou: hh.Hukou, UpdatedAt: hh.UpdatedAt, Members: []MemberView{}}
+	v := HouseholdView{ID: hh.ID, RegionCode: hh.RegionCode, Address: MaskAddress(addr), Hukou: hh.Hukou, UpdatedAt: hh.UpdatedAt, Members: []MemberView{},
+		BankAccount: maskedBankAccount(hh)}
 	for _, m := range members {
 		incomes, err := model.ParseIncomes(m.Incomes)
 		if err != nil {
@@ -443,6 +458,7 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 				stored[m.ID] = m
 			}
 		}
+		before := hh
 		addr := strings.TrimSpace(in.Address)
 		if strings.Contains(addr, "*") && !create {
 			old, err := h.d.Keys.Open(hh.AddressSealed)
@@ -458,6 +474,9 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 			return fmt.Errorf("seal address: %w", err)
 		}
 		hh.RegionCode, hh.Hukou, hh.UpdatedAt = in.RegionCode, in.Hukou, now
+		if err := h.setBankAccount(&hh, in.BankAccount); err != nil {
+			return err
+		}
 		members, err := h.members(ctx, in.Members, stored, now)
 		if err != nil {
 			return aboutMember(err, in.Members)
@@ -472,6 +491,15 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 		if err := h.audit.Record(ctx, Event{Action: "household.save", TargetType: "household", TargetID: hh.ID, RegionCode: hh.RegionCode,
 			Detail: "members=" + strconv.Itoa(len(members))}); err != nil {
 			return err
+		}
+		if !create {
+			changes, err := h.householdChanges(ctx, before, stored, hh, members)
+			if err != nil {
+				return err
+			}
+			if err := h.reportChanges(ctx, hh, p.ID, changes, now); err != nil {
+				return err
+			}
 		}
 		view, err = h.view(hh, members)
 		return err
@@ -755,4 +783,43 @@ func (h *Households) checkSchool(ctx context.Context, s SchoolInput, field strin
 		}
 	}
 	return model.Invalid(field+".stage", "这所学校没有这个学段，请重新选择")
+}
+
+// maxBankNameRunes bounds the bank's name.
+const maxBankNameRunes = 32
+
+// setBankAccount seals a new bank account onto the household (nil keeps
+// the stored one). The number is 12 to 30 digits (spaces are dropped); a
+// number sent back masked as GET showed it keeps the stored number.
+func (h *Households) setBankAccount(hh *model.Household, in *BankAccount) error {
+	if in == nil {
+		return nil
+	}
+	bank := strings.TrimSpace(in.Bank)
+	if bank == "" || utf8.RuneCountInString(bank) > maxBankNameRunes {
+		return model.Invalid("bank_account.bank", "请填写开户银行名称（不超过 32 个字）")
+	}
+	number := strings.ReplaceAll(strings.TrimSpace(in.AccountNumber), " ", "")
+	if strings.HasPrefix(number, "****") && hh.BankAccountMasked != nil && "**** "+strings.TrimPrefix(number, "****") == *hh.BankAccountMasked {
+		hh.BankName = &bank
+		return nil
+	}
+	if len(number) < 12 || len(number) > 30 || strings.Trim(number, "0123456789") != "" {
+		return model.Invalid("bank_account.account_number", "请填写 12 到 30 位数字的银行卡号")
+	}
+	sealed, err := h.d.Keys.Seal(number)
+	if err != nil {
+		return fmt.Errorf("seal bank account: %w", err)
+	}
+	masked := model.MaskAccount(number)
+	hh.BankName, hh.BankAccountSealed, hh.BankAccountMasked = &bank, &sealed, &masked
+	return nil
+}
+
+// maskedBankAccount is the household's bank account as views show it.
+func maskedBankAccount(hh model.Household) *BankAccount {
+	if hh.BankAccountMasked == nil {
+		return nil
+	}
+	return &BankAccount{Bank: deref(hh.BankName), AccountNumber: *hh.BankAccountMasked}
 }

@@ -72,6 +72,9 @@ func DemoAccounts() []DemoAccount {
 		{"auditor", model.RoleAuditor, "330500", ""},
 		{"education", model.RoleEducationOfficer, "330500", ""},
 		{"county", model.RoleCountyApprover, "330502", ""},
+		// The county's finance officer approves the payment rolls the
+		// county approver makes (maker-checker).
+		{"finance", model.RoleFinanceOfficer, "330502", ""},
 		{"street", model.RoleStreetReviewer, "330502001", ""},
 		{"community", model.RoleCommunityWorker, "330502001001", ""},
 		{"community2", model.RoleCommunityWorker, "330502002001", ""},

@@ -27,7 +27,12 @@ type ProgramStats struct {
 	MonthlyAmountTotal int64             `json:"monthly_amount_total"`
 	OneOffTotal        int64             `json:"one_off_total"`
 	AmountYearTotal    int64             `json:"amount_year_total"`
-	BenefitKind        string            `json:"benefit_kind"`
+	// ScheduledYearTotal and PaidYearTotal are the money of the year from
+	// the fund ledger: the lines of the approved payment rolls, and those
+	// the bank paid.
+	ScheduledYearTotal int64  `json:"scheduled_year_total"`
+	PaidYearTotal      int64  `json:"paid_year_total"`
+	BenefitKind        string `json:"benefit_kind"`
 }
 
 // SupportRate is the centralized-support rate of one district or county
@@ -121,8 +126,18 @@ func (s *Stats) Report(ctx context.Context, in StatsInput) (StatsReport, error) 
 	if err != nil {
 		return StatsReport{}, err
 	}
+	funds, err := s.d.DB.FundTotals(ctx, prefix, year)
+	if err != nil {
+		return StatsReport{}, err
+	}
 	for _, prog := range model.Programs {
 		ps := ProgramStats{Program: prog.Code, BenefitKind: string(prog.BenefitKind())}
+		for _, f := range funds {
+			if f.Program == prog.Code {
+				ps.ScheduledYearTotal += f.Amount
+				ps.PaidYearTotal += f.Paid
+			}
+		}
 		for _, t := range totals {
 			if t.Program == prog.Code {
 				ps.ApprovedHouseholds, ps.ApprovedPeople = t.Households, t.People

@@ -79,7 +79,7 @@ func notFoundAs(err error, what string) error {
 func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason string) (StaffApplicationView, error) {
 	t, ok := model.Transitions[action]
 	if !ok || t.Permission == "" {
-		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end")
+		return StaffApplicationView{}, model.Invalid("action", "one of accept, investigate, return, publicize, approve, reject, recheck, suspend, resume, end, gradual_exit")
 	}
 	p, ok := model.PrincipalFrom(ctx)
 	if !ok || !p.IsStaff() {
@@ -143,7 +143,7 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 		case model.ActionReject:
 			change.DecidedBy, change.DecidedAt = &actor, &now
 		case model.ActionRecheck:
-			change.RecheckedAt = &now
+			change.RecheckedAt, change.ClearChangeReport = &now, true
 			if change.ReviewDueAt, err = w.reviewDue(ctx, a, policy, now); err != nil {
 				return err
 			}
@@ -153,7 +153,7 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 			// benefit was in force and remains valid until its term ends;
 			// the next term's issue (IssueTerm) only covers approved cases.
 			// Suspend and resume leave vouchers alone for the same reason.
-			change.EndedAt, change.ClearReviewDue = &now, true
+			change.EndedAt, change.ClearReviewDue, change.ClearChangeReport = &now, true, true
 		}
 		if err := w.d.DB.UpdateApplicationStatus(ctx, a.ID, []model.Status{a.Status}, t.To, change); err != nil {
 			return err
@@ -180,6 +180,20 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 			// 急难型先行救助: the street approved without 公示; the county is told.
 			if err := w.audit.Record(ctx, Event{Action: "application.urgent_approved", TargetType: "application", TargetID: a.ID,
 				RegionCode: countyOf(a.RegionCode), Detail: "急难型临时救助由街道先行审批，未经公示，请县级民政部门知悉"}); err != nil {
+				return err
+			}
+		}
+		switch action {
+		case model.ActionApprove:
+			if err := w.makeBenefit(ctx, a, now); err != nil {
+				return fmt.Errorf("benefit: %w", err)
+			}
+		case model.ActionGradualExit:
+			if reason, err = w.gradualExit(ctx, a, reason, now); err != nil {
+				return err
+			}
+		default:
+			if err := w.followBenefit(ctx, a, t.To, now); err != nil {
 				return err
 			}
 		}
@@ -255,6 +269,8 @@ func stepNote(a *model.Application, action model.Step, reason string) (note, tex
 			note += "。" + reason
 		}
 		return note, fmt.Sprintf("您的%s申请（%s）已完成复核，继续享受救助。", prog.Name, a.Number)
+	case model.ActionGradualExit:
+		return "渐退：" + reason, fmt.Sprintf("经复核，您家庭的收入已超过救助标准。按规定，您的%s（%s）%s", prog.Name, a.Number, reason)
 	case model.ActionResume:
 		note = "恢复发放"
 		if reason != "" {

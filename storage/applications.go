@@ -51,6 +51,9 @@ type StatusChange struct {
 	ClearReviewDue bool
 	RecheckedAt    *time.Time
 	EndedAt        *time.Time
+	// ClearChangeReport closes the case's change report (the re-check
+	// decided).
+	ClearChangeReport bool
 }
 
 func (c StatusChange) columns(to model.Status) map[string]any {
@@ -69,6 +72,8 @@ func (c StatusChange) columns(to model.Status) map[string]any {
 	put("review_due_at", c.ReviewDueAt, c.ReviewDueAt != nil || c.ClearReviewDue)
 	put("rechecked_at", c.RecheckedAt, c.RecheckedAt != nil)
 	put("ended_at", c.EndedAt, c.EndedAt != nil)
+	put("change_reported_at", nil, c.ClearChangeReport)
+	put("change_summary", nil, c.ClearChangeReport)
 	if !model.IsOpen(to) {
 		cols["open_slot"] = nil
 	}
@@ -293,4 +298,19 @@ func (db *DB) WaitingListPosition(ctx context.Context, county, applicationID str
 		AND (a.decided_at < me.decided_at OR (a.decided_at = me.decided_at AND a.id <= me.id))`,
 		applicationID, model.HousingWaitingList, model.StatusApproved, county+"%").Scan(&n).Error
 	return n, translate("waiting list position", err)
+}
+
+// ReportChange records a change report on an application: when and what
+// changed (a later report adds to the summary of one still open).
+func (db *DB) ReportChange(ctx context.Context, id string, at time.Time, summary string) error {
+	var a model.Application
+	if err := db.conn(ctx).Select("change_summary").Where("id = ?", id).Take(&a).Error; err != nil {
+		return translate("change report", err)
+	}
+	if a.ChangeSummary != nil && *a.ChangeSummary != "" {
+		summary = *a.ChangeSummary + "\n" + summary
+	}
+	err := db.conn(ctx).Table("applications").Where("id = ?", id).
+		Updates(map[string]any{"change_reported_at": at, "change_summary": summary, "updated_at": at}).Error
+	return translate("change report", err)
 }

@@ -21,12 +21,16 @@ type Recipient struct {
 // before the given time (and, when since is set, at or after it) in a
 // region subtree, with their amount (monthly or once, by the program's
 // benefit kind), the masked name of the household's applicant and the
-// household size, in community then id order.
+// household size as assessed (the benefit's snapshot; the household as it
+// is now for cases decided before benefits were recorded), in community
+// then id order.
 func (db *DB) ApprovedRecipients(ctx context.Context, regionPrefix string, program model.ProgramCode, since *time.Time, before time.Time) ([]Recipient, error) {
 	var out []Recipient
 	q := `SELECT a.id AS application_id, a.region_code, COALESCE(a.monthly_amount, a.amount, 0) AS monthly_amount,
-		(SELECT COUNT(*) FROM members m WHERE m.household_id = a.household_id) AS household_size,
-		COALESCE((SELECT m.name_masked FROM members m WHERE m.household_id = a.household_id
+		COALESCE((SELECT b.household_size FROM benefits b WHERE b.application_id = a.id),
+			(SELECT COUNT(*) FROM members m WHERE m.household_id = a.household_id)) AS household_size,
+		COALESCE((SELECT b.name_masked FROM benefits b WHERE b.application_id = a.id),
+			(SELECT m.name_masked FROM members m WHERE m.household_id = a.household_id
 			ORDER BY CASE WHEN m.relation = 'self' THEN 0 ELSE 1 END, m.position LIMIT 1), '') AS name_masked
 		FROM applications a
 		WHERE a.status = ? AND a.program = ? AND a.region_code LIKE ? AND a.decided_at < ? AND a.eligible = TRUE`

@@ -90,6 +90,7 @@ func (db *DB) SaveHousehold(ctx context.Context, h *model.Household, create bool
 	} else {
 		err := c.Table("households").Where("id = ?", h.ID).Updates(map[string]any{
 			"region_code": h.RegionCode, "address_sealed": h.AddressSealed, "hukou": h.Hukou, "updated_at": h.UpdatedAt,
+			"bank_name": h.BankName, "bank_account_sealed": h.BankAccountSealed, "bank_account_masked": h.BankAccountMasked,
 		}).Error
 		if err != nil {
 			return translate("update household", err)

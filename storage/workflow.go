@@ -18,6 +18,8 @@ type QueueFilter struct {
 	// ReviewDueBy, when set, keeps only approved cases whose re-check
 	// (复核) is due at or before it.
 	ReviewDueBy *time.Time
+	// Changed keeps only cases with an open change report.
+	Changed bool
 }
 
 // StaffQueue lists the applications in a region subtree, newest first.
@@ -40,6 +42,9 @@ func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageReque
 	}
 	if f.ReviewDueBy != nil {
 		q = q.Where("status = ? AND review_due_at IS NOT NULL AND review_due_at <= ?", model.StatusApproved, *f.ReviewDueBy)
+	}
+	if f.Changed {
+		q = q.Where("change_reported_at IS NOT NULL")
 	}
 	var out []model.Application
 	return out, translate("staff queue", paginate(q, "id", req).Find(&out).Error)
@@ -129,4 +134,22 @@ func (db *DB) SetAssessment(ctx context.Context, id string, statuses []model.Sta
 		return model.Conflict("status_changed", "the application is no longer in a state that allows an assessment")
 	}
 	return nil
+}
+
+// ReviewsDueUntold lists the approved cases whose re-check is due by t and
+// whose resident has not been told since it fell due, oldest due first.
+func (db *DB) ReviewsDueUntold(ctx context.Context, t time.Time, limit int) ([]model.Application, error) {
+	var out []model.Application
+	err := db.conn(ctx).Where("status = ? AND review_due_at IS NOT NULL AND review_due_at <= ? AND (review_notified_at IS NULL OR review_notified_at < review_due_at)",
+		model.StatusApproved, t).Order("review_due_at, id").Limit(limit).Find(&out).Error
+	return out, translate("reviews due", err)
+}
+
+// MarkReviewNotified records that the resident was told of the due
+// re-check, once: false when another run did it first.
+func (db *DB) MarkReviewNotified(ctx context.Context, id string, at time.Time) (bool, error) {
+	res := db.conn(ctx).Table("applications").
+		Where("id = ? AND review_due_at IS NOT NULL AND (review_notified_at IS NULL OR review_notified_at < review_due_at)", id).
+		Update("review_notified_at", at)
+	return res.RowsAffected == 1, translate("mark review notified", res.Error)
 }

@@ -405,9 +405,11 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 }
 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
-// interval it issues the current term's vouchers and sweeps the stored
-// documents (retention, orphans, spool files). Every instance runs it; locks
-// in the KV store (per term, per period) make the shared work happen once.
+// interval it issues the current term's vouchers, sweeps the stored
+// documents (retention, orphans, spool files), tells residents whose
+// re-check (复核) fell due, and ends the benefits whose gradual exit (渐退)
+// is over. Every instance runs it; locks in the KV store (per term, per
+// period, per day) make the shared work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -418,6 +420,16 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		if n, err := a.Workflow.NotifyReviewsDue(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("scheduled re-check notices failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("scheduled re-check notices", "told", n)
+		}
+		if n, err := a.Workflow.EndGradualExits(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("scheduled end of gradual exits failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("scheduled end of gradual exits", "ended", n)
 		}
 		sw, err := a.Documents.Sweep(ctx, interval)
 		switch {

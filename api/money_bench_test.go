@@ -1,0 +1,104 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/jiuzhu/jiuzhu/apitest"
+	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
+)
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+var _ io.Writer = (*countingWriter)(nil)
+
+// BenchmarkPaymentRoll50k makes, approves and exports the bank file of a
+// roll of 50,000 lines. Targets: under 10 s and under 256 MiB of resident
+// set growth for the whole run.
+func BenchmarkPaymentRoll50k(b *testing.B) {
+	const (
+		lines      = 50_000
+		households = 200
+		timeLimit  = 10 * time.Second
+		memLimit   = 256 << 20
+	)
+	env := apitest.New(b, "embedded")
+	ctx := context.Background()
+	month := model.MonthOf(env.Clock.Now())
+	var hh []apitest.FixtureIDs
+	for i := 0; i < households; i++ {
+		ids, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道1号",
+			Program: model.ProgramDibao, MonthlyAmount: 1, BankAccount: fmt.Sprintf("62220000%010d", i),
+			Members: []apitest.FixtureMember{{Name: "王五", IDNumber: makeID(fmt.Sprintf("1970%02d%02d", 1+i%12, 1+i/12), true), Relation: "self"}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		hh = append(hh, ids)
+	}
+	county := model.Principal{Kind: model.PrincipalStaff, ID: "bench-maker", Role: model.RoleCountyApprover, RegionCode: "330502"}
+	finance := model.Principal{Kind: model.PrincipalStaff, ID: "bench-checker", Role: model.RoleFinanceOfficer, RegionCode: "330502"}
+	var worst time.Duration
+	var peakGrowth float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		// Each round pays another month (one roll per county, program and
+		// month), so each round adds its own 50,000 benefits starting then.
+		period := model.AddMonths(month, -i)
+		fs := make([]apitest.FixtureBenefit, lines)
+		for j := range fs {
+			h := hh[j%households]
+			h.ApplicationID = ""
+			fs[j] = apitest.FixtureBenefit{IDs: h, Program: model.ProgramTemporary, RegionCode: "330502001001", FirstMonth: period,
+				Versions: map[string]int64{period: 10000 + int64(j%5000)}}
+		}
+		if _, err := env.InsertBenefits(ctx, fs); err != nil {
+			b.Fatal(err)
+		}
+		fs = nil
+		runtime.GC()
+		resetPeakRSS()
+		before := procStatus(b, "VmRSS")
+		b.StartTimer()
+		began := time.Now()
+
+		roll, err := env.App.Payments.CreateRoll(model.WithPrincipal(ctx, county), service.RollInput{RegionCode: "330502", Program: model.ProgramTemporary, Period: period})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if roll.LineCount != lines {
+			b.Fatalf("roll of %d lines, want %d", roll.LineCount, lines)
+		}
+		id := roll.ID
+		roll = service.RollView{}
+		if _, err := env.App.Payments.Approve(model.WithPrincipal(ctx, finance), id); err != nil {
+			b.Fatal(err)
+		}
+		var out countingWriter
+		if err := env.App.Payments.ExportCSV(model.WithPrincipal(ctx, finance), id, &out); err != nil {
+			b.Fatal(err)
+		}
+
+		took := time.Since(began)
+		b.StopTimer()
+		worst = max(worst, took)
+		peakGrowth = max(peakGrowth, float64(procStatus(b, "VmHWM")-before))
+		b.SetBytes(out.n)
+		b.StartTimer()
+	}
+	b.ReportMetric(worst.Seconds(), "s/roll")
+	b.ReportMetric(peakGrowth/(1<<20), "peak-rss-growth-MiB")
+	if worst > timeLimit {
+		b.Errorf("a roll of %d lines took %s to make, approve and export, over the %s target", lines, worst, timeLimit)
+	}
+	if peakGrowth > memLimit {
+		b.Errorf("resident set grew by %.1f MiB, over the %d MiB target", peakGrowth/(1<<20), memLimit>>20)
+	}
+}
