@@ -50,5 +50,10 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.PUT("/policy-figures", s.allow(model.ActPolicySet), s.handle(s.putPolicyFigures))
 	st.GET("/duplicate-hits", s.allow(model.ActDuplicateHitsRead), s.handle(s.listDuplicateHits))
 	st.GET("/audit", s.allow(model.ActAuditRead), s.handle(s.listAudit))
+
+	st.PUT("/calendar", s.allow(model.ActCalendarSet), s.handle(s.putCalendar))
+	st.GET("/overdue", s.allow(model.ActDeadlinesRead), s.handle(s.listOverdue))
+	st.GET("/deadline-reminders", s.allow(model.ActDeadlinesRead), s.handle(s.listDeadlineReminders))
+	st.POST("/applications/:id/extend", s.allow(model.ActApplicationExtend), s.handle(s.extendApplication))
 	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))
 }

@@ -188,6 +188,20 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/duplicate-hits?region_code=" + mxPick(in, "330502001001", "330521001001"))
 		}},
+	"PUT /api/v1/staff/calendar": {roles: mxAdmin, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/calendar", map[string]any{"year": 2099, "holidays": []string{"2099-01-01"}, "workdays": []string{}})
+		}},
+	"GET /api/v1/staff/overdue": {roles: mxRevealers, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/overdue?region_code=" + mxPick(in, "330502001001", "330521001001"))
+		}},
+	"GET /api/v1/staff/deadline-reminders": {roles: mxRevealers, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/deadline-reminders") }},
+	"POST /api/v1/staff/applications/:id/extend": {roles: mxCounty, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/extend", map[string]string{"reason": "情况复杂，需延期核实"})
+		}},
 	"GET /api/v1/staff/audit": {roles: mxAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/audit" + mxPick(in, "", "?region_code=330521"))

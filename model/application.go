@@ -165,6 +165,9 @@ type Application struct {
 	ReviewDueAt      *time.Time // next 复核 of an approved case (RecheckMonths)
 	RecheckedAt      *time.Time
 	EndedAt          *time.Time
+	ExtendedAt       *time.Time // the county extended the case to 45 working days
+	ExtendedBy       *string
+	ExtensionReason  *string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

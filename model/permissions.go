@@ -38,6 +38,9 @@ const (
 	ActSchoolVouchersPreview       = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
 	ActSchoolStatementsRead        = "school.statements.read"
+	ActCalendarSet                 = "calendar.set"       // working-day calendar of a year (audited)
+	ActDeadlinesRead               = "deadlines.read"     // overdue cases and deadline reminders
+	ActApplicationExtend           = "application.extend" // whole case 30 → 45 working days, with a reason
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -78,6 +81,9 @@ var Permissions = map[string][]string{
 	ActSchoolVouchersPreview:       {RoleSchoolOperator},
 	ActSchoolVouchersRedeem:        {RoleSchoolOperator},
 	ActSchoolStatementsRead:        {RoleSchoolOperator},
+	ActCalendarSet:                 {RoleAdmin},
+	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
+	ActApplicationExtend:           {RoleCountyApprover},
 }
 
 // Can reports whether role may perform action.

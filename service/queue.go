@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jiuzhu/jiuzhu/model"
@@ -131,6 +132,8 @@ type StaffApplicationView struct {
 	Benefit     *BenefitView             `json:"benefit,omitempty"`
 	Documents   []model.Document         `json:"documents"`
 	Timeline    []model.ApplicationEvent `json:"timeline"`
+	Deadlines   []model.Deadline         `json:"deadlines"`
+	ExtendedAt  *time.Time               `json:"extended_at"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -163,7 +166,7 @@ func (w *Workflow) Detail(ctx context.Context, id string, reveal bool) (StaffApp
 func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (StaffApplicationView, error) {
 	v := StaffApplicationView{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status, Reason: a.Reason,
 		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, ReviewDueAt: a.ReviewDueAt, RecheckedAt: a.RecheckedAt,
-		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal}
+		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal, ExtendedAt: a.ExtendedAt, Deadlines: []model.Deadline{}}
 	hh, err := w.household(ctx, a, reveal)
 	if err != nil {
 		return v, err
@@ -188,7 +191,29 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}
 	}
+	// Last, so that a caller who must not fail on a missing calendar year
+	// (the view after a step) still has the rest of the view.
+	cal, err := w.calendar(ctx)
+	if err != nil {
+		return v, err
+	}
+	if v.Deadlines, err = w.deadlinesOf(ctx, cal, a, v.Timeline); err != nil {
+		v.Deadlines = []model.Deadline{}
+		return v, err
+	}
 	return v, nil
+}
+
+// viewAfterStep is the view returned after a committed change: a calendar
+// year that is not set leaves the deadlines empty instead of failing a step
+// that already took effect.
+func (w *Workflow) viewAfterStep(ctx context.Context, a model.Application) (StaffApplicationView, error) {
+	v, err := w.view(ctx, a, false)
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "calendar_missing" {
+		return v, nil
+	}
+	return v, err
 }
 
 func (w *Workflow) household(ctx context.Context, a model.Application, reveal bool) (*StaffHouseholdView, error) {

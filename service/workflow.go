@@ -200,7 +200,7 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 	if err != nil {
 		return StaffApplicationView{}, err
 	}
-	return w.view(ctx, out, false)
+	return w.viewAfterStep(ctx, out)
 }
 
 // canAny reports whether role holds one of the permissions.

@@ -369,8 +369,9 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 }
 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
-// interval it issues the current term's vouchers. Every instance runs it;
-// the per-term lock in the KV store makes the work happen once.
+// interval it issues the current term's vouchers and leaves the day's
+// deadline reminders. Every instance runs it; the per-term and per-day locks
+// in the KV store make the work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -381,6 +382,13 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		rem, err := a.Workflow.RemindDeadlines(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled deadline reminders failed", "error", err.Error())
+		case err == nil && !rem.Skipped:
+			log.Info("scheduled deadline reminders", "day", rem.Day, "sent", rem.Sent)
 		}
 		select {
 		case <-ctx.Done():
