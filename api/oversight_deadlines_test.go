@@ -14,7 +14,9 @@ import (
 )
 
 // dlCST is a time in China.
-func dlCST(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, model.ChinaZone) }
+func dlCST(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, model.ChinaZone)
+}
 
 // dlCalendar2026 is the State Council's 2026 arrangement, set by the admin
 // so the test does not depend on the year the demo data was seeded in.
