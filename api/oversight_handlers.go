@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/jiuzhu/jiuzhu/model"
+	"github.com/jiuzhu/jiuzhu/service"
 )
 
 func (s *Server) putCalendar(c *gin.Context) error {
@@ -55,5 +56,18 @@ func (s *Server) extendApplication(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) resolveDuplicateHit(c *gin.Context) error {
+	var req service.ResolveHitInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	h, err := s.app.Workflow.ResolveHit(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, h)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -201,6 +202,17 @@ var staffMatrix = map[string]authzRow{
 	"POST /api/v1/staff/applications/:id/extend": {roles: mxCounty, scoped: true, ok: []int{http.StatusConflict},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/extend", map[string]string{"reason": "情况复杂，需延期核实"})
+		}},
+	"POST /api/v1/staff/duplicate-hits/:id/resolve": {roles: mxCounty, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			app, region := mxPick(in, f.appIn, f.appOut), mxPick(in, "330502001001", "330521001001")
+			other := f.next("other")
+			h := &model.DuplicateHit{ID: f.next("hit"), Kind: model.HitSamePerson, ApplicationID: app, OtherApplicationID: &other,
+				RegionCode: region, Detail: "authz", Status: model.HitOpen, CreatedAt: f.env.Clock.Now()}
+			if _, err := f.env.Backends.DB.CreateDuplicateHit(context.Background(), h); err != nil {
+				f.t.Fatal(err)
+			}
+			return mxSend(http.MethodPost, "/api/v1/staff/duplicate-hits/"+h.ID+"/resolve", map[string]string{"resolution": "override", "reason": "核实无误"})
 		}},
 	"GET /api/v1/staff/audit": {roles: mxAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {

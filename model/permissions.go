@@ -19,10 +19,11 @@ const (
 	ActPolicyRead                  = "policy.read"                   // policy figures of a county
 	ActPolicySet                   = "policy.set"                    // policy figures of a county (audited)
 	ActDuplicateHitsRead           = "duplicate_hits.read"
-	ActApplicationRecheck          = "application.recheck" // 复核: approved stays approved
-	ActApplicationSuspend          = "application.suspend" // approved → suspended
-	ActApplicationResume           = "application.resume"  // suspended → approved
-	ActApplicationEnd              = "application.end"     // approved or suspended → ended
+	ActDuplicateHitsResolve        = "duplicate_hits.resolve" // override or corrected, with a reason (audited)
+	ActApplicationRecheck          = "application.recheck"    // 复核: approved stays approved
+	ActApplicationSuspend          = "application.suspend"    // approved → suspended
+	ActApplicationResume           = "application.resume"     // suspended → approved
+	ActApplicationEnd              = "application.end"        // approved or suspended → ended
 	ActObjectionsRead              = "objections.read"
 	ActObjectionsResolve           = "objections.resolve"
 	ActPublicationsCreate          = "publications.create"
@@ -62,6 +63,7 @@ var Permissions = map[string][]string{
 	ActPolicyRead:                  {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor, RoleAdmin},
 	ActPolicySet:                   {RoleCountyApprover},
 	ActDuplicateHitsRead:           {RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
+	ActDuplicateHitsResolve:        {RoleCountyApprover},
 	ActApplicationRecheck:          {RoleCommunityWorker},
 	ActApplicationSuspend:          {RoleCountyApprover},
 	ActApplicationResume:           {RoleCountyApprover},

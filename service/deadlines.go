@@ -224,21 +224,19 @@ type RemindResult struct {
 func (w *Workflow) RemindDeadlines(ctx context.Context) (RemindResult, error) {
 	now := w.d.Clock.Now()
 	res := RemindResult{Day: now.In(model.ChinaZone).Format(time.DateOnly)}
-	lock := "deadlines:remind:" + res.Day
-	got, err := w.d.KV.SetNX(ctx, lock, []byte(now.Format(time.RFC3339)), 25*time.Hour)
-	if err != nil {
-		return res, fmt.Errorf("deadline reminder lock: %w", err)
-	}
-	if !got {
-		res.Skipped = true
-		return res, nil
-	}
+	skipped, err := onceAcross(ctx, w.d.KV, "deadlines:remind:"+res.Day, now, 25*time.Hour, func() error {
+		return w.remindDeadlines(ctx, now, &res)
+	})
+	res.Skipped = skipped
+	return res, err
+}
+
+func (w *Workflow) remindDeadlines(ctx context.Context, now time.Time, res *RemindResult) error {
 	cal, err := w.calendar(ctx)
 	if err != nil {
-		_ = w.d.KV.Delete(context.WithoutCancel(ctx), lock)
-		return res, err
+		return err
 	}
-	err = w.eachRunning(ctx, "", func(a model.Application, ds []model.Deadline) error {
+	return w.eachRunning(ctx, "", func(a model.Application, ds []model.Deadline) error {
 		for _, d := range ds {
 			if d.MetAt != nil {
 				continue
@@ -246,8 +244,11 @@ func (w *Workflow) RemindDeadlines(ctx context.Context) (RemindResult, error) {
 			kind := model.ReminderOverdue
 			if !d.Overdue {
 				soon, err := cal.DueSoon(d.DueAt, now)
-				if err != nil || !soon {
+				if err != nil {
 					return err
+				}
+				if !soon {
+					continue
 				}
 				kind = model.ReminderDueSoon
 			}
@@ -263,10 +264,6 @@ func (w *Workflow) RemindDeadlines(ctx context.Context) (RemindResult, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		_ = w.d.KV.Delete(context.WithoutCancel(ctx), lock)
-	}
-	return res, err
 }
 
 // responsibleFor is the region of the level that keeps a clock.

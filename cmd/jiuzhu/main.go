@@ -369,8 +369,8 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 }
 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
-// interval it issues the current term's vouchers and leaves the day's
-// deadline reminders. Every instance runs it; the per-term and per-day locks
+// interval it issues the current term's vouchers, leaves the day's
+// deadline reminders and runs the day's duplicate scan. Every instance runs it; the per-term and per-day locks
 // in the KV store make the work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -389,6 +389,13 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled deadline reminders failed", "error", err.Error())
 		case err == nil && !rem.Skipped:
 			log.Info("scheduled deadline reminders", "day", rem.Day, "sent", rem.Sent)
+		}
+		scan, err := a.Workflow.ScanDuplicates(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("nightly duplicate scan failed", "error", err.Error())
+		case err == nil && !scan.Skipped:
+			log.Info("nightly duplicate scan", "day", scan.Day, "scanned", scan.Scanned, "hits", scan.Hits)
 		}
 		select {
 		case <-ctx.Done():
