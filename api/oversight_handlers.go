@@ -71,3 +71,27 @@ func (s *Server) resolveDuplicateHit(c *gin.Context) error {
 	c.JSON(http.StatusOK, h)
 	return nil
 }
+
+func (s *Server) putRelatives(c *gin.Context) error {
+	var req struct {
+		Relatives []service.RelativeInput `json:"relatives"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	out, err := s.app.Workflow.SetRelatives(c.Request.Context(), req.Relatives)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"relatives": out})
+	return nil
+}
+
+func (s *Server) listDeclarations(c *gin.Context) error {
+	out, err := s.app.Workflow.Declarations(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+	return nil
+}

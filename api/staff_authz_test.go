@@ -214,6 +214,13 @@ var staffMatrix = map[string]authzRow{
 			}
 			return mxSend(http.MethodPost, "/api/v1/staff/duplicate-hits/"+h.ID+"/resolve", map[string]string{"resolution": "override", "reason": "核实无误"})
 		}},
+	"PUT /api/v1/staff/me/relatives": {roles: []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover}, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/me/relatives", map[string]any{"relatives": []map[string]string{
+				{"name": "张三", "id_number": makeID("19600101", true), "relation": "parent"}}})
+		}},
+	"GET /api/v1/staff/relatives": {roles: mxAuditor, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/relatives") }},
 	"GET /api/v1/staff/audit": {roles: mxAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/audit" + mxPick(in, "", "?region_code=330521"))

@@ -39,6 +39,8 @@ const (
 	ActSchoolVouchersPreview       = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
 	ActSchoolStatementsRead        = "school.statements.read"
+	ActRelativesDeclare            = "relatives.declare"  // a staff member's own close relatives (audited)
+	ActRelativesRead               = "relatives.read"     // every declaration in the subtree
 	ActCalendarSet                 = "calendar.set"       // working-day calendar of a year (audited)
 	ActDeadlinesRead               = "deadlines.read"     // overdue cases and deadline reminders
 	ActApplicationExtend           = "application.extend" // whole case 30 → 45 working days, with a reason
@@ -84,6 +86,8 @@ var Permissions = map[string][]string{
 	ActSchoolVouchersRedeem:        {RoleSchoolOperator},
 	ActSchoolStatementsRead:        {RoleSchoolOperator},
 	ActCalendarSet:                 {RoleAdmin},
+	ActRelativesDeclare:            {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
+	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},
 }

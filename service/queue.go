@@ -133,7 +133,10 @@ type StaffApplicationView struct {
 	Documents   []model.Document         `json:"documents"`
 	Timeline    []model.ApplicationEvent `json:"timeline"`
 	Deadlines   []model.Deadline         `json:"deadlines"`
-	ExtendedAt  *time.Time               `json:"extended_at"`
+	// ConflictOfInterest: a member of the household is a close relative
+	// some staff member declared; that person cannot act on the case.
+	ConflictOfInterest bool       `json:"conflict_of_interest"`
+	ExtendedAt         *time.Time `json:"extended_at"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -190,6 +193,9 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	}
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}
+	}
+	if v.ConflictOfInterest, err = w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, ""); err != nil {
+		return v, err
 	}
 	// Last, so that a caller who must not fail on a missing calendar year
 	// (the view after a step) still has the rest of the view.

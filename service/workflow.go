@@ -109,6 +109,9 @@ func (w *Workflow) Act(ctx context.Context, id, action, reason string) (StaffApp
 		if !model.Can(p.Role, t.PermissionAt(a.Status)) {
 			return model.Forbidden("wrong_level", "your role may not %s an application that is %s", action, a.Status)
 		}
+		if err := w.noConflict(ctx, p, a); err != nil {
+			return err
+		}
 		if !model.CanTransition(action, a.Status) {
 			return model.Conflict("wrong_state", "cannot %s an application that is %s", action, a.Status)
 		}
