@@ -95,3 +95,16 @@ func (s *Server) listDeclarations(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"items": out})
 	return nil
 }
+
+func (s *Server) createAssistedApplication(c *gin.Context) error {
+	var req service.AssistedInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	out, err := s.app.Assisted.Apply(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}

@@ -214,6 +214,11 @@ var staffMatrix = map[string]authzRow{
 			}
 			return mxSend(http.MethodPost, "/api/v1/staff/duplicate-hits/"+h.ID+"/resolve", map[string]string{"resolution": "override", "reason": "核实无误"})
 		}},
+	"POST /api/v1/staff/assisted-applications": {roles: mxCommunity, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/assisted-applications", map[string]any{"phone": newPhone(),
+				"household": wfHousehold(mxPick(in, "330502001001", "330521001001"), 1), "program": "dibao", "reason": "老人行动不便，社区代办"})
+		}},
 	"PUT /api/v1/staff/me/relatives": {roles: []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover}, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPut, "/api/v1/staff/me/relatives", map[string]any{"relatives": []map[string]string{

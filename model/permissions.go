@@ -39,11 +39,12 @@ const (
 	ActSchoolVouchersPreview       = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
 	ActSchoolStatementsRead        = "school.statements.read"
-	ActRelativesDeclare            = "relatives.declare"  // a staff member's own close relatives (audited)
-	ActRelativesRead               = "relatives.read"     // every declaration in the subtree
-	ActCalendarSet                 = "calendar.set"       // working-day calendar of a year (audited)
-	ActDeadlinesRead               = "deadlines.read"     // overdue cases and deadline reminders
-	ActApplicationExtend           = "application.extend" // whole case 30 → 45 working days, with a reason
+	ActApplicationsAssist          = "applications.assist" // 代办: apply for a resident (community)
+	ActRelativesDeclare            = "relatives.declare"   // a staff member's own close relatives (audited)
+	ActRelativesRead               = "relatives.read"      // every declaration in the subtree
+	ActCalendarSet                 = "calendar.set"        // working-day calendar of a year (audited)
+	ActDeadlinesRead               = "deadlines.read"      // overdue cases and deadline reminders
+	ActApplicationExtend           = "application.extend"  // whole case 30 → 45 working days, with a reason
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -87,6 +88,7 @@ var Permissions = map[string][]string{
 	ActSchoolStatementsRead:        {RoleSchoolOperator},
 	ActCalendarSet:                 {RoleAdmin},
 	ActRelativesDeclare:            {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
+	ActApplicationsAssist:          {RoleCommunityWorker},
 	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},

@@ -69,6 +69,7 @@ type App struct {
 	Staff    *StaffAccounts
 	Workflow *Workflow
 	Notices  *Notices
+	Assisted *Assisted
 	// Publications and vouchers.
 	Publications *Publications
 	Vouchers     *Vouchers
@@ -113,6 +114,7 @@ func NewApp(d Deps) *App {
 	a.Staff = NewStaffAccounts(d, a.Sessions, a.Audit, hasher, limits)
 	a.Workflow = NewWorkflow(d, a.Audit, a.Applications)
 	a.Notices = NewNotices(d, a.Audit, a.Applications)
+	a.Assisted = NewAssisted(d, a.Audit, a.Applications, a.Households)
 	// Publications and vouchers.
 	a.Publications = NewPublications(d, a.Audit)
 	a.Vouchers = NewVouchers(d, a.Audit)
