@@ -108,3 +108,12 @@ func (s *Server) createAssistedApplication(c *gin.Context) error {
 	c.JSON(http.StatusCreated, out)
 	return nil
 }
+
+func (s *Server) runChecks(c *gin.Context) error {
+	out, err := s.app.Workflow.RunChecks(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"items": out})
+	return nil
+}

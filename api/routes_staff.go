@@ -55,6 +55,7 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.GET("/overdue", s.allow(model.ActDeadlinesRead), s.handle(s.listOverdue))
 	st.GET("/deadline-reminders", s.allow(model.ActDeadlinesRead), s.handle(s.listDeadlineReminders))
 	st.POST("/applications/:id/extend", s.allow(model.ActApplicationExtend), s.handle(s.extendApplication))
+	st.POST("/applications/:id/checks", s.allow(model.ActChecksRun), s.handle(s.runChecks))
 	st.POST("/assisted-applications", s.allow(model.ActApplicationsAssist), s.idempotent(), s.handle(s.createAssistedApplication))
 	st.PUT("/me/relatives", s.allow(model.ActRelativesDeclare), s.handle(s.putRelatives))
 	st.GET("/relatives", s.allow(model.ActRelativesRead), s.handle(s.listDeclarations))

@@ -214,6 +214,10 @@ var staffMatrix = map[string]authzRow{
 			}
 			return mxSend(http.MethodPost, "/api/v1/staff/duplicate-hits/"+h.ID+"/resolve", map[string]string{"resolution": "override", "reason": "核实无误"})
 		}},
+	"POST /api/v1/staff/applications/:id/checks": {roles: []string{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover}, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/checks", nil)
+		}},
 	"POST /api/v1/staff/assisted-applications": {roles: mxCommunity, scoped: true, ok: []int{http.StatusCreated},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/assisted-applications", map[string]any{"phone": newPhone(),

@@ -39,6 +39,7 @@ const (
 	ActSchoolVouchersPreview       = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        = "school.vouchers.redeem"
 	ActSchoolStatementsRead        = "school.statements.read"
+	ActChecksRun                   = "checks.run"          // cross-department checks (核对) of a case
 	ActApplicationsAssist          = "applications.assist" // 代办: apply for a resident (community)
 	ActRelativesDeclare            = "relatives.declare"   // a staff member's own close relatives (audited)
 	ActRelativesRead               = "relatives.read"      // every declaration in the subtree
@@ -89,6 +90,7 @@ var Permissions = map[string][]string{
 	ActCalendarSet:                 {RoleAdmin},
 	ActRelativesDeclare:            {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
 	ActApplicationsAssist:          {RoleCommunityWorker},
+	ActChecksRun:                   {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
 	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},

@@ -43,11 +43,13 @@ type Deps struct {
 	// (the dev outbox); nil sends none.
 	StepTexts SMSSender
 	Outbox    *Outbox // nil outside dev mode
-	Clock     model.Clock
-	IDs       *model.IDs
-	Random    io.Reader
-	Logger    *slog.Logger
-	Settings  Settings
+	// Checkers are the cross-department check sources (核对), one each.
+	Checkers []Checker
+	Clock    model.Clock
+	IDs      *model.IDs
+	Random   io.Reader
+	Logger   *slog.Logger
+	Settings Settings
 	// Hasher checks and makes staff password hashes (Argon2Hasher when nil).
 	Hasher PasswordHasher
 }

@@ -137,6 +137,8 @@ type StaffApplicationView struct {
 	// some staff member declared; that person cannot act on the case.
 	ConflictOfInterest bool       `json:"conflict_of_interest"`
 	ExtendedAt         *time.Time `json:"extended_at"`
+	// Checks is the cross-department check report (核对), oldest first.
+	Checks []model.CheckResult `json:"checks"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -196,6 +198,12 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	}
 	if v.ConflictOfInterest, err = w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, ""); err != nil {
 		return v, err
+	}
+	if v.Checks, err = w.d.DB.CheckResults(ctx, a.ID); err != nil {
+		return v, err
+	}
+	if v.Checks == nil {
+		v.Checks = []model.CheckResult{}
 	}
 	// Last, so that a caller who must not fail on a missing calendar year
 	// (the view after a step) still has the rest of the view.
