@@ -7,8 +7,9 @@ import (
 
 // Duplicate-hit kinds (多头) and statuses.
 const (
-	HitExcludedPair = "excluded_pair" // a person would hold two programs that exclude each other
-	HitSamePerson   = "same_person"   // a person is covered by the same program in another household or region
+	HitExcludedPair = "excluded_pair"       // a person would hold two programs that exclude each other
+	HitSamePerson   = "same_person"         // a person is covered by the same program in another household or region
+	HitIncomeCheck  = "income_contradicted" // the declared income is contradicted by a cross-department check
 	HitOpen         = "open"
 	HitOverridden   = "overridden"
 	HitResolved     = "resolved"
@@ -68,9 +69,11 @@ type DuplicateInput struct {
 	RegionCode    string
 	Excludes      []string      // the programs the case's program excludes (Policy.Excludes)
 	Held          []HeldBenefit // active benefits covering a person of the case's household, other than the case
+	Checks        []CheckResult // the latest result of each source checked for the case (核对)
 }
 
-// Finding is one rule's result: a possible double payment.
+// Finding is one rule's result: a possible double payment. OtherApplicationID
+// is empty when the finding is about the case alone.
 type Finding struct {
 	Kind               string
 	OtherApplicationID string
@@ -81,9 +84,9 @@ type Finding struct {
 type DuplicateRule func(DuplicateInput) []Finding
 
 // DuplicateRules are the rules run on approve and in the nightly scan.
-// The third rule of the procedure (declared income contradicted by a
-// cross-department check) needs check results, which are not yet kept.
-func DuplicateRules() []DuplicateRule { return []DuplicateRule{ExcludedPairRule, SamePersonRule} }
+func DuplicateRules() []DuplicateRule {
+	return []DuplicateRule{ExcludedPairRule, SamePersonRule, IncomeCheckRule}
+}
 
 // ExcludedPairRule: a person of the household holds a program the case's
 // program excludes (e.g. 低保 and 特困).
@@ -118,6 +121,22 @@ func SamePersonRule(in DuplicateInput) []Finding {
 		}
 		out = append(out, Finding{Kind: HitSamePerson, OtherApplicationID: h.ApplicationID,
 			Detail: fmt.Sprintf("本案家庭成员已作为%s成员享受%s（%s），不能重复享受", where, mine.Name, h.Number)})
+	}
+	return out
+}
+
+// incomeSources are the check sources whose records show income.
+var incomeSources = map[string]string{SourceHumanResources: "人社", SourceHousingFund: "公积金"}
+
+// IncomeCheckRule: the latest check of a source that shows income
+// (human resources, housing fund) contradicts the declaration. An
+// unavailable source is no finding either way (and never a match).
+func IncomeCheckRule(in DuplicateInput) []Finding {
+	var out []Finding
+	for _, c := range in.Checks {
+		if name, ok := incomeSources[c.Source]; ok && c.Status == CheckMismatch {
+			out = append(out, Finding{Kind: HitIncomeCheck, Detail: "申报收入与" + name + "核对结果不一致：" + c.Detail})
+		}
 	}
 	return out
 }

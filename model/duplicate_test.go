@@ -49,3 +49,20 @@ func TestRunDuplicateRules(t *testing.T) {
 		t.Fatal("hit key")
 	}
 }
+
+func TestIncomeCheckRule(t *testing.T) {
+	in := dupInput()
+	in.Checks = []CheckResult{
+		{Source: SourceHumanResources, Status: CheckMismatch, Detail: "有工资记录"},
+		{Source: SourceRealEstate, Status: CheckMismatch, Detail: "有房"},
+		{Source: SourceHousingFund, Status: CheckUnavailable},
+	}
+	got := IncomeCheckRule(in)
+	if len(got) != 1 || got[0].Kind != HitIncomeCheck || got[0].OtherApplicationID != "" || !strings.Contains(got[0].Detail, "有工资记录") {
+		t.Fatalf("got %+v", got)
+	}
+	in.Checks = []CheckResult{{Source: SourceHumanResources, Status: CheckMatch}, {Source: SourceHousingFund, Status: CheckUnavailable}}
+	if got := IncomeCheckRule(in); len(got) != 0 {
+		t.Fatalf("a match or an unavailable source is no finding: %+v", got)
+	}
+}

@@ -17,17 +17,34 @@ func (w *Workflow) findHits(ctx context.Context, a model.Application, policy mod
 	if err != nil {
 		return nil, err
 	}
+	checks, err := w.d.DB.CheckResults(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	latest := map[string]model.CheckResult{}
+	for _, c := range checks {
+		latest[c.Source] = c
+	}
 	in := model.DuplicateInput{ApplicationID: a.ID, Program: a.Program, HouseholdID: a.HouseholdID, RegionCode: a.RegionCode,
 		Excludes: policy.Excludes(), Held: held}
+	for _, src := range model.CheckSources() {
+		if c, ok := latest[src]; ok {
+			in.Checks = append(in.Checks, c)
+		}
+	}
 	var out []*model.DuplicateHit
 	for _, f := range model.RunDuplicateRules(in) {
-		other := f.OtherApplicationID
-		done, err := w.d.DB.HitOverridden(ctx, a.ID, f.Kind, &other)
+		var other *string
+		if f.OtherApplicationID != "" {
+			o := f.OtherApplicationID
+			other = &o
+		}
+		done, err := w.d.DB.HitOverridden(ctx, a.ID, f.Kind, other)
 		if err != nil {
 			return nil, err
 		}
 		if !done {
-			out = append(out, &model.DuplicateHit{ID: w.d.IDs.New(), Kind: f.Kind, ApplicationID: a.ID, OtherApplicationID: &other,
+			out = append(out, &model.DuplicateHit{ID: w.d.IDs.New(), Kind: f.Kind, ApplicationID: a.ID, OtherApplicationID: other,
 				RegionCode: a.RegionCode, Detail: f.Detail, Status: model.HitOpen, CreatedAt: now})
 		}
 	}
@@ -141,7 +158,7 @@ func (w *Workflow) scanDuplicates(ctx context.Context, now time.Time, res *ScanR
 		var later []*model.DuplicateHit
 		for _, h := range hits {
 			// Each pair once: against the case decided later.
-			if *h.OtherApplicationID < a.ID {
+			if h.OtherApplicationID == nil || *h.OtherApplicationID < a.ID {
 				later = append(later, h)
 			}
 		}

@@ -44,6 +44,8 @@ func (db *DB) HitOverridden(ctx context.Context, applicationID, kind string, oth
 	q := db.conn(ctx).Model(&model.DuplicateHit{}).Where("application_id = ? AND kind = ? AND status = ?", applicationID, kind, model.HitOverridden)
 	if other != nil {
 		q = q.Where("other_application_id = ?", *other)
+	} else {
+		q = q.Where("other_application_id IS NULL")
 	}
 	err := q.Count(&n).Error
 	return n > 0, translate("find overridden hit", err)
