@@ -52,5 +52,15 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.POST("/applications/:id/service-records", s.allow(model.ActServiceRecordsWrite), s.handle(s.addServiceRecord))
 	st.GET("/duplicate-hits", s.allow(model.ActDuplicateHitsRead), s.handle(s.listDuplicateHits))
 	st.GET("/audit", s.allow(model.ActAuditRead), s.handle(s.listAudit))
+
+	st.PUT("/calendar", s.allow(model.ActCalendarSet), s.handle(s.putCalendar))
+	st.GET("/overdue", s.allow(model.ActDeadlinesRead), s.handle(s.listOverdue))
+	st.GET("/deadline-reminders", s.allow(model.ActDeadlinesRead), s.handle(s.listDeadlineReminders))
+	st.POST("/applications/:id/extend", s.allow(model.ActApplicationExtend), s.handle(s.extendApplication))
+	st.POST("/applications/:id/checks", s.allow(model.ActChecksRun), s.handle(s.runChecks))
+	st.POST("/assisted-applications", s.allow(model.ActApplicationsAssist), s.idempotent(), s.handle(s.createAssistedApplication))
+	st.PUT("/me/relatives", s.allow(model.ActRelativesDeclare), s.handle(s.putRelatives))
+	st.GET("/relatives", s.allow(model.ActRelativesRead), s.handle(s.listDeclarations))
+	st.POST("/duplicate-hits/:id/resolve", s.allow(model.ActDuplicateHitsResolve), s.handle(s.resolveDuplicateHit))
 	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))
 }

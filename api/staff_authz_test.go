@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -200,6 +201,47 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/duplicate-hits?region_code=" + mxPick(in, "330502001001", "330521001001"))
 		}},
+	"PUT /api/v1/staff/calendar": {roles: mxAdmin, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/calendar", map[string]any{"year": 2099, "holidays": []string{"2099-01-01"}, "workdays": []string{}})
+		}},
+	"GET /api/v1/staff/overdue": {roles: mxRevealers, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/overdue?region_code=" + mxPick(in, "330502001001", "330521001001"))
+		}},
+	"GET /api/v1/staff/deadline-reminders": {roles: mxRevealers, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/deadline-reminders") }},
+	"POST /api/v1/staff/applications/:id/extend": {roles: mxCounty, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/extend", map[string]string{"reason": "情况复杂，需延期核实"})
+		}},
+	"POST /api/v1/staff/duplicate-hits/:id/resolve": {roles: mxCounty, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			app, region := mxPick(in, f.appIn, f.appOut), mxPick(in, "330502001001", "330521001001")
+			other := f.next("other")
+			h := &model.DuplicateHit{ID: f.next("hit"), Kind: model.HitSamePerson, ApplicationID: app, OtherApplicationID: &other,
+				RegionCode: region, Detail: "authz", Status: model.HitOpen, CreatedAt: f.env.Clock.Now()}
+			if _, err := f.env.Backends.DB.CreateDuplicateHit(context.Background(), h); err != nil {
+				f.t.Fatal(err)
+			}
+			return mxSend(http.MethodPost, "/api/v1/staff/duplicate-hits/"+h.ID+"/resolve", map[string]string{"resolution": "override", "reason": "核实无误"})
+		}},
+	"POST /api/v1/staff/applications/:id/checks": {roles: []model.Role{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover}, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/checks", nil)
+		}},
+	"POST /api/v1/staff/assisted-applications": {roles: mxCommunity, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/assisted-applications", map[string]any{"phone": newPhone(),
+				"household": wfHousehold(mxPick(in, "330502001001", "330521001001"), 1), "program": "dibao", "reason": "老人行动不便，社区代办"})
+		}},
+	"PUT /api/v1/staff/me/relatives": {roles: []model.Role{model.RoleCommunityWorker, model.RoleStreetReviewer, model.RoleCountyApprover}, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPut, "/api/v1/staff/me/relatives", map[string]any{"relatives": []map[string]string{
+				{"name": "张三", "id_number": makeID("19600101", true), "relation": "parent"}}})
+		}},
+	"GET /api/v1/staff/relatives": {roles: mxAuditor, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/relatives") }},
 	"GET /api/v1/staff/audit": {roles: mxAuditor, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/audit" + mxPick(in, "", "?region_code=330521"))

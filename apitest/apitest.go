@@ -498,3 +498,21 @@ func Statuses(rs []*Response) []int {
 	}
 	return out
 }
+
+// Instance wires a second application instance over the same configured
+// backends (database, Redis prefix, blob store) with the same clock, as a
+// second server process would be. The embedded set's memory KV is the
+// instance's own; the real set shares Redis.
+func (e *Env) Instance() *service.App {
+	e.T.Helper()
+	b, err := app.OpenBackends(context.Background(), e.Config)
+	if err != nil {
+		e.T.Fatalf("open second instance: %v", err)
+	}
+	e.T.Cleanup(func() { _ = b.Close() })
+	built, err := app.Build(e.Config, b, slog.New(slog.DiscardHandler), app.Options{Clock: e.Clock})
+	if err != nil {
+		e.T.Fatalf("build second instance: %v", err)
+	}
+	return built.App
+}

@@ -113,7 +113,13 @@ func (e *Env) InsertHousehold(ctx context.Context, f FixtureHousehold) (FixtureI
 		if err := db.SaveHousehold(ctx, &hh, true, members); err != nil {
 			return err
 		}
-		return db.CreateApplication(ctx, &app)
+		if err := db.CreateApplication(ctx, &app); err != nil {
+			return err
+		}
+		if status == model.StatusApproved || status == model.StatusSuspended {
+			return db.RecordBenefitPersons(ctx, app.ID, hh.ID)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -150,8 +150,15 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if opts.SMS != nil {
 		sms = opts.SMS
 	}
+	checkers := service.UnconfiguredCheckers()
+	switch {
+	case cfg.ChecksURL != "":
+		checkers = service.NewHTTPCheckers(cfg.ChecksURL, cfg.ChecksSecret, cfg.ChecksTimeout, clock)
+	case cfg.IsDev():
+		checkers = service.NewDevCheckers()
+	}
 	a := service.NewApp(service.Deps{
-		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox, Checkers: checkers,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, BankCSVEncoding: cfg.BankCSVEncoding, MaxUploadBytes: cfg.MaxUploadBytes,

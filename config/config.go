@@ -57,6 +57,12 @@ type Config struct {
 	// (dev mode uses the outbox instead).
 	SMSWebhookURL    string `yaml:"sms_webhook_url" env:"JIUZHU_SMS_WEBHOOK_URL"`
 	SMSWebhookSecret string `yaml:"sms_webhook_secret" env:"JIUZHU_SMS_WEBHOOK_SECRET" secret:"true"`
+	// ChecksURL is the city's data-sharing platform for the cross-department
+	// checks (核对); empty: the demo driver in dev mode, otherwise every
+	// source reports unavailable. ChecksTimeout bounds each source's call.
+	ChecksURL     string        `yaml:"checks_url" env:"JIUZHU_CHECKS_URL"`
+	ChecksSecret  string        `yaml:"checks_secret" env:"JIUZHU_CHECKS_SECRET" secret:"true"`
+	ChecksTimeout time.Duration `yaml:"checks_timeout" env:"JIUZHU_CHECKS_TIMEOUT"`
 
 	// Security holds the staff login limits and the /metrics protection.
 	Security `yaml:",inline"`
@@ -128,6 +134,7 @@ func Default() Config {
 		ShutdownTimeout:    20 * time.Second,
 		AuditSealDelay:     time.Minute,
 		RequestTimeout:     8 * time.Second,
+		ChecksTimeout:      3 * time.Second,
 		LongRequestTimeout: 2 * time.Minute,
 		DataMinFreeBytes:   64 << 20,
 		LogLevel:           "info",
@@ -266,6 +273,9 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_SECRET_KEY", str(&c.SecretKey)},
 		{"JIUZHU_SMS_WEBHOOK_URL", str(&c.SMSWebhookURL)},
 		{"JIUZHU_SMS_WEBHOOK_SECRET", str(&c.SMSWebhookSecret)},
+		{"JIUZHU_CHECKS_URL", str(&c.ChecksURL)},
+		{"JIUZHU_CHECKS_SECRET", str(&c.ChecksSecret)},
+		{"JIUZHU_CHECKS_TIMEOUT", dur(&c.ChecksTimeout)},
 		{"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE", integer(&c.StaffLoginPerIPPerMinute)},
 		{"JIUZHU_STAFF_LOGIN_PER_MINUTE", integer(&c.StaffLoginPerMinute)},
 		{"JIUZHU_STAFF_LOGIN_MAX_HASHES", integer(&c.StaffLoginMaxHashes)},
@@ -404,6 +414,19 @@ func (c Config) Validate() error {
 		if len(c.SMSWebhookSecret) < 16 {
 			bad("JIUZHU_SMS_WEBHOOK_SECRET", "required with JIUZHU_SMS_WEBHOOK_URL, at least 16 characters")
 		}
+	}
+	if c.ChecksURL != "" {
+		if u, err := url.Parse(c.ChecksURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("JIUZHU_CHECKS_URL", "want an absolute http(s) URL")
+		}
+		if len(c.ChecksSecret) < 16 {
+			bad("JIUZHU_CHECKS_SECRET", "required with JIUZHU_CHECKS_URL, at least 16 characters")
+		}
+	}
+	// The request's own deadline (JIUZHU_REQUEST_TIMEOUT) still bounds a
+	// longer value.
+	if c.ChecksTimeout < 100*time.Millisecond {
+		bad("JIUZHU_CHECKS_TIMEOUT", "must be at least 100ms")
 	}
 	c.Security.validate(c.HTTPAddr, bad)
 	if c.BankCSVEncoding != "gbk" && c.BankCSVEncoding != "utf8-bom" {

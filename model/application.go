@@ -198,6 +198,9 @@ type Application struct {
 	ChangeSummary    *string
 	// ReviewNotifiedAt is when the resident was told the re-check is due.
 	ReviewNotifiedAt *time.Time
+	ExtendedAt       *time.Time // the county extended the case to 45 working days
+	ExtendedBy       *string
+	ExtensionReason  *string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -24,6 +24,7 @@ const (
 	ActPolicySet                   Action = "policy.set"                    // policy figures of a county (audited)
 	ActServiceRecordsWrite         Action = "service_records.write"         // 就业援助 records of an approved case
 	ActDuplicateHitsRead           Action = "duplicate_hits.read"
+	ActDuplicateHitsResolve        Action = "duplicate_hits.resolve"   // override or corrected, with a reason (audited)
 	ActApplicationRecheck          Action = "application.recheck"      // 复核: approved stays approved
 	ActApplicationSuspend          Action = "application.suspend"      // approved → suspended
 	ActApplicationResume           Action = "application.resume"       // suspended → approved
@@ -51,6 +52,13 @@ const (
 	ActPaymentResultsRecord        Action = "payment_results.record"
 	ActFundBudgetSet               Action = "fund_budget.set"
 	ActFundLedgerRead              Action = "fund_ledger.read"
+	ActChecksRun                   Action = "checks.run"          // cross-department checks (核对) of a case
+	ActApplicationsAssist          Action = "applications.assist" // 代办: apply for a resident (community)
+	ActRelativesDeclare            Action = "relatives.declare"   // a staff member's own close relatives (audited)
+	ActRelativesRead               Action = "relatives.read"      // every declaration in the subtree
+	ActCalendarSet                 Action = "calendar.set"        // working-day calendar of a year (audited)
+	ActDeadlinesRead               Action = "deadlines.read"      // overdue cases and deadline reminders
+	ActApplicationExtend           Action = "application.extend"  // whole case 30 → 45 working days, with a reason
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -73,6 +81,7 @@ var Permissions = map[Action][]Role{
 	ActPolicySet:                   {RoleCountyApprover},
 	ActServiceRecordsWrite:         {RoleCommunityWorker},
 	ActDuplicateHitsRead:           {RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
+	ActDuplicateHitsResolve:        {RoleCountyApprover},
 	ActApplicationRecheck:          {RoleCommunityWorker},
 	ActApplicationSuspend:          {RoleCountyApprover},
 	ActApplicationResume:           {RoleCountyApprover},
@@ -100,6 +109,13 @@ var Permissions = map[Action][]Role{
 	ActPaymentResultsRecord:        {RoleFinanceOfficer},
 	ActFundBudgetSet:               {RoleCountyApprover},
 	ActFundLedgerRead:              {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
+	ActCalendarSet:                 {RoleAdmin},
+	ActRelativesDeclare:            {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
+	ActApplicationsAssist:          {RoleCommunityWorker},
+	ActChecksRun:                   {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover},
+	ActRelativesRead:               {RoleAuditor},
+	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
+	ActApplicationExtend:           {RoleCountyApprover},
 }
 
 // Can reports whether role may perform action.

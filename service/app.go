@@ -61,11 +61,13 @@ type Deps struct {
 	// (the dev outbox); nil sends none.
 	StepTexts SMSSender
 	Outbox    *Outbox // nil outside dev mode
-	Clock     model.Clock
-	IDs       *model.IDs
-	Random    io.Reader
-	Logger    *slog.Logger
-	Settings  Settings
+	// Checkers are the cross-department check sources (核对), one each.
+	Checkers []Checker
+	Clock    model.Clock
+	IDs      *model.IDs
+	Random   io.Reader
+	Logger   *slog.Logger
+	Settings Settings
 	// Hasher checks and makes staff password hashes (Argon2Hasher when nil).
 	Hasher PasswordHasher
 }
@@ -87,6 +89,7 @@ type App struct {
 	Staff    *StaffAccounts
 	Workflow *Workflow
 	Notices  *Notices
+	Assisted *Assisted
 	// Publications and vouchers.
 	Publications *Publications
 	Vouchers     *Vouchers
@@ -133,6 +136,7 @@ func NewApp(d Deps) *App {
 	a.Staff = NewStaffAccounts(d.staffAccounts(), a.Sessions, a.Audit, hasher, limits)
 	a.Workflow = NewWorkflow(d.workflow(), a.Audit, a.Applications)
 	a.Notices = NewNotices(d.notices(), a.Audit, a.Applications)
+	a.Assisted = NewAssisted(d, a.Audit, a.Applications, a.Households)
 	// Publications and vouchers.
 	a.Publications = NewPublications(d.publications(), a.Audit)
 	a.Vouchers = NewVouchers(d.vouchers(), a.Audit)

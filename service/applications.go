@@ -68,20 +68,32 @@ func (s *Applications) Create(ctx context.Context, in ApplicationInput) (Applica
 	if err != nil {
 		return ApplicationView{}, err
 	}
+	app, err := s.create(ctx, p.ID, in, model.PrincipalResident, &p.ID, "created")
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return s.view(ctx, app)
+}
+
+// create opens a draft application for residentID's household: the one
+// validation and numbering of a new application. The timeline entry names
+// actorRole/actorID with note; the audit row whoever is in ctx.
+func (s *Applications) create(ctx context.Context, residentID string, in ApplicationInput, actorRole string, actorID *string, note string) (model.Application, error) {
+	p := model.Principal{ID: residentID}
 	prog, ok := model.ProgramOf(in.Program)
 	if !ok {
-		return ApplicationView{}, model.Invalid("program", "unknown program; see GET /api/v1/programs")
+		return model.Application{}, model.Invalid("program", "unknown program; see GET /api/v1/programs")
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if err := checkText("reason", reason, false); err != nil {
-		return ApplicationView{}, err
+		return model.Application{}, err
 	}
 	hh, err := s.d.DB.HouseholdOfResident(ctx, p.ID)
 	if errors.Is(err, model.ErrNotFound) {
-		return ApplicationView{}, model.Conflict("household_required", "register your household (PUT /api/v1/me/household) first")
+		return model.Application{}, model.Conflict("household_required", "register your household (PUT /api/v1/me/household) first")
 	}
 	if err != nil {
-		return ApplicationView{}, err
+		return model.Application{}, err
 	}
 	now := s.d.Clock.Now()
 	// The number comes from its own one-statement allocation, so creates in
@@ -90,7 +102,7 @@ func (s *Applications) Create(ctx context.Context, in ApplicationInput) (Applica
 	series := fmt.Sprintf("%s-%s-%d", prog.NumberPrefix, hh.RegionCode[:6], now.In(time.FixedZone("CST", 8*3600)).Year())
 	seq, err := s.d.DB.AllocateNumber(ctx, "application:"+series)
 	if err != nil {
-		return ApplicationView{}, err
+		return model.Application{}, err
 	}
 	var app model.Application
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
@@ -106,15 +118,12 @@ func (s *Applications) Create(ctx context.Context, in ApplicationInput) (Applica
 			}
 			return err
 		}
-		if err := s.RecordStep(ctx, &app, model.StatusDraft, model.PrincipalResident, &p.ID, "created", ""); err != nil {
+		if err := s.RecordStep(ctx, &app, model.StatusDraft, actorRole, actorID, note, ""); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, Event{Action: "application.create", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
 	})
-	if err != nil {
-		return ApplicationView{}, err
-	}
-	return s.view(ctx, app)
+	return app, err
 }
 
 // List returns the resident's applications, newest first.

@@ -115,6 +115,9 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 		if err != nil {
 			return notFoundAs(err, "application")
 		}
+		if err := w.noConflict(ctx, p, a); err != nil {
+			return err
+		}
 		if err := validateAssessment(&in, now); err != nil {
 			return err
 		}

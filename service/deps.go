@@ -165,6 +165,8 @@ func (d Deps) vouchers() VouchersDeps {
 type WorkflowDeps struct {
 	DB       *storage.DB
 	KV       storage.KV
+	Checkers []Checker
+	Logger   *slog.Logger
 	Keys     *Keys
 	Clock    model.Clock
 	IDs      *model.IDs
@@ -172,5 +174,5 @@ type WorkflowDeps struct {
 }
 
 func (d Deps) workflow() WorkflowDeps {
-	return WorkflowDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
+	return WorkflowDeps{DB: d.DB, KV: d.KV, Checkers: d.Checkers, Logger: d.Logger, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
 }

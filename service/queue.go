@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -146,6 +147,13 @@ type StaffApplicationView struct {
 	Benefit          *BenefitView             `json:"benefit,omitempty"`
 	Documents        []model.Document         `json:"documents"`
 	Timeline         []model.ApplicationEvent `json:"timeline"`
+	Deadlines        []model.Deadline         `json:"deadlines"`
+	// ConflictOfInterest: a member of the household is a close relative
+	// some staff member declared; that person cannot act on the case.
+	ConflictOfInterest bool       `json:"conflict_of_interest"`
+	ExtendedAt         *time.Time `json:"extended_at"`
+	// Checks is the cross-department check report (核对), oldest first.
+	Checks []model.CheckResult `json:"checks"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -179,7 +187,7 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	v := StaffApplicationView{ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status, Reason: a.Reason,
 		RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt, ReviewDueAt: a.ReviewDueAt, RecheckedAt: a.RecheckedAt,
 		EndedAt: a.EndedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Revealed: reveal,
-		ChangeReportedAt: a.ChangeReportedAt, ChangeReport: changeReport(a)}
+		ChangeReportedAt: a.ChangeReportedAt, ChangeReport: changeReport(a), ExtendedAt: a.ExtendedAt, Deadlines: []model.Deadline{}}
 	hh, err := w.household(ctx, a, reveal)
 	if err != nil {
 		return v, err
@@ -204,7 +212,38 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}
 	}
+	if v.ConflictOfInterest, err = w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, ""); err != nil {
+		return v, err
+	}
+	if v.Checks, err = w.d.DB.CheckResults(ctx, a.ID); err != nil {
+		return v, err
+	}
+	if v.Checks == nil {
+		v.Checks = []model.CheckResult{}
+	}
+	// Last, so that a caller who must not fail on a missing calendar year
+	// (the view after a step) still has the rest of the view.
+	cal, err := w.calendar(ctx)
+	if err != nil {
+		return v, err
+	}
+	if v.Deadlines, err = w.deadlinesOf(ctx, cal, a, v.Timeline); err != nil {
+		v.Deadlines = []model.Deadline{}
+		return v, err
+	}
 	return v, nil
+}
+
+// viewAfterStep is the view returned after a committed change: a calendar
+// year that is not set leaves the deadlines empty instead of failing a step
+// that already took effect.
+func (w *Workflow) viewAfterStep(ctx context.Context, a model.Application) (StaffApplicationView, error) {
+	v, err := w.view(ctx, a, false)
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "calendar_missing" {
+		return v, nil
+	}
+	return v, err
 }
 
 func (w *Workflow) household(ctx context.Context, a model.Application, reveal bool) (*StaffHouseholdView, error) {

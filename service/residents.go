@@ -426,12 +426,20 @@ func (h *Households) Put(ctx context.Context, in HouseholdInput) (HouseholdView,
 	if err := allow(ctx, h.d.Limiter, "household:ip:"+model.RequestMetaFrom(ctx).ClientIP, householdSaveIPLimit); err != nil {
 		return HouseholdView{}, err
 	}
+	return h.save(ctx, model.Principal{ID: p.ID}, in)
+}
+
+// save registers or updates the household of resident p.ID (the resident's
+// own Put, or a community worker's assisted application): the one
+// validation and storage of a household. The audit row names whoever is in
+// ctx.
+func (h *Households) save(ctx context.Context, p model.Principal, in HouseholdInput) (HouseholdView, error) {
 	if err := h.validateHead(ctx, in); err != nil {
 		return HouseholdView{}, err
 	}
 	now := h.d.Clock.Now()
 	var view HouseholdView
-	err = h.d.DB.InTx(ctx, func(ctx context.Context) error {
+	err := h.d.DB.InTx(ctx, func(ctx context.Context) error {
 		// Locked, so a concurrent save of this household (a double tap)
 		// waits and then updates what this one wrote.
 		hh, err := h.d.DB.LockHouseholdOfResident(ctx, p.ID)

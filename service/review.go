@@ -27,6 +27,9 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if err != nil {
 			return notFoundAs(err, "document")
 		}
+		if err := w.noConflict(ctx, p, a); err != nil {
+			return err
+		}
 		reason = strings.TrimSpace(reason)
 		switch decision {
 		case model.DocumentAccepted:

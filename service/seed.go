@@ -131,6 +131,9 @@ func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
 				}
 			}
 		}
+		if err := s.seedCalendar(ctx, now); err != nil {
+			return err
+		}
 		current := model.TermOf(now)
 		for _, term := range []string{current, nextTerm(current)} {
 			start, end, _ := model.TermBounds(term)

@@ -96,15 +96,18 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 		return StaffApplicationView{}, err
 	}
 	var out model.Application
-	var hit *model.DuplicateHit
+	var hits []*model.DuplicateHit
 	err := w.d.DB.InTx(ctx, func(ctx context.Context) error {
-		hit = nil
+		hits = nil
 		a, err := w.d.DB.LockApplicationInRegion(ctx, id, scopeOf(p))
 		if err != nil {
 			return notFoundAs(err, "application")
 		}
 		if !model.Can(p.Role, t.PermissionAt(a.Status)) {
 			return model.Forbidden("wrong_level", "your role may not %s an application that is %s", action, a.Status)
+		}
+		if err := w.noConflict(ctx, p, a); err != nil {
+			return err
 		}
 		if !model.CanTransition(action, a.Status) {
 			return model.Conflict("wrong_state", "cannot %s an application that is %s", action, a.Status)
@@ -133,7 +136,10 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 			}
 			change.PublicizedBy = &actor
 		case model.ActionApprove:
-			if hit, err = w.readyToApprove(ctx, a, p, policy, now); err != nil {
+			if hits, err = w.readyToApprove(ctx, a, p, policy, now); err != nil {
+				return err
+			}
+			if err := w.d.DB.RecordBenefitPersons(ctx, a.ID, a.HouseholdID); err != nil {
 				return err
 			}
 			change.DecidedBy, change.DecidedAt = &actor, &now
@@ -205,9 +211,9 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 		out, err = w.d.DB.Application(ctx, a.ID)
 		return err
 	})
-	if hit != nil {
-		// The approval rolled back; the hit it found is kept for the county.
-		if herr := w.d.DB.InTx(ctx, func(ctx context.Context) error { return w.d.DB.CreateDuplicateHit(ctx, hit) }); herr != nil {
+	if len(hits) > 0 {
+		// The approval rolled back; the hits it found are kept for the county.
+		if _, herr := w.keepHits(ctx, hits); herr != nil {
 			return StaffApplicationView{}, herr
 		}
 	}
@@ -217,7 +223,7 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 	if err != nil {
 		return StaffApplicationView{}, err
 	}
-	return w.view(ctx, out, false)
+	return w.viewAfterStep(ctx, out)
 }
 
 // canAny reports whether role holds one of the permissions.
@@ -344,12 +350,12 @@ func notEligible(a model.Application) error {
 }
 
 // readyToApprove checks the four-eyes rule, an eligible assessment, that no
-// benefit the program excludes is held by a person of the household (such
-// a hit is returned to be kept) and no duplicate hit is open, and that the
+// duplicate rule finds a double payment (model.DuplicateRules; the hits are
+// returned to be kept) and no duplicate hit is open, and that the
 // notice period is over with no objection open — or, for an urgent
 // temporary case approved from investigating, that its documents are
 // accepted.
-func (w *Workflow) readyToApprove(ctx context.Context, a model.Application, p model.Principal, policy model.Policy, now time.Time) (*model.DuplicateHit, error) {
+func (w *Workflow) readyToApprove(ctx context.Context, a model.Application, p model.Principal, policy model.Policy, now time.Time) ([]*model.DuplicateHit, error) {
 	for _, by := range []*string{a.AcceptedBy, a.InvestigatedBy, a.AssessedBy, a.PublicizedBy} {
 		if by != nil && *by == p.ID {
 			return nil, model.Forbidden("own_work", "you worked on this case; another person must approve it")
@@ -361,18 +367,11 @@ func (w *Workflow) readyToApprove(ctx context.Context, a model.Application, p mo
 	if !a.IsEligible() {
 		return nil, notEligible(a)
 	}
-	holders, err := w.d.DB.ExcludedHolders(ctx, a.HouseholdID, a.ID, policy.Excludes())
-	if err != nil {
-		return nil, err
-	}
-	if len(holders) > 0 {
-		other := holders[0]
-		prog, _ := model.ProgramOf(other.Program)
-		mine, _ := model.ProgramOf(a.Program)
-		detail := fmt.Sprintf("本案家庭成员已享受%s（%s），与%s不能同时享受", prog.Name, other.Number, mine.Name)
-		hit := &model.DuplicateHit{ID: w.d.IDs.New(), Kind: model.HitExcludedPair, ApplicationID: a.ID, OtherApplicationID: &other.ID,
-			RegionCode: a.RegionCode, Detail: detail, Status: model.HitOpen, CreatedAt: now}
-		return hit, model.Conflict("duplicate_hit", "%s；请先核实并处理", detail)
+	if hits, err := w.findHits(ctx, a, policy, now); err != nil || len(hits) > 0 {
+		if err == nil {
+			err = model.Conflict("duplicate_hit", "%s；请先核实，由县级审批人员处理（确认无误后说明理由放行，或更正后再审批）", hits[0].Detail)
+		}
+		return hits, err
 	}
 	if n, err := w.d.DB.CountOpenHits(ctx, a.ID); err != nil {
 		return nil, err

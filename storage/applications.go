@@ -116,21 +116,6 @@ func (db *DB) OneOffPaidSince(ctx context.Context, householdID string, program m
 	return n, translate("one-off paid", err)
 }
 
-// ExcludedHolders lists the approved or suspended applications of programs
-// that cover a person of the household (matched by the ID number's blind
-// index, in any household), other than exceptID.
-func (db *DB) ExcludedHolders(ctx context.Context, householdID, exceptID string, programs []model.ProgramCode) ([]model.Application, error) {
-	if len(programs) == 0 {
-		return nil, nil
-	}
-	var out []model.Application
-	err := db.conn(ctx).Raw(`SELECT DISTINCT a.* FROM applications a JOIN members m ON m.household_id = a.household_id
-		WHERE a.program IN ? AND a.status IN ? AND a.id <> ?
-		AND m.id_index IN (SELECT id_index FROM members WHERE household_id = ?)
-		ORDER BY a.id`, programs, []model.Status{model.StatusApproved, model.StatusSuspended}, exceptID, householdID).Scan(&out).Error
-	return out, translate("excluded holders", err)
-}
-
 // LockApplicationIn locks an application's row for the rest of the
 // transaction (so a concurrent status change waits) and checks that it is
 // in one of statuses; otherwise it returns a model.KindConflict error with

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm/clause"
 
@@ -25,21 +26,80 @@ func (db *DB) PolicyFigures(ctx context.Context, regionCode string, year int) (m
 	return f, translate("get policy figures", err)
 }
 
-// CreateDuplicateHit records a hit unless an open one of the same kind
-// already stands between the same two applications.
-func (db *DB) CreateDuplicateHit(ctx context.Context, h *model.DuplicateHit) error {
+// CreateDuplicateHit records an open hit unless an open one of the same
+// kind already stands between the same two applications (the unique
+// open_key, so concurrent scans record it once); it reports whether it
+// recorded it.
+func (db *DB) CreateDuplicateHit(ctx context.Context, h *model.DuplicateHit) (bool, error) {
+	key := model.HitKey(h.ApplicationID, h.Kind, h.OtherApplicationID)
+	h.OpenKey = &key
+	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(h)
+	return res.RowsAffected == 1, translate("create duplicate hit", res.Error)
+}
+
+// HitOverridden reports whether the county overrode a hit of this kind
+// between the same two applications (the finding is not raised again).
+func (db *DB) HitOverridden(ctx context.Context, applicationID, kind string, other *string) (bool, error) {
 	var n int64
-	q := db.conn(ctx).Model(&model.DuplicateHit{}).Where("application_id = ? AND kind = ? AND status = ?", h.ApplicationID, h.Kind, model.HitOpen)
-	if h.OtherApplicationID != nil {
-		q = q.Where("other_application_id = ?", *h.OtherApplicationID)
+	q := db.conn(ctx).Model(&model.DuplicateHit{}).Where("application_id = ? AND kind = ? AND status = ?", applicationID, kind, model.HitOverridden)
+	if other != nil {
+		q = q.Where("other_application_id = ?", *other)
+	} else {
+		q = q.Where("other_application_id IS NULL")
 	}
-	if err := q.Count(&n).Error; err != nil {
-		return translate("find duplicate hit", err)
+	err := q.Count(&n).Error
+	return n > 0, translate("find overridden hit", err)
+}
+
+// DuplicateHitInRegion returns a hit of a region subtree (model.ErrNotFound
+// otherwise).
+func (db *DB) DuplicateHitInRegion(ctx context.Context, id, regionPrefix string) (model.DuplicateHit, error) {
+	var h model.DuplicateHit
+	err := db.conn(ctx).Where("id = ? AND region_code LIKE ?", id, regionPrefix+"%").Take(&h).Error
+	return h, translate("get duplicate hit", err)
+}
+
+// ResolveDuplicateHit closes an open hit (overridden or resolved) with the
+// resolution and reason; model.Conflict when it is no longer open.
+func (db *DB) ResolveDuplicateHit(ctx context.Context, id, status, resolution, reason, by string, at time.Time) error {
+	res := db.conn(ctx).Model(&model.DuplicateHit{}).Where("id = ? AND status = ?", id, model.HitOpen).
+		Updates(map[string]any{"status": status, "resolution": resolution, "resolution_reason": reason, "resolved_by": by, "resolved_at": at, "open_key": nil})
+	if res.Error != nil {
+		return translate("resolve duplicate hit", res.Error)
 	}
-	if n > 0 {
-		return nil
+	if res.RowsAffected == 0 {
+		return model.Conflict("hit_not_open", "这条重复享受提示已经处理过了")
 	}
-	return translate("create duplicate hit", db.conn(ctx).Create(h).Error)
+	return nil
+}
+
+// RecordBenefitPersons keeps the persons an approved benefit covers (the
+// household's members at approval).
+func (db *DB) RecordBenefitPersons(ctx context.Context, applicationID, householdID string) error {
+	err := db.conn(ctx).Exec(`INSERT INTO benefit_persons (application_id, id_index)
+		SELECT ?, id_index FROM members WHERE household_id = ?`, applicationID, householdID).Error
+	return translate("record benefit persons", err)
+}
+
+// CoveringBenefits lists the active benefits (approved or suspended) other
+// than exceptID that cover a person of the household: by the person's
+// membership now or by the persons recorded at their approval.
+func (db *DB) CoveringBenefits(ctx context.Context, householdID, exceptID string) ([]model.HeldBenefit, error) {
+	var out []model.HeldBenefit
+	err := db.conn(ctx).Raw(`SELECT DISTINCT a.id AS application_id, a.number, a.program, a.household_id, a.region_code FROM applications a
+		WHERE a.status IN ? AND a.id <> ? AND (
+		  a.household_id IN (SELECT m.household_id FROM members m WHERE m.id_index IN (SELECT id_index FROM members WHERE household_id = ?))
+		  OR a.id IN (SELECT p.application_id FROM benefit_persons p WHERE p.id_index IN (SELECT id_index FROM members WHERE household_id = ?)))
+		ORDER BY a.id`, []model.Status{model.StatusApproved, model.StatusSuspended}, exceptID, householdID, householdID).Scan(&out).Error
+	return out, translate("covering benefits", err)
+}
+
+// ActiveBenefits lists every approved or suspended application, oldest
+// first (the nightly duplicate scan).
+func (db *DB) ActiveBenefits(ctx context.Context) ([]model.Application, error) {
+	var out []model.Application
+	err := db.conn(ctx).Where("status IN ?", []model.Status{model.StatusApproved, model.StatusSuspended}).Order("id").Find(&out).Error
+	return out, translate("active benefits", err)
 }
 
 // CountOpenHits counts the open duplicate hits against an application.

@@ -407,8 +407,9 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
 // interval it issues the current term's vouchers, sweeps the stored
 // documents (retention, orphans, spool files), tells residents whose
-// re-check (复核) fell due, and ends the benefits whose gradual exit (渐退)
-// is over. Every instance runs it; locks in the KV store (per term, per
+// re-check (复核) fell due, ends the benefits whose gradual exit (渐退) is
+// over, leaves the day's deadline reminders and runs the day's duplicate
+// scan. Every instance runs it; locks in the KV store (per term, per
 // period, per day) make the shared work happen once.
 func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -437,6 +438,20 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled document sweep failed", "error", err.Error())
 		case err == nil && sw.Purged+sw.Orphans+sw.SpoolFiles > 0:
 			log.Info("scheduled document sweep", "purged", sw.Purged, "orphans", sw.Orphans, "spool_files", sw.SpoolFiles)
+		}
+		rem, err := a.Workflow.RemindDeadlines(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled deadline reminders failed", "error", err.Error())
+		case err == nil && !rem.Skipped:
+			log.Info("scheduled deadline reminders", "day", rem.Day, "sent", rem.Sent)
+		}
+		scan, err := a.Workflow.ScanDuplicates(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("nightly duplicate scan failed", "error", err.Error())
+		case err == nil && !scan.Skipped:
+			log.Info("nightly duplicate scan", "day", scan.Day, "scanned", scan.Scanned, "hits", scan.Hits)
 		}
 		select {
 		case <-ctx.Done():
