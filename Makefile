@@ -8,7 +8,7 @@ FUZZTIME        ?= 10s
 FUZZ_TARGETS    := ./model:FuzzParseIDNumber ./model:FuzzParseVoucherCode ./service:FuzzSniffContentType \
                    ./api:FuzzBindJSON ./api:FuzzUploadDocument
 
-.PHONY: help run build test lint bench fuzz web clean
+.PHONY: help run build test lint bench fuzz web apidocs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ fuzz: ## every fuzz target for FUZZTIME each (ID check, voucher codes, sniffer, 
 
 web: ## build the H5 portal into web/dist
 	@if [ -f web/package.json ]; then cd web && npm ci && npm run build; else echo "web/: no package.json yet; serving the placeholder"; fi
+
+apidocs: ## copy Redoc's standalone bundle (pinned in web/package.json) into api/apidocs for /api/docs
+	cd web && npm ci
+	cp web/node_modules/redoc/bundles/redoc.standalone.js web/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt api/apidocs/
 
 clean: ## remove build output
 	rm -rf bin

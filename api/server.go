@@ -103,6 +103,8 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/metrics", s.protectedMetrics())
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", s.spec) })
+	e.GET("/api/docs", s.apiDocs)
+	e.GET("/api/docs/:file", s.apiDocs)
 	v1.GET("/regions", s.handle(s.listRegions))
 	v1.GET("/schools", s.handle(s.listSchools))
 	v1.GET("/dev/outbox", s.handle(s.devOutbox))
