@@ -109,6 +109,14 @@ type Options struct {
 	SMS service.SMSSender
 	// Hasher replaces the argon2id password hasher (tests observe it).
 	Hasher service.PasswordHasher
+	// Build is exported as the jiuzhu_build_info metric.
+	Build BuildInfo
+}
+
+// BuildInfo names the running binary: version, commit and build time as
+// stamped by the Makefile's -ldflags, and the Go release.
+type BuildInfo struct {
+	Version, Commit, Time, GoVersion string
 }
 
 // Built is a wired application.
