@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/jiuzhu/jiuzhu/api"
 	"github.com/jiuzhu/jiuzhu/config"
@@ -29,6 +30,9 @@ type Backends struct {
 	KV      storage.KV
 	Limiter storage.Limiter
 	Blobs   storage.Blobs
+	// Redis is the client behind KV and Limiter, nil in embedded mode
+	// (for its pool metrics).
+	Redis redis.UniversalClient
 	// DataDisk is the local data directory, nil when no backend uses it.
 	DataDisk *storage.DataDisk
 	closers  []func() error
@@ -69,6 +73,7 @@ func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
 		})
 		b.KV = storage.NewRedisKV(client, cfg.RedisPrefix)
 		b.Limiter = storage.NewRedisLimiter(client, cfg.RedisPrefix)
+		b.Redis = client
 		b.closers = append(b.closers, client.Close)
 		if err := b.KV.Ping(ctx); err != nil {
 			_ = b.Close()
@@ -124,6 +129,8 @@ type Built struct {
 	App      *service.App
 	Server   *api.Server
 	Registry *prometheus.Registry
+	// Jobs records scheduled jobs' successes (jiuzhu_job_last_success_timestamp_seconds).
+	Jobs *Jobs
 }
 
 // Build wires the services and the HTTP server over opened backends.
@@ -136,24 +143,39 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if err != nil {
 		return nil, fmt.Errorf("JIUZHU_SECRET_KEY: %w", err)
 	}
+	reg := prometheus.NewRegistry()
+	smsCount, err := newSMSCounters(reg)
+	if err != nil {
+		return nil, err
+	}
+	limiter, err := newCountingLimiter(reg, b.Limiter)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := newJobs(reg)
+	if err != nil {
+		return nil, err
+	}
 	var outbox *service.Outbox
 	// StepTexts mirrors each case message to the resident's phone: the dev
 	// outbox shows them; production sends none (residents read them in the
 	// portal).
 	var stepTexts service.SMSSender
 	var sms service.SMSSender = service.NoSMSGateway{}
+	driver := "none"
 	if cfg.SMSWebhookURL != "" {
-		sms = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock)
+		sms, driver = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock), "webhook"
 	}
 	if cfg.IsDev() {
 		outbox = service.NewOutbox(cfg.OutboxSize, clock)
-		sms, stepTexts = outbox, outbox
+		sms, stepTexts, driver = outbox, smsCount.wrap(outbox, "outbox"), "outbox"
 	}
 	if opts.SMS != nil {
-		sms = opts.SMS
+		sms, driver = opts.SMS, "injected"
 	}
+	sms = smsCount.wrap(sms, driver)
 	a := service.NewApp(service.Deps{
-		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, MaxUploadBytes: cfg.MaxUploadBytes,
@@ -168,7 +190,9 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		},
 		Hasher: opts.Hasher,
 	})
-	reg := prometheus.NewRegistry()
+	if err := registerMetrics(reg, b, opts.Build, log); err != nil {
+		return nil, err
+	}
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -183,5 +207,5 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
 	}
-	return &Built{App: a, Server: srv, Registry: reg}, nil
+	return &Built{App: a, Server: srv, Registry: reg, Jobs: jobs}, nil
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +146,39 @@ func TestConfigExampleNamesEveryKey(t *testing.T) {
 	}
 	if len(keys) < 40 {
 		t.Fatalf("read only %d keys", len(keys))
+	}
+}
+
+// TestServeMetricsJobAndBuild: serve's scheduled voucher issue reports its
+// success time, and the build info names this binary, on the separate
+// metrics listener.
+func TestServeMetricsJobAndBuild(t *testing.T) {
+	metricsAddr := freePort(t)
+	_, stop, out := startServe(t, map[string]string{"JIUZHU_DATA_DIR": t.TempDir(), "JIUZHU_METRICS_ADDR": metricsAddr})
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve: %v\n%s", err, out.String())
+		}
+	}()
+	var body string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		res, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		body = string(b)
+		if strings.Contains(body, `jiuzhu_job_last_success_timestamp_seconds{job="voucher_issue_term"}`) {
+			break
+		}
+	}
+	for _, want := range []string{
+		`jiuzhu_job_last_success_timestamp_seconds{job="voucher_issue_term"}`,
+		`goversion="` + runtime.Version() + `"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -256,7 +256,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return errors.New("the database schema is behind this binary: run `jiuzhu migrate up` first")
 		}
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
-	go runSchedule(schedCtx, built.App, log, time.Hour)
+	go runSchedule(schedCtx, built.App, built.Jobs, log, time.Hour)
 
 	srv := built.Server.HTTPServer(cfg.HTTPAddr)
 	// Requests get a context of their own, cancelled when draining runs
@@ -405,7 +405,7 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Wr
 	if _, err := b.DB.MigrateUp(ctx); err != nil {
 		return err
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
 	if err != nil {
 		return err
 	}
@@ -496,7 +496,7 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 // runSchedule runs the periodic jobs until ctx ends: at start and then every
 // interval it issues the current term's vouchers. Every instance runs it;
 // the per-term lock in the KV store makes the work happen once.
-func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
+func runSchedule(ctx context.Context, a *service.App, jobs *app.Jobs, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -506,6 +506,9 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		if err == nil {
+			jobs.Succeeded("voucher_issue_term", time.Now())
 		}
 		select {
 		case <-ctx.Done():
@@ -522,7 +525,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.Bui
 	if err != nil {
 		return nil, nil, err
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
 	if err != nil {
 		_ = b.Close()
 		return nil, nil, err
