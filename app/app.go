@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jiuzhu/jiuzhu/api"
 	"github.com/jiuzhu/jiuzhu/config"
@@ -116,6 +117,9 @@ type Options struct {
 	Hasher service.PasswordHasher
 	// Build is exported as the jiuzhu_build_info metric.
 	Build BuildInfo
+	// TracerProvider, when set, traces requests, transactions, queries and
+	// Redis commands (NewTracing builds it from JIUZHU_OTEL_ENDPOINT).
+	TracerProvider trace.TracerProvider
 }
 
 // BuildInfo names the running binary: version, commit and build time as
@@ -193,6 +197,11 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if err := registerMetrics(reg, b, opts.Build, log); err != nil {
 		return nil, err
 	}
+	if opts.TracerProvider != nil {
+		if err := instrumentBackends(b, opts.TracerProvider); err != nil {
+			return nil, err
+		}
+	}
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -203,6 +212,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout, LongRequestTimeout: cfg.LongRequestTimeout,
+		TracerProvider: opts.TracerProvider,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)

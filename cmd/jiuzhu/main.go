@@ -35,6 +35,7 @@ import (
 	"github.com/jiuzhu/jiuzhu/config"
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
+	"go.opentelemetry.io/otel/trace"
 	"gopkg.in/yaml.v3"
 )
 
@@ -256,7 +257,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return errors.New("the database schema is behind this binary: run `jiuzhu migrate up` first")
 		}
 	}
-	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
+	tracing, err := app.NewTracing(ctx, cfg, buildInfo())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Flush the last spans, bounded like the rest of the shutdown.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(sctx); err != nil {
+			log.Warn("flushing traces", "error", err.Error())
+		}
+	}()
+	var tp trace.TracerProvider
+	if cfg.OTelEndpoint != "" {
+		tp = tracing.Provider
+	}
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo(), TracerProvider: tp})
 	if err != nil {
 		return err
 	}
