@@ -4,11 +4,16 @@ STATICCHECK_VER := v0.8.2
 TOOLS           := $(CURDIR)/.tools
 TEST_FLAGS      ?= -race -count=1 -timeout 30m
 FUZZTIME        ?= 10s
+# Stamped into the binary (`jiuzhu version`, the jiuzhu_build_info metric).
+VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT          ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILD_TIME      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS         := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildTime=$(BUILD_TIME)
 # package:target pairs `make fuzz` runs, each for FUZZTIME.
 FUZZ_TARGETS    := ./model:FuzzParseIDNumber ./model:FuzzParseVoucherCode ./service:FuzzSniffContentType \
                    ./api:FuzzBindJSON ./api:FuzzUploadDocument
 
-.PHONY: help run build test lint bench fuzz web clean
+.PHONY: help run build test lint bench fuzz web apidocs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -18,8 +23,8 @@ run: ## build the web assets (when npm is there) and serve on the embedded defau
 		$(MAKE) web || echo "web build failed; serving the committed web/dist"; fi
 	JIUZHU_DATA_DIR="$${JIUZHU_DATA_DIR:-$$HOME/.local/share/jiuzhu}" $(GO) run ./cmd/jiuzhu serve
 
-build: ## build bin/jiuzhu
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/jiuzhu ./cmd/jiuzhu
+build: ## build bin/jiuzhu (version, commit and build time stamped; `bin/jiuzhu version`)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/jiuzhu ./cmd/jiuzhu
 
 test: ## every test (real MariaDB/Redis/S3 when JIUZHU_TEST_* are set; .ci/run sets them)
 	$(GO) vet ./...
@@ -41,6 +46,10 @@ fuzz: ## every fuzz target for FUZZTIME each (ID check, voucher codes, sniffer, 
 
 web: ## build the H5 portal into web/dist
 	@if [ -f web/package.json ]; then cd web && npm ci && npm run build; else echo "web/: no package.json yet; serving the placeholder"; fi
+
+apidocs: ## copy Redoc's standalone bundle (pinned in web/package.json) into api/apidocs for /api/docs
+	cd web && npm ci
+	cp web/node_modules/redoc/bundles/redoc.standalone.js web/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt api/apidocs/
 
 clean: ## remove build output
 	rm -rf bin

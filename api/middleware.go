@@ -9,13 +9,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	pathpkg "path"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jiuzhu/jiuzhu/model"
 )
@@ -50,17 +53,18 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
-		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		route := routeLabel(c.FullPath(), c.Request.URL.Path)
+		attrs := []slog.Attr{
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
 			slog.Int("status", c.Writer.Status()),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("request_id", requestID(c)),
-		)
+		}
+		if sc := trace.SpanContextFromContext(c.Request.Context()); sc.HasTraceID() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+		}
+		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 	}
 }
 
@@ -109,14 +113,29 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeLabel(c.FullPath(), c.Request.URL.Path)
 		status := strconv.Itoa(c.Writer.Status())
 		m.requests.WithLabelValues(route, c.Request.Method, status).Inc()
 		m.latency.WithLabelValues(route, c.Request.Method, status).Observe(time.Since(start).Seconds())
 	}
+}
+
+// routeLabel is the metrics label of a request: its route, with the
+// rendering suffix (.html, .xlsx, .json, .png) when a route ending in a
+// parameter serves several renderings (/publications/:id and
+// /publications/:id.xlsx), so JSON, HTML and Excel requests count apart.
+func routeLabel(route, path string) string {
+	if route == "" {
+		return "unmatched"
+	}
+	last := route[strings.LastIndex(route, "/")+1:]
+	if strings.HasPrefix(last, ":") {
+		switch ext := pathpkg.Ext(path); ext {
+		case ".html", ".xlsx", ".json", ".png", ".csv", ".pdf":
+			return route + ext
+		}
+	}
+	return route
 }
 
 // rawBodyKey holds a request's uncapped body for the one route that may

@@ -35,7 +35,11 @@ func (s *Server) getPublication(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.sendXLSX(c, "publication-"+sum.Number+".xlsx", s.publicationSheet(c, sum))
+		sheet, err := s.publicationSheet(c, sum)
+		if err != nil {
+			return err
+		}
+		return s.sendXLSX(c, "publication-"+sum.Number+".xlsx", sheet)
 	case strings.HasSuffix(id, ".html"):
 		view, err := s.app.Publications.Get(ctx, strings.TrimSuffix(id, ".html"))
 		if err != nil {

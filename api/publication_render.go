@@ -102,37 +102,37 @@ func (s *Server) regionNames(c *gin.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// publicationSheet streams a publication into the Excel sheet: header
-// rows (bureau, title, number, time, hash) then one row per entry, read
-// from the database in batches.
-func (s *Server) publicationSheet(c *gin.Context, sum service.PublicationSummary) sheetFunc {
-	return func(w *sheetWriter) error {
-		regions, err := s.regionNames(c)
-		if err != nil {
-			return err
-		}
-		head := [][]any{
-			{s.app.Settings().BureauName},
-			{sum.RegionName + sum.ProgramName + "救助对象名单公布（" + sum.Period + "）"},
-			{"编号", sum.Number},
-			{"公布时间", sum.PublishedAt.In(chinaTime).Format("2006-01-02 15:04")},
-			{"内容校验码 SHA-256", sum.ContentHash},
-		}
-		if sum.Status == model.PublicationWithdrawn {
-			reason := ""
-			if sum.WithdrawnReason != nil {
-				reason = *sum.WithdrawnReason
-			}
-			head = append(head, []any{"已撤回", reason})
-		}
-		head = append(head, []any{"序号", "姓名", "家庭人口", sum.AmountTitle + "(元)", "社区(村)", "社区代码"})
-		for _, r := range head {
-			if err := w.add(r...); err != nil {
-				return err
-			}
-		}
-		return s.app.Publications.WalkEntries(c.Request.Context(), sum, func(e model.PublicationEntry) error {
-			return w.add(e.Position, e.NameMasked, e.HouseholdSize, w.yuan(e.MonthlyAmount), regions[e.RegionCode], e.RegionCode)
-		})
+// publicationSheet streams a publication into the Excel sheet: title rows
+// (bureau, title, number, time, hash) then one row per entry, read from the
+// database in batches.
+func (s *Server) publicationSheet(c *gin.Context, sum service.PublicationSummary) (xlsxSheet, error) {
+	regions, err := s.regionNames(c)
+	if err != nil {
+		return xlsxSheet{}, err
 	}
+	titles := [][]any{
+		{s.app.Settings().BureauName},
+		{sum.RegionName + sum.ProgramName + "救助对象名单公布（" + sum.Period + "）"},
+		{"编号", sum.Number},
+		{"公布时间", sum.PublishedAt.In(chinaTime).Format("2006-01-02 15:04")},
+		{"内容校验码 SHA-256", sum.ContentHash},
+	}
+	if sum.Status == model.PublicationWithdrawn {
+		reason := ""
+		if sum.WithdrawnReason != nil {
+			reason = *sum.WithdrawnReason
+		}
+		titles = append(titles, []any{"已撤回", reason})
+	}
+	return xlsxSheet{
+		name:   sum.ProgramName + "名单 " + sum.Period,
+		titles: titles,
+		header: []string{"序号", "姓名", "家庭人口", sum.AmountTitle + "(元)", "社区(村)", "社区代码"},
+		widths: []float64{8, 12, 10, 16, 20, 14},
+		rows: func(w *sheetWriter) error {
+			return s.app.Publications.WalkEntries(c.Request.Context(), sum, func(e model.PublicationEntry) error {
+				return w.add(e.Position, e.NameMasked, e.HouseholdSize, w.yuan(e.MonthlyAmount), regions[e.RegionCode], e.RegionCode)
+			})
+		},
+	}, nil
 }

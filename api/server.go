@@ -13,6 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
@@ -35,6 +38,9 @@ type Options struct {
 	// a document download or an export. Zero means no limit.
 	RequestTimeout     time.Duration
 	LongRequestTimeout time.Duration
+	// TracerProvider, when set, traces every request (otelgin, W3C
+	// traceparent in and out) and puts the trace id in the access log.
+	TracerProvider trace.TracerProvider
 }
 
 // Server is the HTTP application.
@@ -69,7 +75,12 @@ func New(app *service.App, log *slog.Logger, reg *prometheus.Registry, opts Opti
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(requestIDs(), securityHeaders(), accessLog(log), s.recovery(), m.middleware(), compressResponses(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
+	e.Use(requestIDs())
+	if opts.TracerProvider != nil {
+		// Before the access log, so its line carries the request's trace id.
+		e.Use(otelgin.Middleware("jiuzhu", otelgin.WithTracerProvider(opts.TracerProvider), otelgin.WithPropagators(propagation.TraceContext{})))
+	}
+	e.Use(securityHeaders(), accessLog(log), s.recovery(), m.middleware(), compressResponses(), requestMeta(), s.requestDeadline(), s.limitBody(opts.MaxJSONBytes))
 	e.NoRoute(s.portal())
 	e.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
 	s.engine = e
@@ -109,6 +120,8 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/metrics", s.protectedMetrics())
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", s.spec) })
+	e.GET("/api/docs", s.apiDocs)
+	e.GET("/api/docs/:file", s.apiDocs)
 	v1.GET("/regions", s.handle(s.listRegions))
 	v1.GET("/schools", s.handle(s.listSchools))
 	v1.GET("/dev/outbox", s.handle(s.devOutbox))

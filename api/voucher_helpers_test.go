@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,7 +117,56 @@ func vReadXLSX(t *testing.T, body []byte) [][]string {
 	if err != nil {
 		t.Fatalf("read rows: %v", err)
 	}
+	checkPrintable(t, f)
 	return rows
+}
+
+// checkPrintable fails unless the workbook's sheet is set up for print and
+// reading: named after its content, A4 with the rows down to the column
+// header frozen and repeated on each page, every header column given a
+// width, and every money column ("(元)") formatted #,##0.00.
+func checkPrintable(t *testing.T, f *excelize.File) {
+	t.Helper()
+	sheet := f.GetSheetList()[0]
+	if sheet == "Sheet1" {
+		t.Error("xlsx: the sheet is not named after its content")
+	}
+	panes, err := f.GetPanes(sheet)
+	if err != nil || !panes.Freeze || panes.YSplit < 1 {
+		t.Fatalf("xlsx: no frozen header (%+v, %v)", panes, err)
+	}
+	layout, err := f.GetPageLayout(sheet)
+	if err != nil || layout.Size == nil || *layout.Size != 9 || layout.Orientation == nil {
+		t.Errorf("xlsx: page setup is not A4 with an orientation: %+v %v", layout, err)
+	}
+	titles := false
+	for _, d := range f.GetDefinedName() {
+		titles = titles || (d.Name == "_xlnm.Print_Titles" && strings.HasSuffix(d.RefersTo, fmt.Sprintf("$1:$%d", panes.YSplit)))
+	}
+	if !titles {
+		t.Errorf("xlsx: no print titles down to row %d: %+v", panes.YSplit, f.GetDefinedName())
+	}
+	rows, err := f.GetRows(sheet)
+	if err != nil || len(rows) < panes.YSplit {
+		t.Fatalf("xlsx: %d rows, %v", len(rows), err)
+	}
+	for col, h := range rows[panes.YSplit-1] {
+		name, _ := excelize.ColumnNumberToName(col + 1)
+		if w, err := f.GetColWidth(sheet, name); err != nil || w == 9.140625 {
+			t.Errorf("xlsx: column %s (%s) has no width of its own", name, h)
+		}
+		if !strings.HasSuffix(h, "(元)") || len(rows) == panes.YSplit {
+			continue
+		}
+		style, err := f.GetCellStyle(sheet, name+strconv.Itoa(len(rows)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(style)
+		if err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "#,##0.00" {
+			t.Errorf("xlsx: money column %s (%s) is not #,##0.00", name, h)
+		}
+	}
 }
 
 // vPublicLog collects every public response of a test so a scan can prove

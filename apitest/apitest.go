@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jiuzhu/jiuzhu/api"
 	"github.com/jiuzhu/jiuzhu/app"
@@ -130,6 +131,12 @@ type Setup struct {
 // WithHasher injects the staff password hasher (to observe hashing).
 func WithHasher(h service.PasswordHasher) Option {
 	return func(s *Setup) { s.App.Hasher = h }
+}
+
+// WithTracerProvider traces the application with tp (an in-memory
+// recorder in tests).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(s *Setup) { s.App.TracerProvider = tp }
 }
 
 // WithEnv sets configuration as the JIUZHU_* variable name would.

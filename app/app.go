@@ -16,6 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jiuzhu/jiuzhu/api"
 	"github.com/jiuzhu/jiuzhu/config"
@@ -30,6 +32,9 @@ type Backends struct {
 	KV      storage.KV
 	Limiter storage.Limiter
 	Blobs   storage.Blobs
+	// Redis is the client behind KV and Limiter, nil in embedded mode
+	// (for its pool metrics).
+	Redis redis.UniversalClient
 	// DataDisk is the local data directory, nil when no backend uses it.
 	DataDisk *storage.DataDisk
 	closers  []func() error
@@ -70,6 +75,7 @@ func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
 		})
 		b.KV = storage.NewRedisKV(client, cfg.RedisPrefix)
 		b.Limiter = storage.NewRedisLimiter(client, cfg.RedisPrefix)
+		b.Redis = client
 		b.closers = append(b.closers, client.Close)
 		if err := b.KV.Ping(ctx); err != nil {
 			_ = b.Close()
@@ -110,6 +116,17 @@ type Options struct {
 	SMS service.SMSSender
 	// Hasher replaces the argon2id password hasher (tests observe it).
 	Hasher service.PasswordHasher
+	// Build is exported as the jiuzhu_build_info metric.
+	Build BuildInfo
+	// TracerProvider, when set, traces requests, transactions, queries and
+	// Redis commands (NewTracing builds it from JIUZHU_OTEL_ENDPOINT).
+	TracerProvider trace.TracerProvider
+}
+
+// BuildInfo names the running binary: version, commit and build time as
+// stamped by the Makefile's -ldflags, and the Go release.
+type BuildInfo struct {
+	Version, Commit, Time, GoVersion string
 }
 
 // Built is a wired application.
@@ -117,6 +134,8 @@ type Built struct {
 	App      *service.App
 	Server   *api.Server
 	Registry *prometheus.Registry
+	// Jobs records scheduled jobs' successes (jiuzhu_job_last_success_timestamp_seconds).
+	Jobs *Jobs
 }
 
 // Build wires the services and the HTTP server over opened backends.
@@ -134,21 +153,35 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	if err != nil {
 		return nil, fmt.Errorf("JIUZHU_SECRET_KEY: %w", err)
 	}
+	reg := prometheus.NewRegistry()
+	smsCount, err := newSMSCounters(reg)
+	if err != nil {
+		return nil, err
+	}
+	limiter, err := newCountingLimiter(reg, b.Limiter)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := newJobs(reg)
+	if err != nil {
+		return nil, err
+	}
 	var outbox *service.Outbox
 	// StepTexts mirrors each case message to the resident's phone: the dev
 	// outbox shows them; production sends none (residents read them in the
 	// portal).
 	var stepTexts service.SMSSender
 	var sms service.SMSSender = service.NoSMSGateway{}
+	driver := "none"
 	if cfg.SMSWebhookURL != "" {
-		sms = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock)
+		sms, driver = service.NewWebhookSMS(cfg.SMSWebhookURL, cfg.SMSWebhookSecret, nil, clock), "webhook"
 	}
 	if cfg.IsDev() {
 		outbox = service.NewOutbox(cfg.OutboxSize, clock)
-		sms, stepTexts = outbox, outbox
+		sms, stepTexts, driver = outbox, smsCount.wrap(outbox, "outbox"), "outbox"
 	}
 	if opts.SMS != nil {
-		sms = opts.SMS
+		sms, driver = opts.SMS, "injected"
 	}
 	checkers := service.UnconfiguredCheckers()
 	switch {
@@ -157,8 +190,9 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 	case cfg.IsDev():
 		checkers = service.NewDevCheckers()
 	}
+	sms = smsCount.wrap(sms, driver)
 	a := service.NewApp(service.Deps{
-		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: b.Limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox, Checkers: checkers,
+		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox, Checkers: checkers,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, BankCSVEncoding: cfg.BankCSVEncoding, MaxUploadBytes: cfg.MaxUploadBytes,
@@ -176,7 +210,14 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		},
 		Hasher: opts.Hasher,
 	})
-	reg := prometheus.NewRegistry()
+	if err := registerMetrics(reg, b, opts.Build, log); err != nil {
+		return nil, err
+	}
+	if opts.TracerProvider != nil {
+		if err := instrumentBackends(b, opts.TracerProvider); err != nil {
+			return nil, err
+		}
+	}
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -187,10 +228,11 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout, LongRequestTimeout: cfg.LongRequestTimeout,
-		Guide: model.DefaultGuide(cfg.BureauName, cfg.HelpLine),
+		Guide:          model.DefaultGuide(cfg.BureauName, cfg.HelpLine),
+		TracerProvider: opts.TracerProvider,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
 	}
-	return &Built{App: a, Server: srv, Registry: reg}, nil
+	return &Built{App: a, Server: srv, Registry: reg, Jobs: jobs}, nil
 }

@@ -97,8 +97,11 @@ type Config struct {
 	BureauName       string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
 	// HelpLine is the telephone number the portal's guide and decisions
 	// give residents for questions (民政服务热线).
-	HelpLine        string `yaml:"help_line" env:"JIUZHU_HELP_LINE"`
-	CityRegionCode  string `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	HelpLine       string `yaml:"help_line" env:"JIUZHU_HELP_LINE"`
+	CityRegionCode string `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	// OTelEndpoint, when set, exports traces by OTLP/HTTP to this URL
+	// (e.g. http://otel-collector:4318); empty means tracing is off.
+	OTelEndpoint    string `yaml:"otel_endpoint" env:"JIUZHU_OTEL_ENDPOINT"`
 	SecretKeyFile   string `yaml:"-" env:"-"`
 	secretGenerated bool
 
@@ -282,6 +285,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 		{"JIUZHU_STAFF_LOGIN_HASH_WAIT", dur(&c.StaffLoginHashWait)},
 		{"JIUZHU_METRICS_ADDR", str(&c.MetricsAddr)},
 		{"JIUZHU_METRICS_TOKEN", str(&c.MetricsToken)},
+		{"JIUZHU_OTEL_ENDPOINT", str(&c.OTelEndpoint)},
 		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
 		{"JIUZHU_BANK_CSV_ENCODING", str(&c.BankCSVEncoding)},
 		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
@@ -364,6 +368,11 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.OTelEndpoint != "" {
+		if u, err := url.Parse(c.OTelEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("JIUZHU_OTEL_ENDPOINT", "want an http(s) URL of an OTLP/HTTP collector, got %q", c.OTelEndpoint)
+		}
 	}
 	if c.HTTPAddr == "" || !strings.Contains(c.HTTPAddr, ":") {
 		bad("JIUZHU_HTTP_ADDR", "want host:port or :port, got %q", c.HTTPAddr)

@@ -160,3 +160,16 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// TermWords is a term name in words for print ("2026-autumn" → "2026 年秋季学期");
+// a name that is not a term comes back as it is.
+func TermWords(name string) string {
+	if _, _, ok := TermBounds(name); !ok {
+		return name
+	}
+	season := "春季学期"
+	if name[5:] == "autumn" {
+		season = "秋季学期"
+	}
+	return name[:4] + " 年" + season
+}

@@ -13,7 +13,8 @@
 # are used as they are when they already answer; otherwise they are
 # installed with apt-get if missing and started. Chromium (for the browser
 # tests in web/e2e) is installed with apt-get when /usr/bin/chromium is
-# missing. Only what this file started is stopped again by
+# missing; `npm ci` runs in web/ (Redocly CLI for the OpenAPI lint test).
+# Only what this file started is stopped again by
 # jz_services_down, and the machine's own servers are
 # never touched. The S3 server is always a private versitygw on a free
 # loopback port with a temporary directory.
@@ -336,6 +337,25 @@ jz_chromium() {
 	jz_log "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown')"
 }
 
+# ------------------------------------------------------------ web/ tools
+
+# jz_web_tools: the OpenAPI lint test runs Redocly CLI from web/node_modules
+# (pinned in web/package.json, locked in web/package-lock.json). Node and npm
+# are installed with apt-get when missing; `npm ci` runs when the installed
+# tree is older than the lock file.
+jz_web_tools() {
+	local web
+	web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+	if ! command -v npm >/dev/null 2>&1; then
+		jz_apt_install nodejs npm
+	fi
+	if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+		jz_log "npm ci in $web"
+		(cd "$web" && npm ci --no-audit --no-fund) || jz_die "npm ci failed in web/"
+	fi
+	jz_log "node $(node --version), Redocly CLI $(node "$web/node_modules/@redocly/cli/bin/cli.js" --version 2>/dev/null || echo missing)"
+}
+
 # ---------------------------------------------------------------- up/down
 
 jz_services_up() {
@@ -346,6 +366,7 @@ jz_services_up() {
 	jz_redis_cluster
 	jz_versitygw
 	jz_chromium
+	jz_web_tools
 	jz_log "services up:"
 	jz_log "  JIUZHU_TEST_MYSQL_DSN=$JIUZHU_TEST_MYSQL_DSN"
 	jz_log "  JIUZHU_TEST_REDIS_ADDR=$JIUZHU_TEST_REDIS_ADDR"

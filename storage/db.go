@@ -19,6 +19,7 @@ import (
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -46,6 +47,8 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string
+	// tracer, set by UseTracing, spans each transaction (InTx).
+	tracer trace.Tracer
 }
 
 // OpenDB connects to the database and tunes the pool. It does not migrate.
@@ -174,6 +177,11 @@ type txKey struct{}
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
+	}
+	if db.tracer != nil {
+		var span trace.Span
+		ctx, span = db.tracer.Start(ctx, "db.transaction")
+		defer span.End()
 	}
 	var err error
 	for attempt := 1; ; attempt++ {

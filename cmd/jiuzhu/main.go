@@ -7,6 +7,9 @@
 //	jiuzhu audit seal            seal the unsealed audit rows now
 //	jiuzhu vouchers issue-term   issue the current term's education vouchers now (serve also runs it hourly; once per term)
 //	jiuzhu healthcheck           GET /healthz on the local server (for container checks)
+//	jiuzhu config check          validate the configuration; print it with secrets masked
+//	jiuzhu version               version, commit and build time (stamped by the Makefile)
+//	jiuzhu help [COMMAND]        usage; `jiuzhu COMMAND -h` too
 //
 // Every command takes -config FILE; JIUZHU_* environment variables override it.
 package main
@@ -22,6 +25,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -30,6 +36,8 @@ import (
 	"github.com/jiuzhu/jiuzhu/config"
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/service"
+	"go.opentelemetry.io/otel/trace"
+	"gopkg.in/yaml.v3"
 )
 
 func main() {
@@ -41,33 +49,137 @@ func main() {
 	}
 }
 
-const usage = `usage: jiuzhu [-config FILE] COMMAND
-commands:
-  serve              run the HTTP server
-  migrate up|status  apply or list database migrations
-  seed               write the demo data (dev mode only)
-  audit verify       check every sealed audit batch and the signed checkpoint
-  audit seal         seal the unsealed audit rows now (serve does it on its own)
-  vouchers issue-term [TERM]
-                     issue a term's education vouchers (default: the current
-                     term); serve also runs it hourly on every instance:
-                     it does the work once per term across instances
-  healthcheck        check the local server's /healthz (exit 0 when healthy)
-`
+// Stamped by the Makefile (`make build`) with -ldflags "-X main.version=…
+// -X main.commit=… -X main.buildTime=…"; the linker can only set package
+// variables, so these three are the exception to "no package globals".
+// buildInfo falls back to the module's VCS stamp when they are empty.
+var (
+	version   = ""
+	commit    = ""
+	buildTime = ""
+)
+
+// command is one entry of the CLI: its name, arguments and help text.
+type command struct {
+	name, args, summary, detail string
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "", "run the HTTP server", "Runs the HTTP server on JIUZHU_HTTP_ADDR until SIGINT/SIGTERM. In dev mode it migrates\nand seeds the demo data first; in production it refuses to start while migrations are\npending or demo accounts are enabled."},
+		{"migrate", "up|status", "apply or list database migrations", "up applies every pending migration; status lists them."},
+		{"seed", "", "write the demo data (dev mode only)", ""},
+		{"audit", "verify|seal", "check the sealed audit batches and the signed checkpoint, or seal now", "verify checks every sealed batch's keyed chain and the signed checkpoint in the blob\nstore, and reports unsealed rows older than the sealing delay; seal seals the\nunsealed rows now (serve does it on its own)."},
+		{"vouchers", "issue-term [TERM]", "issue a term's education vouchers", "Issues a term's education vouchers (default: the current term). serve also runs it\nhourly on every instance; it does the work once per term across instances."},
+		{"healthcheck", "", "check the local server's /healthz (exit 0 when healthy)", ""},
+		{"config", "check", "validate the configuration and print it with secrets masked", "Loads defaults, the -config file and the JIUZHU_* environment, validates them and\nprints the result as YAML with passwords, keys and tokens replaced by ***.\nExit status 1 names the variable to fix. In dev mode without JIUZHU_SECRET_KEY it\ncreates the dev key in the data directory, as serve would."},
+		{"version", "", "print the version, commit, build time and Go version", ""},
+		{"help", "[COMMAND]", "print this help, or a command's", ""},
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "usage: jiuzhu [-config FILE] COMMAND [ARGS]\n\ncommands:\n")
+	for _, c := range commands() {
+		name := strings.TrimSpace(c.name + " " + c.args)
+		if len(name) > 20 {
+			fmt.Fprintf(w, "  %s\n  %-20s %s\n", name, "", c.summary)
+			continue
+		}
+		fmt.Fprintf(w, "  %-20s %s\n", name, c.summary)
+	}
+	fmt.Fprint(w, "\nWith no command, jiuzhu serves. Every command takes -config FILE (YAML, see\nconfig.example.yaml); JIUZHU_* environment variables override it.\n`jiuzhu COMMAND -h` prints a command's help.\n")
+}
+
+func printCommandUsage(w io.Writer, name string) bool {
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		fmt.Fprintf(w, "usage: jiuzhu [-config FILE] %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		if c.detail != "" {
+			fmt.Fprintf(w, "\n%s\n", c.detail)
+		}
+		return true
+	}
+	return false
+}
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// buildInfo is what `jiuzhu version` prints and the metrics export.
+func buildInfo() app.BuildInfo {
+	bi := app.BuildInfo{Version: version, Commit: commit, Time: buildTime, GoVersion: runtime.Version()}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if bi.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			bi.Version = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && bi.Commit == "":
+				bi.Commit = s.Value
+			case s.Key == "vcs.time" && bi.Time == "":
+				bi.Time = s.Value
+			}
+		}
+	}
+	if bi.Version == "" {
+		bi.Version = "dev"
+	}
+	if bi.Commit == "" {
+		bi.Commit = "unknown"
+	}
+	if bi.Time == "" {
+		bi.Time = "unknown"
+	}
+	return bi
+}
 
 // run is main without the process: it parses args, loads the configuration
-// and runs one command until ctx is cancelled.
+// and runs one command until ctx is cancelled. Help and version start
+// nothing and read no configuration.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jiuzhu", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML configuration file")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: to stdout for -h, to stderr for a bad flag
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
+			return nil
+		}
+		printUsage(stderr)
 		return err
 	}
 	cmd := fs.Arg(0)
+	rest := fs.Args()
+	if len(rest) > 0 {
+		rest = rest[1:]
+	}
 	if cmd == "" {
 		cmd = "serve"
+	}
+	switch {
+	case cmd == "help":
+		if len(rest) > 0 {
+			if !printCommandUsage(stdout, rest[0]) {
+				printUsage(stderr)
+				return fmt.Errorf("unknown command %q", rest[0])
+			}
+			return nil
+		}
+		printUsage(stdout)
+		return nil
+	case slices.ContainsFunc(rest, isHelpFlag):
+		if !printCommandUsage(stdout, cmd) {
+			printUsage(stderr)
+			return fmt.Errorf("unknown command %q", cmd)
+		}
+		return nil
+	case cmd == "version":
+		bi := buildInfo()
+		fmt.Fprintf(stdout, "jiuzhu %s\ncommit:     %s\nbuilt:      %s\ngo:         %s\n", bi.Version, bi.Commit, bi.Time, bi.GoVersion)
+		return nil
 	}
 	cfg, err := config.Load(*configPath, getenv)
 	if err != nil {
@@ -87,12 +199,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, cfg)
 	case "vouchers":
 		return vouchersCmd(ctx, cfg, log, fs.Arg(1), fs.Arg(2), stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	case "config":
+		return configCmd(cfg, fs.Arg(1), stdout)
 	}
-	fmt.Fprint(stderr, usage)
+	printUsage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// configCmd: `config check` prints the loaded (and so validated)
+// configuration with its secrets masked.
+func configCmd(cfg config.Config, sub string, stdout io.Writer) error {
+	if sub != "check" {
+		return fmt.Errorf("config: want `config check`, got %q", sub)
+	}
+	b, err := yaml.Marshal(cfg.Redacted())
+	if err != nil {
+		return fmt.Errorf("config check: %w", err)
+	}
+	fmt.Fprintf(stdout, "# configuration is valid (secrets masked)\n%s", b)
+	return nil
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -133,7 +258,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return errors.New("the database schema is behind this binary: run `jiuzhu migrate up` first")
 		}
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	tracing, err := app.NewTracing(ctx, cfg, buildInfo())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Flush the last spans, bounded like the rest of the shutdown.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(sctx); err != nil {
+			log.Warn("flushing traces", "error", err.Error())
+		}
+	}()
+	var tp trace.TracerProvider
+	if cfg.OTelEndpoint != "" {
+		tp = tracing.Provider
+	}
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo(), TracerProvider: tp})
 	if err != nil {
 		return err
 	}
@@ -154,7 +295,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
-	go runSchedule(schedCtx, built.App, log, time.Hour)
+	go runSchedule(schedCtx, built.App, built.Jobs, log, time.Hour)
 	go runAuditSealer(schedCtx, built.App.Audit, log, built.App.Audit.SealDelay()/6)
 
 	srv := built.Server.HTTPServer(cfg.HTTPAddr)
@@ -283,7 +424,7 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Wr
 	if _, err := b.DB.MigrateUp(ctx); err != nil {
 		return err
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
 	if err != nil {
 		return err
 	}
@@ -411,7 +552,7 @@ func vouchersCmd(ctx context.Context, cfg config.Config, log *slog.Logger, sub, 
 // over, leaves the day's deadline reminders and runs the day's duplicate
 // scan. Every instance runs it; locks in the KV store (per term, per
 // period, per day) make the shared work happen once.
-func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval time.Duration) {
+func runSchedule(ctx context.Context, a *service.App, jobs *app.Jobs, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -421,6 +562,9 @@ func runSchedule(ctx context.Context, a *service.App, log *slog.Logger, interval
 			log.Warn("scheduled voucher issue failed", "error", err.Error())
 		case err == nil && !res.Skipped:
 			log.Info("scheduled voucher issue", "term", res.Term, "issued", res.Issued)
+		}
+		if err == nil {
+			jobs.Succeeded("voucher_issue_term", time.Now())
 		}
 		if n, err := a.Workflow.NotifyReviewsDue(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("scheduled re-check notices failed", "error", err.Error())
@@ -468,7 +612,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.Bui
 	if err != nil {
 		return nil, nil, err
 	}
-	built, err := app.Build(cfg, b, log, app.Options{})
+	built, err := app.Build(cfg, b, log, app.Options{Build: buildInfo()})
 	if err != nil {
 		_ = b.Close()
 		return nil, nil, err

@@ -25,7 +25,7 @@ func TestScheduleSweepsDocuments(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		runSchedule(ctx, env.App, slog.New(slog.DiscardHandler), time.Hour)
+		runSchedule(ctx, env.App, nil, slog.New(slog.DiscardHandler), time.Hour)
 		close(done)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
