@@ -25,96 +25,96 @@ import (
 // Config is the whole configuration. YAML keys are the lower-case names
 // after the JIUZHU_ prefix (e.g. http_addr, db_driver).
 type Config struct {
-	HTTPAddr string `yaml:"http_addr" env:"JIUZHU_HTTP_ADDR"`
-	DataDir  string `yaml:"data_dir" env:"JIUZHU_DATA_DIR"`
+	HTTPAddr string `yaml:"http_addr"`
+	DataDir  string `yaml:"data_dir"`
 	// Dev enables demo data, the dev outbox and auto-migration. Nil means
 	// "not set": on in embedded mode, refused with production backends.
-	Dev *bool `yaml:"dev" env:"JIUZHU_DEV"`
+	Dev *bool `yaml:"dev"`
 
-	DBDriver          string        `yaml:"db_driver" env:"JIUZHU_DB_DRIVER"`
-	DBDSN             string        `yaml:"db_dsn" env:"JIUZHU_DB_DSN" secret:"dsn"`
-	DBMaxOpenConns    int           `yaml:"db_max_open_conns" env:"JIUZHU_DB_MAX_OPEN_CONNS"`
-	DBMaxIdleConns    int           `yaml:"db_max_idle_conns" env:"JIUZHU_DB_MAX_IDLE_CONNS"`
-	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime" env:"JIUZHU_DB_CONN_MAX_LIFETIME"`
+	DBDriver          string        `yaml:"db_driver"`
+	DBDSN             string        `yaml:"db_dsn" secret:"dsn"`
+	DBMaxOpenConns    int           `yaml:"db_max_open_conns"`
+	DBMaxIdleConns    int           `yaml:"db_max_idle_conns"`
+	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime"`
 
-	RedisAddr     string `yaml:"redis_addr" env:"JIUZHU_REDIS_ADDR"`
-	RedisPassword string `yaml:"redis_password" env:"JIUZHU_REDIS_PASSWORD" secret:"true"`
-	RedisDB       int    `yaml:"redis_db" env:"JIUZHU_REDIS_DB"`
-	RedisPrefix   string `yaml:"redis_prefix" env:"JIUZHU_REDIS_PREFIX"`
+	RedisAddr     string `yaml:"redis_addr"`
+	RedisPassword string `yaml:"redis_password" secret:"true"`
+	RedisDB       int    `yaml:"redis_db"`
+	RedisPrefix   string `yaml:"redis_prefix"`
 
-	S3Endpoint  string `yaml:"s3_endpoint" env:"JIUZHU_S3_ENDPOINT"`
-	S3AccessKey string `yaml:"s3_access_key" env:"JIUZHU_S3_ACCESS_KEY" secret:"true"`
-	S3SecretKey string `yaml:"s3_secret_key" env:"JIUZHU_S3_SECRET_KEY" secret:"true"`
-	S3Bucket    string `yaml:"s3_bucket" env:"JIUZHU_S3_BUCKET"`
-	S3Region    string `yaml:"s3_region" env:"JIUZHU_S3_REGION"`
-	S3UseSSL    bool   `yaml:"s3_use_ssl" env:"JIUZHU_S3_USE_SSL"`
+	S3Endpoint  string `yaml:"s3_endpoint"`
+	S3AccessKey string `yaml:"s3_access_key" secret:"true"`
+	S3SecretKey string `yaml:"s3_secret_key" secret:"true"`
+	S3Bucket    string `yaml:"s3_bucket"`
+	S3Region    string `yaml:"s3_region"`
+	S3UseSSL    bool   `yaml:"s3_use_ssl"`
 
 	// SecretKey is the key material for PII encryption, blind indexes and
 	// token hashing. In dev mode it is generated once into the data dir.
-	SecretKey string `yaml:"secret_key" env:"JIUZHU_SECRET_KEY" secret:"true"`
+	SecretKey string `yaml:"secret_key" secret:"true"`
 
 	// SMSWebhookURL is the bureau's SMS platform; empty means no gateway
 	// (dev mode uses the outbox instead).
-	SMSWebhookURL    string `yaml:"sms_webhook_url" env:"JIUZHU_SMS_WEBHOOK_URL"`
-	SMSWebhookSecret string `yaml:"sms_webhook_secret" env:"JIUZHU_SMS_WEBHOOK_SECRET" secret:"true"`
+	SMSWebhookURL    string `yaml:"sms_webhook_url"`
+	SMSWebhookSecret string `yaml:"sms_webhook_secret" secret:"true"`
 	// ChecksURL is the city's data-sharing platform for the cross-department
 	// checks (核对); empty: the demo driver in dev mode, otherwise every
 	// source reports unavailable. ChecksTimeout bounds each source's call.
-	ChecksURL     string        `yaml:"checks_url" env:"JIUZHU_CHECKS_URL"`
-	ChecksSecret  string        `yaml:"checks_secret" env:"JIUZHU_CHECKS_SECRET" secret:"true"`
-	ChecksTimeout time.Duration `yaml:"checks_timeout" env:"JIUZHU_CHECKS_TIMEOUT"`
+	ChecksURL     string        `yaml:"checks_url"`
+	ChecksSecret  string        `yaml:"checks_secret" secret:"true"`
+	ChecksTimeout time.Duration `yaml:"checks_timeout"`
 
 	// Security holds the staff login limits and the /metrics protection.
 	Security `yaml:",inline"`
 
-	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
+	PublicityPeriod time.Duration `yaml:"workflow_publicity_period"`
 	// BankCSVEncoding is the character set of the bank's batch file of a
 	// payment roll: "gbk" (what most banks' batch systems read) or
 	// "utf8-bom" (UTF-8 with a byte-order mark).
-	BankCSVEncoding string        `yaml:"bank_csv_encoding" env:"JIUZHU_BANK_CSV_ENCODING"`
-	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
-	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
+	BankCSVEncoding string        `yaml:"bank_csv_encoding"`
+	MaxUploadBytes  int64         `yaml:"max_upload_bytes"`
+	MaxJSONBytes    int64         `yaml:"max_json_bytes"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// AuditSealDelay is how long an audit row may stay unsealed: `serve`
 	// seals every sixth of it, and `audit verify` reports older rows.
-	AuditSealDelay time.Duration `yaml:"audit_seal_delay" env:"JIUZHU_AUDIT_SEAL_DELAY"`
+	AuditSealDelay time.Duration `yaml:"audit_seal_delay"`
 	// RequestTimeout bounds every JSON request, so a hung backend answers
 	// 503 within seconds; LongRequestTimeout bounds uploads, document
 	// downloads and exports.
-	RequestTimeout     time.Duration `yaml:"request_timeout" env:"JIUZHU_REQUEST_TIMEOUT"`
-	LongRequestTimeout time.Duration `yaml:"long_request_timeout" env:"JIUZHU_LONG_REQUEST_TIMEOUT"`
+	RequestTimeout     time.Duration `yaml:"request_timeout"`
+	LongRequestTimeout time.Duration `yaml:"long_request_timeout"`
 	// DataMinFreeBytes is the free space below which /readyz reports the
 	// local data disk (SQLite file, local documents) as failed.
-	DataMinFreeBytes int64         `yaml:"data_min_free_bytes" env:"JIUZHU_DATA_MIN_FREE_BYTES"`
-	TrustedProxies   []string      `yaml:"trusted_proxies" env:"JIUZHU_TRUSTED_PROXIES"`
-	LogLevel         string        `yaml:"log_level" env:"JIUZHU_LOG_LEVEL"`
-	KVMaxKeys        int           `yaml:"kv_max_keys" env:"JIUZHU_KV_MAX_KEYS"`
-	OutboxSize       int           `yaml:"outbox_size" env:"JIUZHU_OUTBOX_SIZE"`
-	ResidentIdleTTL  time.Duration `yaml:"resident_idle_ttl" env:"JIUZHU_RESIDENT_IDLE_TTL"`
-	ResidentMaxTTL   time.Duration `yaml:"resident_max_ttl" env:"JIUZHU_RESIDENT_MAX_TTL"`
-	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
-	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
-	BureauName       string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
+	DataMinFreeBytes int64         `yaml:"data_min_free_bytes"`
+	TrustedProxies   []string      `yaml:"trusted_proxies"`
+	LogLevel         string        `yaml:"log_level"`
+	KVMaxKeys        int           `yaml:"kv_max_keys"`
+	OutboxSize       int           `yaml:"outbox_size"`
+	ResidentIdleTTL  time.Duration `yaml:"resident_idle_ttl"`
+	ResidentMaxTTL   time.Duration `yaml:"resident_max_ttl"`
+	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl"`
+	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl"`
+	BureauName       string        `yaml:"bureau_name"`
 	// HelpLine is the telephone number the portal's guide and decisions
 	// give residents for questions (民政服务热线).
-	HelpLine       string `yaml:"help_line" env:"JIUZHU_HELP_LINE"`
-	CityRegionCode string `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
+	HelpLine       string `yaml:"help_line"`
+	CityRegionCode string `yaml:"city_region_code"`
 	// OTelEndpoint, when set, exports traces by OTLP/HTTP to this URL
 	// (e.g. http://otel-collector:4318); empty means tracing is off.
-	OTelEndpoint    string `yaml:"otel_endpoint" env:"JIUZHU_OTEL_ENDPOINT"`
-	SecretKeyFile   string `yaml:"-" env:"-"`
+	OTelEndpoint    string `yaml:"otel_endpoint"`
+	SecretKeyFile   string `yaml:"-"`
 	secretGenerated bool
 
 	// Documents: a quota per resident across all their applications, an
 	// upload rate per resident, how long documents of withdrawn and
 	// rejected cases are kept, how old an object without a row (or a spool
 	// file) must be before the sweep removes it, and where uploads spool.
-	DocumentQuotaBytes     int64         `yaml:"document_quota_bytes" env:"JIUZHU_DOCUMENT_QUOTA_BYTES"`
-	DocumentQuotaCount     int           `yaml:"document_quota_count" env:"JIUZHU_DOCUMENT_QUOTA_COUNT"`
-	DocumentUploadsPerHour int           `yaml:"document_uploads_per_hour" env:"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR"`
-	DocumentRetention      time.Duration `yaml:"document_retention" env:"JIUZHU_DOCUMENT_RETENTION"`
-	DocumentOrphanGrace    time.Duration `yaml:"document_orphan_grace" env:"JIUZHU_DOCUMENT_ORPHAN_GRACE"`
-	UploadSpoolDir         string        `yaml:"upload_spool_dir" env:"JIUZHU_UPLOAD_SPOOL_DIR"`
+	DocumentQuotaBytes     int64         `yaml:"document_quota_bytes"`
+	DocumentQuotaCount     int           `yaml:"document_quota_count"`
+	DocumentUploadsPerHour int           `yaml:"document_uploads_per_hour"`
+	DocumentRetention      time.Duration `yaml:"document_retention"`
+	DocumentOrphanGrace    time.Duration `yaml:"document_orphan_grace"`
+	UploadSpoolDir         string        `yaml:"upload_spool_dir"`
 }
 
 // Default returns the embedded-mode configuration.
