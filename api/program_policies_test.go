@@ -70,21 +70,9 @@ func ppResident(env *apitest.Env, id string) string {
 // the one case builder of the HTTP tests.
 func ppApply(t *testing.T, env *apitest.Env, community, resident string, program model.ProgramCode) string {
 	t.Helper()
-	id := createApp(t, env, resident, program)
-	prog, _ := model.ProgramOf(program)
-	var docs []string
-	for _, d := range prog.RequiredDocuments {
-		r := upload(t, env, resident, id, d.Kind, d.Kind+".jpg", jpegFile)
-		apitest.Want(t, r, http.StatusCreated)
-		docs = append(docs, r.Map(t)["id"].(string))
-	}
-	apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", resident, nil), http.StatusOK)
-	wfAct(t, env, community, id, "accept", "", http.StatusOK)
-	wfAct(t, env, community, id, "investigate", "", http.StatusOK)
-	for _, d := range docs {
-		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}), http.StatusOK)
-	}
-	return id
+	c := submitCase(t, env, resident, program)
+	wfReviewed(t, env, community, c)
+	return c.ID
 }
 
 // ppVisit is the home visit every assessment carries, merged into fields.

@@ -87,19 +87,39 @@ func wfSubmitted(t *testing.T, env *apitest.Env, community string, size int) wfC
 	t.Helper()
 	tok := login(t, env, newPhone())
 	apitest.Want(t, env.Put("/api/v1/me/household", tok, wfHousehold(community, size)), http.StatusOK)
-	id := createApp(t, env, tok, "dibao")
-	c := wfCase{ID: id, Resident: tok}
-	for _, kind := range []string{"id_card", "hukou_book", "income_proof"} {
-		r := upload(t, env, tok, id, kind, kind+".jpg", jpegFile)
+	return submitCase(t, env, tok, model.ProgramDibao)
+}
+
+// submitCase is the one case builder of the HTTP tests: the resident opens
+// an application of program, uploads its required documents and submits
+// it. wfReviewed and wfInvestigated take it further.
+func submitCase(t testing.TB, env *apitest.Env, resident string, program model.ProgramCode) wfCase {
+	t.Helper()
+	id := createApp(t, env, resident, program)
+	c := wfCase{ID: id, Resident: resident}
+	prog, _ := model.ProgramOf(program)
+	for _, d := range prog.RequiredDocuments {
+		r := upload(t, env, resident, id, d.Kind, d.Kind+".jpg", jpegFile)
 		apitest.Want(t, r, http.StatusCreated)
 		c.Docs = append(c.Docs, r.Map(t)["id"].(string))
 	}
-	apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", tok, nil), http.StatusOK)
+	apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", resident, nil), http.StatusOK)
 	return c
 }
 
+// wfReviewed has the community worker accept and investigate a submitted
+// case and accept every document.
+func wfReviewed(t testing.TB, env *apitest.Env, community string, c wfCase) {
+	t.Helper()
+	wfAct(t, env, community, c.ID, "accept", "", http.StatusOK)
+	wfAct(t, env, community, c.ID, "investigate", "", http.StatusOK)
+	for _, d := range c.Docs {
+		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}), http.StatusOK)
+	}
+}
+
 // wfAct takes a step of the chain and asserts the status.
-func wfAct(t *testing.T, env *apitest.Env, token, appID, action, reason string, want int) *apitest.Response {
+func wfAct(t testing.TB, env *apitest.Env, token, appID, action, reason string, want int) *apitest.Response {
 	t.Helper()
 	body := map[string]string{"action": action}
 	if reason != "" {
@@ -119,11 +139,7 @@ func wfAssessment(perCapita int64) map[string]any {
 // investigate and the wfAssessment by the community worker.
 func wfInvestigated(t *testing.T, env *apitest.Env, community string, c wfCase) {
 	t.Helper()
-	wfAct(t, env, community, c.ID, "accept", "", http.StatusOK)
-	wfAct(t, env, community, c.ID, "investigate", "", http.StatusOK)
-	for _, d := range c.Docs {
-		apitest.Want(t, env.Post("/api/v1/staff/documents/"+d+"/review", community, map[string]string{"decision": "accepted"}), http.StatusOK)
-	}
+	wfReviewed(t, env, community, c)
 	apitest.Want(t, env.Put("/api/v1/staff/applications/"+c.ID+"/assessment", community, wfAssessment(30000)), http.StatusOK)
 }
 
