@@ -449,11 +449,9 @@ func (p *Payments) Funds(ctx context.Context, regionCode string, year int) ([]Fu
 		}
 		return nil, err
 	}
-	if year == 0 {
-		year = p.d.Clock.Now().In(chinaZone).Year()
-	}
-	if year < 2000 || year > 2100 {
-		return nil, model.Invalid("year", "请填写 2000 到 2100 之间的年份")
+	year, err := p.yearOrNow(year)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := p.d.DB.FundTotals(ctx, model.RegionPrefix(regionCode), year)
 	if err != nil {
@@ -535,11 +533,9 @@ func (p *Payments) Ledger(ctx context.Context, regionCode string, year int) ([]L
 	if !model.InRegion(pr.RegionCode, regionCode) {
 		return nil, model.NotFound("region")
 	}
-	if year == 0 {
-		year = p.d.Clock.Now().In(chinaZone).Year()
-	}
-	if year < 2000 || year > 2100 {
-		return nil, model.Invalid("year", "请填写 2000 到 2100 之间的年份")
+	year, err = p.yearOrNow(year)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := p.d.DB.FundLedger(ctx, model.RegionPrefix(regionCode), year)
 	if err != nil {
@@ -550,4 +546,16 @@ func (p *Payments) Ledger(ctx context.Context, regionCode string, year int) ([]L
 		out = append(out, LedgerItem(r))
 	}
 	return out, nil
+}
+
+// yearOrNow is year, or the current year in China when it is 0; a year
+// outside 2000–2100 is model.KindInvalid.
+func (p *Payments) yearOrNow(year int) (int, error) {
+	if year == 0 {
+		year = p.d.Clock.Now().In(chinaZone).Year()
+	}
+	if year < 2000 || year > 2100 {
+		return 0, model.Invalid("year", "请填写 2000 到 2100 之间的年份")
+	}
+	return year, nil
 }
