@@ -37,6 +37,15 @@ type AuditMAC func(prevMAC string, batch int64, rows []model.AuditEntry) string
 func (db *DB) SealAuditBatch(ctx context.Context, limit int, mac AuditMAC, now time.Time) (model.AuditBatch, bool, error) {
 	var out model.AuditBatch
 	sealed := false
+	// A read first: with nothing to seal the sealer takes no write lock
+	// (on SQLite the write lock is the whole database's).
+	var pending []int64
+	if err := db.conn(ctx).Model(&model.AuditEntry{}).Where("batch = 0").Limit(1).Pluck("seq", &pending).Error; err != nil {
+		return out, false, translate("unsealed audit", err)
+	}
+	if len(pending) == 0 {
+		return out, false, nil
+	}
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		c := db.conn(ctx)
 		// Sealers take turns on this row (SQLite: the write lock).
