@@ -587,3 +587,53 @@ func TestMoneyRollOnceUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestMoneyCatchUpMissedMonth: a case approved after the roll of its first
+// month was made is paid that month in the next roll (an arrears line for
+// the month it missed), once.
+func TestMoneyCatchUpMissedMonth(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		s := rcLogin(t, env)
+		c := wfSubmitted(t, env, "330502001001", 1)
+		wfInvestigated(t, env, s.community, c)
+		wfAct(t, env, s.street, c.ID, "publicize", "", http.StatusOK)
+		env.Clock.Advance(env.Config.PublicityPeriod + time.Minute)
+		s = rcLogin(t, env)
+		month := model.MonthOf(env.Clock.Now())
+		next := model.AddMonths(month, 1)
+
+		// Next month's roll is made first; the case is approved after it.
+		early := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated))
+		wfAct(t, env, s.county, c.ID, "approve", "", http.StatusOK)
+		number := mnNumber(t, env, c.ID)
+		if len(mnLinesOf(early, number)) != 0 {
+			t.Fatalf("a roll made before the approval pays it: %+v", early.Lines)
+		}
+		a, err := env.Backends.DB.Application(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mnBankAccount(t, env, a.ResidentID, "6228480012345675678")
+
+		env.Clock.Set(mnMonthStart(t, next))
+		s = rcLogin(t, env)
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 1), http.StatusCreated))
+		got := map[string]mnLine{}
+		for _, l := range mnLinesOf(roll, number) {
+			got[l.Kind+" "+l.ForMonth] = l
+		}
+		if len(got) != 2 || got["monthly "+model.AddMonths(next, 1)].Amount != 82000 || got["arrears "+next].Amount != 82000 ||
+			got["arrears "+next].Status != "scheduled" {
+			t.Fatalf("want this month's line and the missed month's, got %+v", mnLinesOf(roll, number))
+		}
+
+		// The missed month is caught up once.
+		env.Clock.Set(mnMonthStart(t, model.AddMonths(next, 1)))
+		s = rcLogin(t, env)
+		later := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 2), http.StatusCreated))
+		if ls := mnLinesOf(later, number); len(ls) != 1 || ls[0].Kind != "monthly" {
+			t.Fatalf("the roll after: %+v", ls)
+		}
+	})
+}

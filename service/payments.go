@@ -160,6 +160,14 @@ func (p *Payments) linesOf(ctx context.Context, county string, program model.Pro
 		lines = append(lines, l)
 		households[b.HouseholdID] = true
 	}
+	missed, err := p.missedMonths(ctx, bs, versions, county, program, period)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range missed {
+		lines = append(lines, l)
+		households[benefitHousehold(bs, l.BenefitID)] = true
+	}
 	unpaid, err := p.d.DB.UnpaidLines(ctx, county, program)
 	if err != nil {
 		return nil, err
@@ -199,6 +207,66 @@ func (p *Payments) linesOf(ctx context.Context, county string, program model.Pro
 		lines[i].BankName, lines[i].AccountSealed, lines[i].HolderSealed = payee.BankName, payee.BankAccountSealed, payee.HolderSealed
 	}
 	return lines, nil
+}
+
+// missedMonths are the catch-up lines (kind arrears, no earlier line) of
+// the monthly benefits among bs for the months before period whose roll
+// was made before the benefit was approved: a case approved on the 25th
+// after the next month's roll was made on the 20th is paid that month in
+// the following roll. A month missed while a benefit was suspended is not
+// paid later (the benefit was approved before that roll), and the pay slot
+// keeps a month from being paid twice (also a benefit approved at the
+// instant its roll was made, which that roll may already pay).
+func (p *Payments) missedMonths(ctx context.Context, bs []model.Benefit, versions map[string][]model.BenefitAmount,
+	county string, program model.ProgramCode, period string) ([]model.PaymentLine, error) {
+	rolls, err := p.d.DB.RollsBefore(ctx, county, program, period)
+	if err != nil || len(rolls) == 0 {
+		return nil, err
+	}
+	var lines []model.PaymentLine
+	var slots []string
+	for _, b := range bs {
+		if !b.Kind.IsMonthly() {
+			continue
+		}
+		for _, r := range rolls {
+			if r.Period < b.FirstMonth || b.ApprovedAt.Before(r.CreatedAt) || (b.EndMonth != nil && r.Period >= *b.EndMonth) {
+				continue
+			}
+			amount, ok := model.AmountIn(versions[b.ID], r.Period)
+			if !ok || amount <= 0 {
+				continue
+			}
+			slot := paySlot(b, r.Period)
+			slots = append(slots, slot)
+			lines = append(lines, model.PaymentLine{BenefitID: b.ID, ApplicationID: b.ApplicationID, ApplicationNumber: b.ApplicationNumber,
+				NameMasked: b.NameMasked, ForMonth: r.Period, Amount: amount, Kind: model.LineArrears, Status: model.LineScheduled, PaySlot: &slot})
+		}
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	taken, err := p.d.DB.TakenPaySlots(ctx, slots)
+	if err != nil {
+		return nil, err
+	}
+	out := lines[:0]
+	for _, l := range lines {
+		if !taken[*l.PaySlot] {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// benefitHousehold is the household of the benefit with id among bs.
+func benefitHousehold(bs []model.Benefit, id string) string {
+	for _, b := range bs {
+		if b.ID == id {
+			return b.HouseholdID
+		}
+	}
+	return ""
 }
 
 // paySlot names the one payment a benefit may receive for a period: the

@@ -287,3 +287,12 @@ func (db *DB) PaymentRollExists(ctx context.Context, county string, program mode
 	err := db.conn(ctx).Model(&model.PaymentRoll{}).Where("region_code = ? AND program = ? AND period = ?", county, program, period).Count(&n).Error
 	return n > 0, translate("payment roll exists", err)
 }
+
+// RollsBefore lists the rolls (draft or approved) of a county and program
+// for the months before period, oldest first: the months a benefit
+// approved after its roll was made missed.
+func (db *DB) RollsBefore(ctx context.Context, county string, program model.ProgramCode, period string) ([]model.PaymentRoll, error) {
+	var out []model.PaymentRoll
+	err := db.conn(ctx).Where("region_code = ? AND program = ? AND period < ?", county, program, period).Order("period").Find(&out).Error
+	return out, translate("earlier payment rolls", err)
+}
