@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -634,6 +635,61 @@ func TestMoneyCatchUpMissedMonth(t *testing.T) {
 		later := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 2), http.StatusCreated))
 		if ls := mnLinesOf(later, number); len(ls) != 1 || ls[0].Kind != "monthly" {
 			t.Fatalf("the roll after: %+v", ls)
+		}
+	})
+}
+
+// TestMoneyBackfillBenefitsDecidedBefore: a cash case approved before
+// benefit records existed gets its record from the scheduled backfill, once,
+// and the next roll pays it; a one-off decided then is recorded as settled
+// and never paid by a roll.
+func TestMoneyBackfillBenefitsDecidedBefore(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		ctx := context.Background()
+		monthly, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道2号",
+			Program: model.ProgramDibao, MonthlyAmount: 61500, BankAccount: "6222000000001234",
+			Members: []apitest.FixtureMember{{Name: "赵六", IDNumber: makeID("19650101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		once, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道3号",
+			Program: model.ProgramTemporary, MonthlyAmount: 300000, BankAccount: "6222000000005678",
+			Members: []apitest.FixtureMember{{Name: "孙七", IDNumber: makeID("19750101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Backends.DB.BenefitOfApplication(ctx, monthly.ApplicationID); !errors.Is(err, model.ErrNotFound) {
+			t.Fatalf("a fixture case has a benefit record before the backfill: %v", err)
+		}
+		res, err := env.App.Workflow.BackfillBenefits(ctx)
+		if err != nil || res.Skipped || res.Recorded != 2 || res.Failed != 0 {
+			t.Fatalf("backfill: %+v %v", res, err)
+		}
+		month := model.MonthOf(env.Clock.Now())
+		b, err := env.Backends.DB.BenefitOfApplication(ctx, monthly.ApplicationID)
+		if err != nil || b.Status != model.BenefitStatusActive || b.FirstMonth != model.AddMonths(month, 1) || b.Kind != model.BenefitMonthlyCash {
+			t.Fatalf("monthly benefit %+v %v", b, err)
+		}
+		o, err := env.Backends.DB.BenefitOfApplication(ctx, once.ApplicationID)
+		if err != nil || o.Status != model.BenefitStatusEnded {
+			t.Fatalf("one-off benefit %+v %v", o, err)
+		}
+
+		// Run again the next day: nothing more is recorded.
+		env.Clock.Advance(24 * time.Hour)
+		if res, err := env.App.Workflow.BackfillBenefits(ctx); err != nil || res.Recorded != 0 || res.Failed != 0 {
+			t.Fatalf("second backfill: %+v %v", res, err)
+		}
+
+		s := rcLogin(t, env)
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(month, 1), http.StatusCreated))
+		if ls := mnLinesOf(roll, "FX-"+monthly.ApplicationID); len(ls) != 1 || ls[0].Amount != 61500 || ls[0].Status != "scheduled" {
+			t.Fatalf("the backfilled benefit in the roll: %+v", roll.Lines)
+		}
+		tmp := mnRollOf(t, mnMakeRoll(t, env, s.county, "temporary", month, http.StatusCreated))
+		if ls := mnLinesOf(tmp, "FX-"+once.ApplicationID); len(ls) != 0 {
+			t.Fatalf("a one-off decided before the rolls is paid again: %+v", ls)
 		}
 	})
 }
