@@ -693,3 +693,69 @@ func TestMoneyBackfillBenefitsDecidedBefore(t *testing.T) {
 		}
 	})
 }
+
+// TestMoneyRollReminders: the roll-preparation job reminds the county of
+// next month's roll from the 20th while it is not made, and of this month's
+// roll once the month has begun while it is not approved; once across
+// instances, and a re-run writes nothing new.
+func TestMoneyRollReminders(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		ctx := context.Background()
+		month := model.MonthOf(env.Clock.Now())
+		next := model.AddMonths(month, 1)
+		ids, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道4号",
+			Program: model.ProgramDibao, MonthlyAmount: 50000, BankAccount: "6222000000004321",
+			Members: []apitest.FixtureMember{{Name: "周八", IDNumber: makeID("19600101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.InsertBenefit(ctx, apitest.FixtureBenefit{IDs: ids, Program: model.ProgramDibao, RegionCode: "330502001001",
+			FirstMonth: next, Versions: map[string]int64{next: 50000}}); err != nil {
+			t.Fatal(err)
+		}
+		remind := func(app *service.App) service.RollRemindResult {
+			t.Helper()
+			res, err := app.Payments.RemindRolls(ctx)
+			if err != nil {
+				t.Error(err) // also called from goroutines
+			}
+			return res
+		}
+		env.Clock.Set(mnMonthStart(t, month).Add(18 * 24 * time.Hour)) // the 19th
+		if res := remind(env.App); res.Sent != 0 {
+			t.Fatalf("reminded before the 20th: %+v", res)
+		}
+		env.Clock.Advance(24 * time.Hour) // the 20th
+		other := env.Instance()           // both instances run the job at once: one reminder
+		results := make(chan service.RollRemindResult, 2)
+		for _, app := range []*service.App{env.App, other} {
+			go func() { results <- remind(app) }()
+		}
+		if a, b := <-results, <-results; a.Sent+b.Sent != 1 {
+			t.Fatalf("the 20th: %+v %+v", a, b)
+		}
+		env.Clock.Advance(24 * time.Hour) // a re-run the next day writes nothing new
+		if res := remind(other); res.Skipped || res.Sent != 0 {
+			t.Fatalf("the 21st: %+v", res)
+		}
+
+		s := rcLogin(t, env)
+		mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated)
+		env.Clock.Set(mnMonthStart(t, next)) // the month begins with the roll not approved
+		if res := remind(env.App); res.Sent != 1 {
+			t.Fatalf("the 1st: %+v", res)
+		}
+		s = rcLogin(t, env)
+		r := env.Get("/api/v1/staff/roll-reminders", s.county)
+		apitest.Want(t, r, http.StatusOK)
+		var page struct {
+			Items []model.RollReminder `json:"items"`
+		}
+		r.JSON(t, &page)
+		if len(page.Items) != 2 || page.Items[0].Kind != model.ReminderOverdue || page.Items[1].Kind != model.ReminderDueSoon ||
+			page.Items[0].Period != next || page.Items[0].RegionCode != "330502" || !strings.Contains(page.Items[0].Text, "审核") {
+			t.Fatalf("reminders %+v", page.Items)
+		}
+	})
+}

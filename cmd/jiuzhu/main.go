@@ -571,6 +571,13 @@ func runSchedule(ctx context.Context, a *service.App, jobs *app.Jobs, log *slog.
 		} else if n > 0 {
 			log.Info("scheduled re-check notices", "told", n)
 		}
+		rr, err := a.Payments.RemindRolls(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled roll reminders failed", "error", err.Error())
+		case err == nil && !rr.Skipped:
+			log.Info("scheduled roll reminders", "day", rr.Day, "sent", rr.Sent)
+		}
 		bf, err := a.Workflow.BackfillBenefits(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
