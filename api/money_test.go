@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ type mnRoll struct {
 	LineCount int      `json:"line_count"`
 	Total     int64    `json:"total"`
 	Lines     []mnLine `json:"lines"`
+	Allowed   []string `json:"allowed_actions"`
 }
 
 type mnLine struct {
@@ -138,11 +140,25 @@ func TestMoneyRollFromApproval(t *testing.T) {
 		}
 
 		// Maker-checker: the maker (county) is refused, finance approves.
-		finance := wfDemo(t, env, "finance").Token
+		fs := wfDemo(t, env, "finance")
+		finance := fs.Token
+		if cs := wfDemo(t, env, "county"); !slices.Contains(fs.Permissions, "payment_rolls.approve") || slices.Contains(cs.Permissions, "payment_rolls.approve") ||
+			!slices.Contains(cs.Permissions, "payment_rolls.create") {
+			t.Fatalf("permissions at login: finance %v, county %v", fs.Permissions, cs.Permissions)
+		}
 		approve := func(token string, want int) *apitest.Response {
 			r := env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/actions", token, map[string]string{"action": "approve"})
 			apitest.Want(t, r, want)
 			return r
+		}
+		// What each may do, as the server says: the maker nothing, finance approve.
+		allowed := func(token string) string {
+			r := env.Get("/api/v1/staff/payment-rolls/"+roll.ID, token)
+			apitest.Want(t, r, http.StatusOK)
+			return strings.Join(mnRollOf(t, r).Allowed, ",")
+		}
+		if a, f := allowed(s.county), allowed(finance); a != "" || f != "approve" {
+			t.Fatalf("allowed actions on the draft: county %q, finance %q", a, f)
 		}
 		approve(s.county, http.StatusForbidden)
 		// The bank file exists only for an approved roll.
@@ -151,6 +167,9 @@ func TestMoneyRollFromApproval(t *testing.T) {
 			t.Fatalf("approved %+v", got)
 		}
 		approve(finance, http.StatusConflict)
+		if a, f := allowed(s.county), allowed(finance); a != "" || f != "export,record_results" {
+			t.Fatalf("allowed actions on the approved roll: county %q, finance %q", a, f)
+		}
 
 		// The bank file: GBK, one row per payment with the full account.
 		apitest.Want(t, env.Get("/api/v1/staff/payment-rolls/"+roll.ID+".csv", s.county), http.StatusForbidden)

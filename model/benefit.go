@@ -228,3 +228,30 @@ func RollReminderKind(period string, now time.Time, made, approved bool) string 
 	}
 	return ""
 }
+
+// Roll actions a staff member may take on a roll (allowed_actions).
+const (
+	RollActionApprove       = "approve"
+	RollActionExport        = "export"
+	RollActionRecordResults = "record_results"
+)
+
+// AllowedActions is what p may do with r now: approve a draft made by
+// someone else, export an approved roll's bank file, and record the bank's
+// results while a line awaits one (awaiting). The portal shows exactly
+// these; the server checks each again when it is done.
+func (r PaymentRoll) AllowedActions(p Principal, awaiting bool) []string {
+	out := []string{}
+	switch {
+	case r.Status == RollDraft && Can(p.Role, ActPaymentRollsApprove) && r.MadeBy != p.ID:
+		out = append(out, RollActionApprove)
+	case r.Status == RollApproved:
+		if Can(p.Role, ActPaymentRollsExport) {
+			out = append(out, RollActionExport)
+		}
+		if awaiting && Can(p.Role, ActPaymentResultsRecord) {
+			out = append(out, RollActionRecordResults)
+		}
+	}
+	return out
+}

@@ -38,6 +38,21 @@ type RollInput struct {
 type RollView struct {
 	model.PaymentRoll
 	Lines []model.PaymentLine `json:"lines"`
+	// AllowedActions is what the caller may do with the roll now
+	// (model.PaymentRoll.AllowedActions).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// newRollView is the view of r with its lines for the caller pr.
+func newRollView(pr model.Principal, r model.PaymentRoll, lines []model.PaymentLine) RollView {
+	if lines == nil {
+		lines = []model.PaymentLine{}
+	}
+	awaiting := false
+	for _, l := range lines {
+		awaiting = awaiting || l.Status == model.LineScheduled
+	}
+	return RollView{PaymentRoll: r, Lines: lines, AllowedActions: r.AllowedActions(pr, awaiting)}
 }
 
 // heldReason is why a line without a bank account is not sent to the bank.
@@ -97,10 +112,7 @@ func (p *Payments) CreateRoll(ctx context.Context, in RollInput) (RollView, erro
 			Detail: fmt.Sprintf("%s %s lines=%d total=%d", r.Program, r.Period, r.LineCount, r.Total)}); err != nil {
 			return err
 		}
-		if lines == nil {
-			lines = []model.PaymentLine{}
-		}
-		out = RollView{PaymentRoll: r, Lines: lines}
+		out = newRollView(pr, r, lines)
 		return nil
 	})
 	var me *model.Error
@@ -284,11 +296,11 @@ func (p *Payments) Roll(ctx context.Context, id string) (RollView, error) {
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
-func (p *Payments) rollView(ctx context.Context, id, scope string) (RollView, error) {
-	r, err := p.d.DB.PaymentRollInRegion(ctx, id, scope, false)
+func (p *Payments) rollView(ctx context.Context, id string, pr model.Principal) (RollView, error) {
+	r, err := p.d.DB.PaymentRollInRegion(ctx, id, scopeOf(pr), false)
 	if err != nil {
 		return RollView{}, notFoundAs(err, "payment_roll")
 	}
@@ -296,10 +308,7 @@ func (p *Payments) rollView(ctx context.Context, id, scope string) (RollView, er
 	if err != nil {
 		return RollView{}, err
 	}
-	if lines == nil {
-		lines = []model.PaymentLine{}
-	}
-	return RollView{PaymentRoll: r, Lines: lines}, nil
+	return newRollView(pr, r, lines), nil
 }
 
 // Rolls pages through the rolls in the staff member's region, newest first.
@@ -350,7 +359,7 @@ func (p *Payments) Approve(ctx context.Context, id string) (RollView, error) {
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
 // clipID keeps what of a request's id fits the audit column.
@@ -419,7 +428,7 @@ func (p *Payments) RecordResults(ctx context.Context, id string, results []LineR
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
 // ExportCSV writes the bank's batch file of an approved roll to w: a header
