@@ -163,6 +163,7 @@ func newMessages() messages {
 		"city_admin_only":         "角色设置全市统一，由市级管理员修改。",
 		"csrf_check_failed":       "为了您的账户安全，这次操作没有完成。请回到救助通页面重新操作。",
 		"conflict_of_interest":    "您申报的亲属在这个家庭中，需要回避，请由其他工作人员办理。",
+		"consent_missing":         "还没有申请人签字的《家庭经济状况核对授权书》，请先上传授权书后再核对。",
 	}, fields: map[string]string{
 		"effective_from":      "生效月份",
 		"gradual_exit_months": "渐退期月数",

@@ -41,6 +41,7 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.POST("/applications/:id/actions", s.handle(s.applicationAction))
 	st.GET("/documents/:id/content", s.allow(model.ActDocumentsRead), s.handle(s.staffDocumentContent))
 	st.POST("/documents/:id/review", s.allow(model.ActDocumentsReview), s.handle(s.reviewDocument))
+	st.POST(staffUploadRoute[len("/api/v1/staff"):], s.allow(model.ActDocumentsUpload), s.handle(s.staffUploadDocument))
 
 	st.GET("/objections", s.allow(model.ActObjectionsRead), s.handle(s.listObjections))
 	st.POST("/objections/:id/resolve", s.allow(model.ActObjectionsResolve), s.handle(s.resolveObjection))

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"sort"
 	"strings"
@@ -166,6 +168,19 @@ var staffMatrix = map[string]authzRow{
 	"POST /api/v1/staff/documents/:id/review": {roles: mxCommunity, scoped: true, ok: []int{http.StatusUnprocessableEntity},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/documents/"+mxPick(in, f.docIn, f.docOut)+"/review", map[string]string{"decision": "maybe"})
+		}},
+
+	"POST /api/v1/staff/applications/:id/documents": {roles: mxCommunity, scoped: true, ok: []int{http.StatusUnprocessableEntity, http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			// An unknown kind: refused after the checks of role, region and status.
+			var body bytes.Buffer
+			w := multipart.NewWriter(&body)
+			_ = w.WriteField("kind", "lottery_ticket")
+			fw, _ := w.CreateFormFile("file", "x.pdf")
+			_, _ = fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+			_ = w.Close()
+			return apitest.Request{Method: http.MethodPost, Path: "/api/v1/staff/applications/" + mxPick(in, f.appIn, f.appOut) + "/documents",
+				Body: body.Bytes(), Header: map[string]string{"Content-Type": w.FormDataContentType()}}
 		}},
 
 	"GET /api/v1/staff/objections": {roles: mxRevealers, ok: []int{http.StatusOK},

@@ -47,6 +47,7 @@ const (
 	ActSchoolVouchersPreview       Action = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        Action = "school.vouchers.redeem"
 	ActSchoolStatementsRead        Action = "school.statements.read"
+	ActDocumentsUpload             Action = "documents.upload" // a paper document handed to the community
 	ActPaymentRollsRead            Action = "payment_rolls.read"
 	ActPaymentRollsCreate          Action = "payment_rolls.create"
 	ActPaymentRollsApprove         Action = "payment_rolls.approve" // a different person than the maker
@@ -70,6 +71,7 @@ var Permissions = map[Action][]Role{
 	ActApplicationsReveal:          {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActDocumentsRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActDocumentsReview:             {RoleCommunityWorker},
+	ActDocumentsUpload:             {RoleCommunityWorker},
 	ActApplicationsAssess:          {RoleCommunityWorker},
 	ActApplicationAccept:           {RoleCommunityWorker},
 	ActApplicationInvestig:         {RoleCommunityWorker},
