@@ -95,6 +95,7 @@ func newMessages() messages {
 		"role_not_found":        "没有这个角色，请重新选择。",
 		"school_not_found":      "没有找到这所学校，请重新选择。",
 		"grant_not_found":       "没有找到这项授权申请，可能已过期，请重新申请。",
+		"spot_check_not_found":  "没有找到这条抽查记录，请刷新页面。",
 
 		// Backends.
 		"database_unavailable":      "系统暂时忙不过来，请过几分钟再试。",
@@ -163,10 +164,17 @@ func newMessages() messages {
 		"city_admin_only":         "角色设置全市统一，由市级管理员修改。",
 		"csrf_check_failed":       "为了您的账户安全，这次操作没有完成。请回到救助通页面重新操作。",
 		"conflict_of_interest":    "您申报的亲属在这个家庭中，需要回避，请由其他工作人员办理。",
+		"sample_exists":           "这个月的抽查已经抽取过了，请在抽查列表中查看。",
+		"spot_check_decided":      "这一抽查已记录结果，不能再改。",
+		"review_meeting_not_used": "本县（区）没有采用民主评议，无需记录。",
 		"consent_missing":         "还没有申请人签字的《家庭经济状况核对授权书》，请先上传授权书后再核对。",
 	}, fields: map[string]string{
 		"effective_from":      "生效月份",
 		"gradual_exit_months": "渐退期月数",
+		"spot_check_permille": "抽查比例",
+		"attendees":           "参会人数",
+		"held_on":             "评议日期",
+		"outcome":             "抽查结果",
 		"line_id":             "发放明细",
 		"results":             "发放结果",
 		"checkpoint":          "审计检查点",

@@ -63,5 +63,9 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.PUT("/me/relatives", s.allow(model.ActRelativesDeclare), s.handle(s.putRelatives))
 	st.GET("/relatives", s.allow(model.ActRelativesRead), s.handle(s.listDeclarations))
 	st.POST("/duplicate-hits/:id/resolve", s.allow(model.ActDuplicateHitsResolve), s.handle(s.resolveDuplicateHit))
+	st.POST("/spot-checks", s.allow(model.ActSpotChecksDraw), s.handle(s.drawSpotChecks))
+	st.GET("/spot-checks", s.allow(model.ActSpotChecksRead), s.handle(s.listSpotChecks))
+	st.POST("/spot-checks/:id/outcome", s.allow(model.ActSpotChecksDraw), s.handle(s.decideSpotCheck))
+	st.POST("/applications/:id/review-meetings", s.allow(model.ActReviewMeetingsRecord), s.handle(s.recordReviewMeeting))
 	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))
 }

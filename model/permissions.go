@@ -48,6 +48,9 @@ const (
 	ActSchoolVouchersRedeem        Action = "school.vouchers.redeem"
 	ActSchoolStatementsRead        Action = "school.statements.read"
 	ActDocumentsUpload             Action = "documents.upload" // a paper document handed to the community
+	ActSpotChecksDraw              Action = "spot_checks.draw" // draw a month's sample and record outcomes (抽查)
+	ActSpotChecksRead              Action = "spot_checks.read"
+	ActReviewMeetingsRecord        Action = "review_meetings.record" // 民主评议
 	ActPaymentRollsRead            Action = "payment_rolls.read"
 	ActPaymentRollsCreate          Action = "payment_rolls.create"
 	ActPaymentRollsApprove         Action = "payment_rolls.approve" // a different person than the maker
@@ -120,6 +123,9 @@ var Permissions = map[Action][]Role{
 	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},
+	ActSpotChecksDraw:              {RoleCountyApprover},
+	ActSpotChecksRead:              {RoleCountyApprover, RoleAuditor},
+	ActReviewMeetingsRecord:        {RoleCommunityWorker},
 }
 
 // Can reports whether role may perform action.
