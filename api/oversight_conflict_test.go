@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,7 +46,11 @@ func TestConflictOfInterest(t *testing.T) {
 			t.Fatal("a case without a declared relative is flagged")
 		}
 
-		// The declaring worker steps aside; a colleague of the same community acts.
+		// The declaring worker steps aside (the detail offers them nothing);
+		// a colleague of the same community acts.
+		if got := env.Get("/api/v1/staff/applications/"+id, community.Token).Map(t)["allowed_actions"]; fmt.Sprint(got) != "[]" {
+			t.Fatalf("allowed actions of the declaring worker: %v", got)
+		}
 		if r := wfAct(t, env, community.Token, id, "accept", "", http.StatusForbidden); r.ErrorCode() != "conflict_of_interest" {
 			t.Fatalf("accept: %s", r.Body)
 		}

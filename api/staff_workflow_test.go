@@ -291,3 +291,46 @@ func TestStaffConcurrentApprovals(t *testing.T) {
 		}
 	}, apitest.WithEnv("JIUZHU_WORKFLOW_PUBLICITY_PERIOD", "1h"))
 }
+
+// TestAllowedActionsFollowRoleAndState: the staff detail says what the
+// caller may do: the community accepts a submitted case and reviews its
+// documents, the street may not; once publicized the street has nothing
+// left but the county approves; the worker who declared a member as a
+// relative may do nothing.
+func TestAllowedActionsFollowRoleAndState(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		allowed := func(token, id string) string {
+			t.Helper()
+			r := env.Get("/api/v1/staff/applications/"+id, token)
+			apitest.Want(t, r, http.StatusOK)
+			var v struct {
+				Allowed []string `json:"allowed_actions"`
+			}
+			r.JSON(t, &v)
+			return strings.Join(v.Allowed, ",")
+		}
+		community, street, county := wfDemo(t, env, "community"), wfDemo(t, env, "street"), wfDemo(t, env, "county")
+		c := wfSubmitted(t, env, "330502001001", 1)
+		if got := allowed(community.Token, c.ID); got != "accept,return,review_documents" {
+			t.Errorf("community on a submitted case: %q", got)
+		}
+		if got := allowed(street.Token, c.ID); got != "return,reject" {
+			t.Errorf("street on a submitted case: %q", got)
+		}
+		wfInvestigated(t, env, community.Token, c)
+		if got := allowed(community.Token, c.ID); got != "return,review_documents,assess" {
+			t.Errorf("community on a case under investigation: %q", got)
+		}
+		wfAct(t, env, street.Token, c.ID, "publicize", "", http.StatusOK)
+		if got := allowed(street.Token, c.ID); got != "" {
+			t.Errorf("street on a publicized case: %q", got)
+		}
+		if got := allowed(county.Token, c.ID); got != "approve,reject" {
+			t.Errorf("county on a publicized case: %q", got)
+		}
+		if got := allowed(wfDemo(t, env, "auditor").Token, c.ID); got != "" {
+			t.Errorf("auditor: %q", got)
+		}
+	})
+}

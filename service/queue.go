@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,6 +157,61 @@ type StaffApplicationView struct {
 	Checks []model.CheckResult `json:"checks"`
 	// ReviewMeetings are the community's 民主评议 records, oldest first.
 	ReviewMeetings []model.ReviewMeeting `json:"review_meetings"`
+	// AllowedActions is what the caller may do on the case in its state
+	// (allowedActions): the portal shows exactly these; the server checks
+	// each again, with what can change meanwhile (a notice still running,
+	// a duplicate hit).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// Pseudo-actions of allowed_actions besides the workflow steps.
+const (
+	allowReviewDocuments = "review_documents"
+	allowAssess          = "assess"
+)
+
+// stepOrder is the order allowed_actions lists the workflow steps in.
+var stepOrder = []model.Step{model.ActionAccept, model.ActionInvestigate, model.ActionPublicize, model.ActionApprove, model.ActionReturn,
+	model.ActionReject, model.ActionRecheck, model.ActionSuspend, model.ActionResume, model.ActionEnd, model.ActionGradualExit}
+
+// allowedActions is what p may do on a: the steps its role may take from
+// a's status (Act's own checks: the permission at the status, the
+// transition, the four-eyes rule and the urgent path of an approval),
+// reviewing documents and assessing where the role and status allow;
+// nothing when p declared a member of the household as a relative.
+func allowedActions(p model.Principal, a model.Application, conflicted bool) []string {
+	out := []string{}
+	if conflicted || !p.IsStaff() {
+		return out
+	}
+	for _, step := range stepOrder {
+		t := model.Transitions[step]
+		if !model.CanTransition(step, a.Status) || !model.Can(p.Role, t.PermissionAt(a.Status)) {
+			continue
+		}
+		if step == model.ActionApprove && (ownWork(p, a) || (a.Status == model.StatusInvestigating && !a.Urgent)) {
+			continue
+		}
+		out = append(out, string(step))
+	}
+	if model.Can(p.Role, model.ActDocumentsReview) && slices.Contains(reviewable, a.Status) {
+		out = append(out, allowReviewDocuments)
+	}
+	if model.Can(p.Role, model.ActApplicationsAssess) && slices.Contains(assessable, a.Status) {
+		out = append(out, allowAssess)
+	}
+	return out
+}
+
+// ownWork reports whether p took an earlier step of a (the four-eyes rule:
+// they may not approve it).
+func ownWork(p model.Principal, a model.Application) bool {
+	for _, by := range []*string{a.AcceptedBy, a.InvestigatedBy, a.AssessedBy, a.PublicizedBy} {
+		if by != nil && *by == p.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -223,6 +279,12 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	if v.Checks == nil {
 		v.Checks = []model.CheckResult{}
 	}
+	p, _ := model.PrincipalFrom(ctx)
+	conflicted, err := w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, p.ID)
+	if err != nil {
+		return v, err
+	}
+	v.AllowedActions = allowedActions(p, a, conflicted)
 	if v.ReviewMeetings, err = w.d.DB.ReviewMeetings(ctx, a.ID); err != nil {
 		return v, err
 	}

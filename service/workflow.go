@@ -356,10 +356,8 @@ func notEligible(a model.Application) error {
 // temporary case approved from investigating, that its documents are
 // accepted.
 func (w *Workflow) readyToApprove(ctx context.Context, a model.Application, p model.Principal, policy model.Policy, now time.Time) ([]*model.DuplicateHit, error) {
-	for _, by := range []*string{a.AcceptedBy, a.InvestigatedBy, a.AssessedBy, a.PublicizedBy} {
-		if by != nil && *by == p.ID {
-			return nil, model.Forbidden("own_work", "you worked on this case; another person must approve it")
-		}
+	if ownWork(p, a) {
+		return nil, model.Forbidden("own_work", "you worked on this case; another person must approve it")
 	}
 	if !a.Assessed() {
 		return nil, model.Conflict("assessment_missing", "请先录入入户调查评估")

@@ -44,7 +44,7 @@ func TestMoneyInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=bank]`), "中国农业银行湖州分行"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=account]`), "6228480012345679876"),
 		press(`.save-household`),
-		chromedp.WaitVisible(chromedp.CSS(`.van-tabbar`)),
+		chromedp.WaitVisible(chromedp.CSS(`.new-app`)), // saved: back on the home page
 	)
 	h := env.Get("/api/v1/me/household", tok)
 	apitest.Want(t, h, http.StatusOK)
