@@ -262,8 +262,9 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	}
 	b.WriteString("\n## What bounds each line (measured)\n")
 	b.WriteString("Counted over the line's measured rounds: MariaDB `SHOW GLOBAL STATUS` (`Questions`, `Com_*`,\n")
-	b.WriteString("`Innodb_os_log_fsyncs`, row-lock waits) and Redis `total_commands_processed` before and after, divided by\n")
-	b.WriteString("the requests that succeeded; CPU from `/proc/PID/stat` of each process over the round (cores busy).\n\n")
+	b.WriteString("`Innodb_log_writes`, `Innodb_data_fsyncs`, row-lock waits) and Redis `total_commands_processed` before and\n")
+	b.WriteString("after, divided by the requests that succeeded; CPU from `/proc/PID/stat` of each process and `/proc/stat`\n")
+	b.WriteString("for the whole machine over the round (cores busy; the machine may be shared with other work).\n\n")
 	for _, l := range r.Lines {
 		if len(l.Evidence) == 0 {
 			continue

@@ -223,3 +223,13 @@ func TestOptionsAndHelpers(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestFailureText(t *testing.T) {
+	out := []byte("goos: linux\nBenchmarkPublication50k-2 1 5 ns/op\n--- FAIL: BenchmarkPublication50k-2\n    publication_bench_test.go:70: a publication took 11s, over the 10s target\nFAIL\nexit status 1\n")
+	if got := failureText(out); got != "--- FAIL: BenchmarkPublication50k-2 / publication_bench_test.go:70: a publication took 11s, over the 10s target" {
+		t.Errorf("failureText = %q", got)
+	}
+	if got := failureText([]byte("a\nb\n")); got != "a / b" {
+		t.Errorf("without FAIL lines: %q", got)
+	}
+}
