@@ -213,28 +213,30 @@ func (b *Bench) startServices(ctx context.Context) error {
 		"JIUZHU_S3_ACCESS_KEY": b.s3Access,
 		"JIUZHU_S3_SECRET_KEY": b.s3Secret,
 		"JIUZHU_S3_USE_SSL":    "false",
-		"JIUZHU_LOG_LEVEL":     "warn",
 	}
-	for k, v := range benchOverrides() {
-		b.serverEnv[k] = v
+	b.report.Setup = append(b.report.Setup, "the server: `jiuzhu serve` built from this checkout, dev mode (demo data and accounts, the dev SMS outbox), over the private services")
+	for _, o := range benchOverrides() {
+		b.serverEnv[o.Key] = o.Value
+		b.logf("server setting changed for the bench: %s=%s (%s)", o.Key, o.Value, o.Why)
+		b.report.Setup = append(b.report.Setup, fmt.Sprintf("changed for the bench: `%s=%s`: %s", o.Key, o.Value, o.Why))
 	}
 	return nil
 }
 
-// benchOverrides are the settings the bench changes from the defaults so
-// the load can run; printed and written to the report.
-func benchOverrides() map[string]string {
-	return map[string]string{
-		// Every simulated resident has an address of its own (198.18.0.0/15)
-		// in X-Forwarded-For, believed from the loopback proxy, so the
-		// per-address SMS and login limits see many people as they would.
-		"JIUZHU_TRUSTED_PROXIES": "127.0.0.1",
-		// Raised: one bench resident uploads far more than a person does.
-		"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR": "1000000",
-		"JIUZHU_DOCUMENT_QUOTA_BYTES":      strconv.Itoa(64 << 30),
-		"JIUZHU_DOCUMENT_QUOTA_COUNT":      "1000000",
-		// The dev outbox keeps more codes, so concurrent logins find theirs.
-		"JIUZHU_OUTBOX_SIZE": "20000",
+// Override is a setting the bench changes from the defaults so the load
+// can run, with the reason; each is printed and written to the report.
+type Override struct{ Key, Value, Why string }
+
+// benchOverrides are the settings changed for every server the bench
+// starts (besides the backends, the key and dev mode).
+func benchOverrides() []Override {
+	return []Override{
+		{"JIUZHU_TRUSTED_PROXIES", "127.0.0.1", "every simulated resident sends its own address (198.18.0.0/15) in X-Forwarded-For, so the per-address SMS and login limits see many people, as they would; no limit is raised for it"},
+		{"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR", "1000000", "raised from 60: one bench resident uploads far more than a person does"},
+		{"JIUZHU_DOCUMENT_QUOTA_BYTES", strconv.Itoa(64 << 30), "raised from 100 MiB per resident, for the same reason"},
+		{"JIUZHU_DOCUMENT_QUOTA_COUNT", "1000000", "raised from 100 per resident, for the same reason"},
+		{"JIUZHU_OUTBOX_SIZE", "20000", "the dev outbox keeps more messages, so concurrent logins find their codes"},
+		{"JIUZHU_LOG_LEVEL", "warn", "no request log lines on the shared disk"},
 	}
 }
 

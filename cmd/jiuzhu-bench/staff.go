@@ -116,9 +116,9 @@ func (b *Bench) lineStaffWrites(ctx context.Context) error {
 // embeddedLines measures create and GET on the embedded default (SQLite,
 // in-process sessions, local documents), as information.
 func (b *Bench) embeddedLines(ctx context.Context) error {
-	env := map[string]string{"JIUZHU_DEV": "true", "JIUZHU_SECRET_KEY": randomHex(32), "JIUZHU_DATA_DIR": filepath.Join(b.tmp, "embedded"), "JIUZHU_LOG_LEVEL": "warn"}
-	for k, v := range benchOverrides() {
-		env[k] = v
+	env := map[string]string{"JIUZHU_DEV": "true", "JIUZHU_SECRET_KEY": randomHex(32), "JIUZHU_DATA_DIR": filepath.Join(b.tmp, "embedded")}
+	for _, o := range benchOverrides() {
+		env[o.Key] = o.Value
 	}
 	if err := b.startServer(ctx, "embedded-server", env); err != nil {
 		return err
