@@ -172,17 +172,23 @@ func startMariaDB(dir string) (*Proc, string, error) {
 	return p, dsn, nil
 }
 
+// binaryAndPort finds a server's binary and a free loopback port for it.
+func binaryAndPort(name string) (bin string, port int, addr string, err error) {
+	if bin, err = findBinary(name); err != nil {
+		return "", 0, "", err
+	}
+	if port, err = freePort(); err != nil {
+		return "", 0, "", err
+	}
+	return bin, port, "127.0.0.1:" + strconv.Itoa(port), nil
+}
+
 // startRedis starts a private redis-server without persistence.
 func startRedis(dir string) (*Proc, error) {
-	bin, err := findBinary("redis-server")
+	bin, port, addr, err := binaryAndPort("redis-server")
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
 	p, err := startProc("redis-server", cmd, filepath.Join(dir, "redis.log"), 20*time.Second, func() bool {
 		c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second})
@@ -206,15 +212,10 @@ func cmdPid(cmd *exec.Cmd) int {
 
 // startVersityGW starts a private S3 server (versitygw, posix backend) in dir.
 func startVersityGW(dir, access, secret string) (*Proc, error) {
-	bin, err := findBinary("versitygw")
+	bin, _, addr, err := binaryAndPort("versitygw")
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
 	root := filepath.Join(dir, "s3")
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, err
