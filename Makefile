@@ -9,6 +9,10 @@ VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || e
 COMMIT          ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BUILD_TIME      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS         := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildTime=$(BUILD_TIME)
+# `make bench`: flags for cmd/jiuzhu-bench (e.g. BENCH_FLAGS=-quick), and the Go benchmarks the
+# driver does not run itself (it runs BenchmarkPublication50k and BenchmarkPaymentRoll50k).
+BENCH_FLAGS     ?=
+BENCH_GO_OTHERS := ^(BenchmarkConcurrentUploads|BenchmarkS3BlobsPutMemory)$$
 # package:target pairs `make fuzz` runs, each for FUZZTIME.
 FUZZ_TARGETS    := ./model:FuzzParseIDNumber ./model:FuzzParseVoucherCode ./service:FuzzSniffContentType \
                    ./api:FuzzBindJSON ./api:FuzzUploadDocument
@@ -35,8 +39,9 @@ lint: ## go vet + staticcheck (pinned, installed into .tools/)
 	@test -x $(TOOLS)/staticcheck || GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
 	$(TOOLS)/staticcheck ./...
 
-bench: ## benchmarks (speed and memory targets)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./...
+bench: ## load driver on private MariaDB/Redis/S3 (writes docs/BENCHMARKS.md), then the other Go benchmarks
+	$(GO) run ./cmd/jiuzhu-bench $(BENCH_FLAGS)
+	$(GO) test -run '^$$' -bench '$(BENCH_GO_OTHERS)' -benchmem -benchtime 1x ./api/ ./storage/
 
 fuzz: ## every fuzz target for FUZZTIME each (ID check, voucher codes, sniffer, JSON binder, uploads)
 	@set -e; for pt in $(FUZZ_TARGETS); do \

@@ -192,7 +192,7 @@ func newMessages() messages {
 		"home_visit": "入户调查", "date": "日期", "care_level": "护理等级", "support_mode": "供养方式",
 		"mode": "保障方式", "bills_total": "医疗费用总额", "insurance_paid": "医保报销金额", "upheld": "是否成立",
 		"username": "用户名", "password": "密码", "new_password": "新密码", "role": "角色", "display_name": "显示名称",
-		"up_to": "截止时间", "key": "文件编号", "body": "上传内容", "figures": "政策参数",
+		"up_to": "截止时间", "key": "文件编号", "body": "上传内容", "sha256": "文件校验值", "figures": "政策参数",
 		"disregarded_incomes": "不计入的收入", "care_amounts": "护理补贴标准", "temporary_max_months": "临时救助倍数上限",
 		"tekun_basic_permille": "特困基本生活标准比例", "elderly_age": "老年人年龄", "totp_code": "动态验证码",
 		"resolution": "处理结果", "relatives": "亲属", "holidays": "节假日", "workdays": "调休工作日",

@@ -171,3 +171,36 @@ func (e *Env) InsertBenefits(ctx context.Context, fs []FixtureBenefit) ([]string
 	}
 	return out, e.Backends.DB.CreateBenefits(ctx, bs, vs)
 }
+
+// InsertApprovedApplications writes n more approved, eligible applications
+// of program decided now, spread over the given fixture households (with
+// no open slot, so a household may hold many), in batches: the rows a
+// published list of n recipients reads.
+func (e *Env) InsertApprovedApplications(ctx context.Context, households []FixtureIDs, program model.ProgramCode, regionCode string, n int, amount int64) error {
+	policy, ok := model.PolicyOf(program)
+	if !ok {
+		return fmt.Errorf("fixture: unknown program %q", program)
+	}
+	if len(households) == 0 {
+		return fmt.Errorf("fixture: no households")
+	}
+	ids := model.NewIDs(e.Clock, nil)
+	now := e.Clock.Now()
+	kind, eligible, persons := policy.Kind(), true, 1
+	apps := make([]model.Application, 0, n)
+	for i := range n {
+		h := households[i%len(households)]
+		a := model.Application{ID: ids.New(), HouseholdID: h.HouseholdID, ResidentID: h.ResidentID, Program: program,
+			Status: model.StatusApproved, Reason: "fixture", RegionCode: regionCode, BenefitKind: &kind, Eligible: &eligible,
+			PersonsCovered: &persons, AssessedAt: &now, DecidedAt: &now, CreatedAt: now, UpdatedAt: now}
+		a.Number = "FX-" + a.ID
+		amt := amount
+		if kind.IsOneOff() {
+			a.Amount = &amt
+		} else {
+			a.MonthlyAmount = &amt
+		}
+		apps = append(apps, a)
+	}
+	return e.Backends.DB.CreateApplications(ctx, apps)
+}

@@ -68,32 +68,36 @@ func (s *Applications) Create(ctx context.Context, in ApplicationInput) (Applica
 	if err != nil {
 		return ApplicationView{}, err
 	}
-	app, err := s.create(ctx, p.ID, in, model.PrincipalResident, &p.ID, "created")
+	app, first, err := s.create(ctx, p.ID, in, model.PrincipalResident, &p.ID, "created")
 	if err != nil {
 		return ApplicationView{}, err
 	}
-	return s.view(ctx, app)
+	// Nothing to read back: a new draft has this one timeline entry, no
+	// documents and no benefit.
+	return viewOf(app, []model.ApplicationEvent{first}, nil, nil), nil
 }
 
 // create opens a draft application for residentID's household: the one
 // validation and numbering of a new application. The timeline entry names
-// actorRole/actorID with note; the audit row whoever is in ctx.
-func (s *Applications) create(ctx context.Context, residentID string, in ApplicationInput, actorRole string, actorID *string, note string) (model.Application, error) {
+// actorRole/actorID with note (and is returned); the audit row whoever is
+// in ctx.
+func (s *Applications) create(ctx context.Context, residentID string, in ApplicationInput, actorRole string, actorID *string, note string) (model.Application, model.ApplicationEvent, error) {
 	p := model.Principal{ID: residentID}
+	var first model.ApplicationEvent
 	prog, ok := model.ProgramOf(in.Program)
 	if !ok {
-		return model.Application{}, model.Invalid("program", "unknown program; see GET /api/v1/programs")
+		return model.Application{}, first, model.Invalid("program", "unknown program; see GET /api/v1/programs")
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if err := checkText("reason", reason, false); err != nil {
-		return model.Application{}, err
+		return model.Application{}, first, err
 	}
 	hh, err := s.d.DB.HouseholdOfResident(ctx, p.ID)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Application{}, model.Conflict("household_required", "register your household (PUT /api/v1/me/household) first")
+		return model.Application{}, first, model.Conflict("household_required", "register your household (PUT /api/v1/me/household) first")
 	}
 	if err != nil {
-		return model.Application{}, err
+		return model.Application{}, first, err
 	}
 	now := s.d.Clock.Now()
 	// The number comes from its own one-statement allocation, so creates in
@@ -102,7 +106,7 @@ func (s *Applications) create(ctx context.Context, residentID string, in Applica
 	series := fmt.Sprintf("%s-%s-%d", prog.NumberPrefix, hh.RegionCode[:6], now.In(time.FixedZone("CST", 8*3600)).Year())
 	seq, err := s.d.DB.AllocateNumber(ctx, "application:"+series)
 	if err != nil {
-		return model.Application{}, err
+		return model.Application{}, first, err
 	}
 	var app model.Application
 	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
@@ -118,12 +122,13 @@ func (s *Applications) create(ctx context.Context, residentID string, in Applica
 			}
 			return err
 		}
-		if err := s.RecordStep(ctx, &app, model.StatusDraft, actorRole, actorID, note, ""); err != nil {
+		// The application was inserted just now: no earlier step to order after.
+		if first, err = s.recordStep(ctx, &app, model.StatusDraft, actorRole, actorID, note, "", true); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, Event{Action: "application.create", TargetType: "application", TargetID: app.ID, RegionCode: app.RegionCode})
 	})
-	return app, err
+	return app, first, err
 }
 
 // List returns the resident's applications, newest first.
@@ -176,14 +181,20 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 	if err != nil {
 		return ApplicationView{}, err
 	}
+	benefit, err := benefitOf(ctx, s.d.DB, s.d.Clock.Now(), app)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	return viewOf(app, events, docs, benefit), nil
+}
+
+// viewOf puts an application's view together from what was loaded.
+func viewOf(app model.Application, events []model.ApplicationEvent, docs []model.Document, benefit *BenefitView) ApplicationView {
 	prog, _ := model.ProgramOf(app.Program)
 	v := ApplicationView{ApplicationSummary: summaryOf(app), Reason: app.Reason, RequiredDocuments: prog.RequiredDocuments,
-		Timeline: events, Documents: docs}
+		Timeline: events, Documents: docs, Benefit: benefit}
 	if app.Status == model.StatusApproved || app.Status == model.StatusPublicizing {
 		v.MonthlyAmount = app.MonthlyAmount
-	}
-	if v.Benefit, err = benefitOf(ctx, s.d.DB, s.d.Clock.Now(), app); err != nil {
-		return ApplicationView{}, err
 	}
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}
@@ -191,7 +202,7 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 	if v.Documents == nil {
 		v.Documents = []model.Document{}
 	}
-	return v, nil
+	return v
 }
 
 // Submit sends a draft (or a returned application) to the community for
@@ -323,23 +334,34 @@ func StepMessage(app *model.Application, status model.Status, note string) strin
 // outbox. It joins the caller's transaction; call it in the same
 // transaction as the status update. Database failures come back wrapped.
 func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status model.Status, actorRole string, actorID *string, note, messageText string) error {
+	_, err := s.recordStep(ctx, app, status, actorRole, actorID, note, messageText, false)
+	return err
+}
+
+// recordStep is RecordStep returning the timeline entry; first says the
+// application was inserted in this transaction, so it has no earlier entry
+// to order after (one SELECT fewer).
+func (s *Applications) recordStep(ctx context.Context, app *model.Application, status model.Status, actorRole string, actorID *string, note, messageText string, first bool) (model.ApplicationEvent, error) {
 	// Whole milliseconds, as every database keeps them: a time finer than
 	// the column would be cut on the way in, and two steps could tie.
 	now := s.d.Clock.Now().Truncate(time.Millisecond)
 	if messageText == "" {
 		messageText = StepMessage(app, status, note)
 	}
-	return s.d.DB.InTx(ctx, func(ctx context.Context) error {
+	var ev model.ApplicationEvent
+	err := s.d.DB.InTx(ctx, func(ctx context.Context) error {
 		// Keep the timeline in order even when clocks of two instances
 		// disagree or a step follows within the same millisecond.
-		last, err := s.d.DB.LastApplicationEventAt(ctx, app.ID)
-		if err != nil {
-			return fmt.Errorf("record step %s: %w", status, err)
+		if !first {
+			last, err := s.d.DB.LastApplicationEventAt(ctx, app.ID)
+			if err != nil {
+				return fmt.Errorf("record step %s: %w", status, err)
+			}
+			if !now.After(last) {
+				now = last.Add(time.Millisecond)
+			}
 		}
-		if !now.After(last) {
-			now = last.Add(time.Millisecond)
-		}
-		ev := model.ApplicationEvent{ID: s.d.IDs.New(), ApplicationID: app.ID, At: now, Status: status, ActorRole: actorRole, ActorID: actorID, Note: note}
+		ev = model.ApplicationEvent{ID: s.d.IDs.New(), ApplicationID: app.ID, At: now, Status: status, ActorRole: actorRole, ActorID: actorID, Note: note}
 		if err := s.d.DB.AppendApplicationEvent(ctx, &ev); err != nil {
 			return fmt.Errorf("record step %s: %w", status, err)
 		}
@@ -363,6 +385,7 @@ func (s *Applications) RecordStep(ctx context.Context, app *model.Application, s
 		}
 		return nil
 	})
+	return ev, err
 }
 
 // MessagePage is a page of the resident's messages with the number still

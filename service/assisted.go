@@ -69,7 +69,7 @@ func (s *Assisted) Apply(ctx context.Context, in AssistedInput) (AssistedResult,
 			return err
 		}
 		actor := p.ID
-		app, err := s.apps.create(ctx, res.ID, ApplicationInput{Program: model.ProgramCode(in.Program), Reason: in.Reason}, string(p.Role), &actor, "社区工作人员代为填写申请（代办）")
+		app, _, err := s.apps.create(ctx, res.ID, ApplicationInput{Program: model.ProgramCode(in.Program), Reason: in.Reason}, string(p.Role), &actor, "社区工作人员代为填写申请（代办）")
 		if err != nil {
 			return err
 		}

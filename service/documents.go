@@ -74,12 +74,15 @@ func SniffContentType(head []byte) string {
 // spooled is an upload encrypted into a temporary file: the file holds the
 // DARE ciphertext under dataKey, never the plaintext.
 type spooled struct {
-	file        *os.File
-	size        int64  // of the plaintext
-	stored      int64  // of the ciphertext in file
-	sha256      string // of the plaintext
-	contentType string
-	dataKey     []byte
+	file   *os.File
+	size   int64  // of the plaintext
+	stored int64  // of the ciphertext in file
+	sha256 string // of the plaintext
+	// storedSHA256 is the hex SHA-256 of the ciphertext, hashed as it was
+	// written, so the blob store need not hash it again.
+	storedSHA256 string
+	contentType  string
+	dataKey      []byte
 }
 
 func (s *spooled) close() {
@@ -117,7 +120,8 @@ var errNotAllowedType = model.NewError(model.KindUnsupported, "unsupported_file_
 
 // spool sniffs the type of r and encrypts it, at most max bytes
 // (model.KindTooLarge beyond), into a temporary file under a fresh data key,
-// hashing the plaintext on the way: nothing of the upload reaches a disk or
+// hashing the plaintext (the document's digest) and the ciphertext (the
+// blob store signs it instead of hashing the file again) on the way: nothing of the upload reaches a disk or
 // the blob store in clear, and nothing of it is held whole in memory.
 func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 	head := make([]byte, sniffLen)
@@ -142,7 +146,8 @@ func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
 	sp := &spooled{file: f, contentType: ct, dataKey: key}
-	enc, err := sio.EncryptWriter(onlyWriter{f}, dareConfig(key, d.d.Random))
+	hc := sha256.New()
+	enc, err := sio.EncryptWriter(onlyWriter{io.MultiWriter(f, hc)}, dareConfig(key, d.d.Random))
 	if err != nil {
 		sp.close()
 		return nil, fmt.Errorf("spool upload: %w", err)
@@ -169,7 +174,7 @@ func (d *Documents) spool(r io.Reader, max int64) (*spooled, error) {
 		sp.close()
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
-	sp.size, sp.stored, sp.sha256 = written, stored, hex.EncodeToString(h.Sum(nil))
+	sp.size, sp.stored, sp.sha256, sp.storedSHA256 = written, stored, hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(hc.Sum(nil))
 	return sp, nil
 }
 
@@ -302,7 +307,7 @@ func (d *Documents) store(ctx context.Context, app model.Application, statuses [
 	if err != nil {
 		return model.Document{}, fmt.Errorf("seal document key: %w", err)
 	}
-	if _, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: sealedContentType, Size: file.stored, MaxSize: file.stored}); err != nil {
+	if _, err := d.d.Blobs.Put(ctx, key, file.file, storage.PutOptions{ContentType: sealedContentType, Size: file.stored, MaxSize: file.stored, SHA256: file.storedSHA256}); err != nil {
 		return model.Document{}, fmt.Errorf("store document: %w", err)
 	}
 	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, SealedKey: sealed, Size: file.size, SHA256: file.sha256,

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jiuzhu/jiuzhu/model"
 	"github.com/jiuzhu/jiuzhu/storage"
@@ -43,7 +44,9 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if err := checkText("reason", reason, false); err != nil {
 			return err
 		}
-		now := w.d.Clock.Now()
+		// Microseconds, as the databases keep them: the answer below is
+		// built from these values, not read back.
+		now := w.d.Clock.Now().Truncate(time.Microsecond)
 		// Lock the case while it is in review, so publicize sees either
 		// the old or the new decision, never half of it.
 		if err := w.d.DB.LockApplicationIn(ctx, a.ID, reviewable); err != nil {
@@ -63,8 +66,10 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if err := w.audit.Record(ctx, Event{Action: "document.review", TargetType: "document", TargetID: d.ID, RegionCode: a.RegionCode, Detail: decision}); err != nil {
 			return err
 		}
-		out, err = w.d.DB.Document(ctx, d.ID)
-		return err
+		// The row is known: what was loaded with the update applied.
+		d.Status, d.ReviewReason, d.ReviewedBy, d.ReviewedAt = decision, why, &review.ReviewedBy, &review.ReviewedAt
+		out = d
+		return nil
 	})
 	return out, err
 }

@@ -14,6 +14,17 @@ func (db *DB) CreateApplication(ctx context.Context, a *model.Application) error
 	return translate("create application", db.conn(ctx).Create(a).Error)
 }
 
+// CreateApplications inserts applications in batches of 500, in one
+// transaction (test and bench fixtures of many rows).
+func (db *DB) CreateApplications(ctx context.Context, as []model.Application) error {
+	if len(as) == 0 {
+		return nil
+	}
+	return db.InTx(ctx, func(ctx context.Context) error {
+		return translate("create applications", db.conn(ctx).CreateInBatches(as, 500).Error)
+	})
+}
+
 // Application returns one application by id (model.ErrNotFound when absent).
 func (db *DB) Application(ctx context.Context, id string) (model.Application, error) {
 	var a model.Application

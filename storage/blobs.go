@@ -37,6 +37,14 @@ type PutOptions struct {
 	Size int64
 	// MaxSize caps the stored length; 0 means no cap.
 	MaxSize int64
+	// SHA256 is the lower-case hex SHA-256 of the content when the caller
+	// has computed it already (only with a known Size). A store whose other
+	// end checks the body against it uses it instead of hashing again
+	// (S3: it is the signed x-amz-content-sha256, which the server
+	// verifies); the local store hashes anyway and compares. Either way a
+	// body that does not match fails the Put with a model.ErrInvalid-kind
+	// error and stores nothing.
+	SHA256 string
 }
 
 // BlobInfo describes a stored object. SHA256 (lower-case hex) is set by Put.

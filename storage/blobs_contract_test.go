@@ -218,6 +218,48 @@ func testBlobs(t *testing.T, newBlobs func(t *testing.T) Blobs) {
 		}
 	})
 
+	t.Run("declared digest", func(t *testing.T) {
+		t.Parallel()
+		b := newBlobs(t)
+		body := patterned(200 << 10)
+		ctx := t.Context()
+		key := blobKey(t, "digest-ok")
+		info, err := b.Put(ctx, key, onlyReader(body), PutOptions{ContentType: "application/octet-stream", Size: int64(len(body)), MaxSize: mib, SHA256: sha256Hex(body)})
+		if err != nil {
+			t.Fatalf("Put with its digest: %v", err)
+		}
+		info.ModTime = time.Time{} // a store may not report it on Put
+		if want := (BlobInfo{Key: key, Size: int64(len(body)), ContentType: "application/octet-stream", SHA256: sha256Hex(body)}); info != want {
+			t.Errorf("Put info = %+v, want %+v", info, want)
+		}
+		if got, _ := getBytes(t, b, key); !bytes.Equal(got, body) {
+			t.Errorf("Get returned %d bytes, not the %d put", len(got), len(body))
+		}
+		tests := []struct {
+			name   string
+			digest string
+			size   int64
+		}{
+			{name: "another body's digest", digest: sha256Hex(patterned(10)), size: int64(len(body))},
+			{name: "not hex", digest: strings.Repeat("z", 64), size: int64(len(body))},
+			{name: "upper case", digest: strings.ToUpper(sha256Hex(body)), size: int64(len(body))},
+			{name: "without a size", digest: sha256Hex(body), size: -1},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				key := blobKey(t, "digest-bad")
+				_, err := b.Put(ctx, key, onlyReader(body), PutOptions{Size: tt.size, MaxSize: mib, SHA256: tt.digest})
+				if !errors.Is(err, model.ErrInvalid) {
+					t.Fatalf("Put error = %v, want model.ErrInvalid", err)
+				}
+				if _, err := b.Stat(ctx, key); !errors.Is(err, model.ErrNotFound) {
+					t.Errorf("Stat after rejected Put: error = %v, want model.ErrNotFound", err)
+				}
+			})
+		}
+	})
+
 	t.Run("failed overwrite keeps the previous object", func(t *testing.T) {
 		t.Parallel()
 		b := newBlobs(t)

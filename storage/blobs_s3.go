@@ -142,7 +142,19 @@ func (b *S3Blobs) Put(ctx context.Context, key string, r io.Reader, opts PutOpti
 	case ur.size <= s3MaxSinglePut:
 		po.DisableMultipart = true
 	}
-	up, err := b.client.PutObject(ctx, b.bucket, key, ur, ur.size, po)
+	var up minio.UploadInfo
+	var err error
+	if opts.SHA256 != "" && ur.size <= s3MaxSinglePut {
+		// The caller hashed the bytes already: sign that digest rather than
+		// hash every chunk again for a streaming signature (over plain
+		// HTTP) or send no digest at all (over TLS); the server checks the
+		// body against it.
+		ur.trustDigest()
+		po.DisableContentSha256 = true
+		up, err = minio.Core{Client: b.client}.PutObject(ctx, b.bucket, key, ur, ur.size, "", opts.SHA256, po)
+	} else {
+		up, err = b.client.PutObject(ctx, b.bucket, key, ur, ur.size, po)
+	}
 	if err != nil {
 		// The source's own failure, the cap or a length mismatch explains
 		// the upload's failure better than the transport error it caused.
@@ -272,6 +284,8 @@ func s3Err(op, name string, err error) error {
 		switch {
 		case resp.Code == minio.NoSuchKey || resp.Code == minio.NoSuchBucket:
 			return fmt.Errorf("s3 %s %q: %w", op, name, model.ErrNotFound.Wrap(err))
+		case resp.Code == "XAmzContentSHA256Mismatch" || resp.Code == "BadDigest":
+			return fmt.Errorf("s3 %s %q: %w", op, name, errDigestMismatch())
 		case resp.StatusCode >= http.StatusInternalServerError,
 			resp.Code == "SlowDown", resp.Code == "RequestTimeout":
 			return model.Unavailable("blob store", wrapped)
