@@ -177,6 +177,7 @@ func TestSocietyPeople(t *testing.T) {
 			cw = wfDemo(t, env, "community").Token // past the staff idle expiry
 			apitest.Want(t, hours(0, volID), http.StatusUnprocessableEntity)
 			apitest.Want(t, hours(-1, volID), http.StatusUnprocessableEntity)
+			apitest.Want(t, hours(1.1, volID), http.StatusUnprocessableEntity) // not a quarter hour
 			apitest.Want(t, hours(2.5, volID), http.StatusUnprocessableEntity) // longer than the activity
 			apitest.Want(t, hours(1, "nobody"), http.StatusNotFound)
 			apitest.Want(t, hours(1.5, volID), http.StatusCreated)

@@ -107,5 +107,6 @@ type VolunteerHours struct {
 // TableName is the table of logged hours.
 func (VolunteerHours) TableName() string { return "volunteer_hours" }
 
-// HoursOf turns minutes into hours with two decimals at most.
+// HoursOf turns minutes into hours with two decimals at most (exact for
+// the quarter hours that are logged).
 func HoursOf(minutes int64) float64 { return float64(minutes*100/60) / 100 }

@@ -349,7 +349,8 @@ type LoggedHours struct {
 }
 
 // LogHours records the hours a signed-up volunteer served on an activity
-// in the worker's subtree, once per volunteer and activity (audited).
+// in the worker's subtree, once per volunteer and activity (audited), in
+// quarter hours.
 // Errors: 404 for an activity elsewhere or a volunteer not signed up, 409
 // before the activity starts or when hours are already logged, 422 for
 // hours not above zero or longer than the activity.
@@ -358,10 +359,13 @@ func (v *Volunteers) LogHours(ctx context.Context, activityID string, in HoursIn
 	if err != nil {
 		return LoggedHours{}, err
 	}
-	minutes := int64(math.Round(in.Hours * 60))
-	if math.IsNaN(in.Hours) || in.Hours <= 0 || minutes <= 0 {
-		return LoggedHours{}, model.Invalid("hours", "服务时长要大于 0")
+	// Quarter hours: every line is exact in hours with two decimals, so
+	// a volunteer's total is the sum of the lines as shown.
+	quarters := in.Hours * 4
+	if math.IsNaN(in.Hours) || in.Hours <= 0 || math.Abs(quarters-math.Round(quarters)) > 1e-9 {
+		return LoggedHours{}, model.Invalid("hours", "服务时长要大于 0，按 0.25 小时（15 分钟）为单位登记")
 	}
+	minutes := int64(math.Round(quarters)) * 15
 	now := v.d.Clock.Now()
 	h := model.VolunteerHours{ActivityID: activityID, VolunteerID: in.VolunteerID, Minutes: minutes, LoggedBy: p.ID, LoggedAt: now}
 	err = v.d.DB.InTx(ctx, func(ctx context.Context) error {
