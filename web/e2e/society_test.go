@@ -84,21 +84,41 @@ func TestGuardianConsentGivenAndRevoked(t *testing.T) {
 	screen(t, ctx, "pairing-revoked")
 }
 
-// TestVolunteerSeesHoursAndCertificate: a volunteer logs in with an SMS
-// code on the volunteer login, registers, signs up for the activity the
-// community worker posted; after the activity the worker logs 2.5 hours;
-// the volunteer sees them and opens the printable certificate.
+// TestVolunteerSeesHoursAndCertificate: the community worker posts an
+// activity on the staff pages; a volunteer logs in with an SMS code on the
+// volunteer login, registers and signs up; after the activity the worker
+// logs 2.5 hours on the activity's page; the volunteer sees them and opens
+// the printable certificate.
 func TestVolunteerSeesHoursAndCertificate(t *testing.T) {
 	t.Parallel()
 	env, srv := serve(t)
-	start := env.Clock.Now().Add(time.Hour)
-	act := post(t, env, "/api/v1/staff/volunteer-activities", staffToken(t, env, "community"), map[string]any{
-		"region_code": "330502001001", "kind": "visit_elderly", "title": "探访独居老人", "place": "南门社区服务中心集合",
-		"starts_at": start, "ends_at": start.Add(3 * time.Hour), "slots": 5}, http.StatusCreated).Map(t)["id"].(string)
-
 	ctx := browser(t)
+	worker := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		run(t, ctx, step, append([]chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(srv.URL + "/staff/login"),
+			js(`sessionStorage.clear()`),
+			chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "community"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+			press(`.staff-login-btn`),
+			press(`.activities-link`),
+			chromedp.WaitVisible(chromedp.CSS(`.section-title`)),
+		}, actions...)...)
+	}
+	start := env.Clock.Now().Add(time.Hour).In(time.Local).Format("2006-01-02T15:04")
+	worker("post an activity",
+		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), "探访独居老人"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=place]`), "南门社区服务中心集合"),
+		setInput(`.start-input`, start),
+		setInput(`input[name=length]`, "3"),
+		press(`.post-activity-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.staff-activity`)),
+	)
+	screen(t, ctx, "staff-activities")
+
 	const phone = "13900004444"
 	run(t, ctx, "volunteer login",
+		js(`sessionStorage.clear()`),
 		chromedp.Navigate(srv.URL+"/volunteer"),
 		chromedp.WaitVisible(byText("h2", "志愿者登录")),
 		chromedp.SendKeys(chromedp.CSS(`input[name=phone]`), phone),
@@ -125,16 +145,19 @@ func TestVolunteerSeesHoursAndCertificate(t *testing.T) {
 	)
 
 	env.Clock.Advance(4 * time.Hour)
-	worker := staffToken(t, env, "community")
-	r := env.Get("/api/v1/staff/volunteer-activities/"+act, worker)
-	apitest.Want(t, r, http.StatusOK)
-	signups := r.Map(t)["signups"].([]any)
-	if len(signups) != 1 {
-		t.Fatalf("signups: %v", signups)
+	worker("log hours",
+		press(`.staff-activity .van-cell`),
+		chromedp.WaitVisible(chromedp.CSS(`.hours-input`)),
+		chromedp.SendKeys(chromedp.CSS(`.hours-input`), "2.5"),
+		press(`.log-hours-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.logged-hours`)),
+	)
+	logged, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.logged-hours`)))
+	if err != nil || !strings.Contains(logged, "2.5") {
+		t.Fatalf("the worker's page shows %q (%v)", logged, err)
 	}
-	post(t, env, "/api/v1/staff/volunteer-activities/"+act+"/hours", worker,
-		map[string]any{"volunteer_id": signups[0].(map[string]any)["volunteer_id"], "hours": 2.5}, http.StatusCreated)
 
+	run(t, ctx, "back to the volunteer", js(`sessionStorage.clear()`))
 	run(t, ctx, "my hours",
 		chromedp.Navigate(srv.URL+"/volunteer"),
 		chromedp.WaitVisible(byText("span", "我的时长")),

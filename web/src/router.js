@@ -17,6 +17,7 @@ const routes = [
   { path: '/school', component: () => import('./views/SchoolRedeem.vue'), meta: { auth: 'staff', title: '教育券核销' } },
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
+  { path: '/staff/activities', component: () => import('./views/StaffActivities.vue'), meta: { auth: 'staff', title: '志愿活动' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
