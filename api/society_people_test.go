@@ -354,3 +354,44 @@ func TestSocietyPeople(t *testing.T) {
 		log.scan(t, everyone, spSchoolName(t, env, school))
 	})
 }
+
+// TestVolunteerSignupsNeverExceedSlots: six volunteers sign up for an
+// activity with two places at the same moment; exactly two get one.
+func TestVolunteerSignupsNeverExceedSlots(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		cw := wfDemo(t, env, "community").Token
+		start := env.Clock.Now().Add(time.Hour)
+		r := env.Post("/api/v1/staff/volunteer-activities", cw, map[string]any{"region_code": "330502001001", "kind": "form_help",
+			"title": "帮助老人填写申请表", "place": "南门社区服务中心", "starts_at": start, "ends_at": start.Add(time.Hour), "slots": 2})
+		apitest.Want(t, r, http.StatusCreated)
+		act := r.Map(t)["id"].(string)
+		const n = 6
+		tokens := make([]string, n)
+		for i := range tokens {
+			tokens[i] = login(t, env, newPhone())
+			apitest.Want(t, env.Put("/api/v1/volunteer/profile", tokens[i], map[string]any{"name": "志愿者", "region_code": "330502001001"}), http.StatusCreated)
+		}
+		got := apitest.Statuses(apitest.Concurrently(n, func(i int) *apitest.Response {
+			return env.Post("/api/v1/volunteer/activities/"+act+"/signups", tokens[i], nil)
+		}))
+		created := 0
+		for _, s := range got {
+			switch s {
+			case http.StatusCreated:
+				created++
+			case http.StatusConflict:
+			default:
+				t.Errorf("sign-up status %d", s)
+			}
+		}
+		if created != 2 {
+			t.Errorf("%d sign-ups for 2 places: %v", created, got)
+		}
+		r = env.Get("/api/v1/staff/volunteer-activities/"+act, cw)
+		apitest.Want(t, r, http.StatusOK)
+		if n := len(r.Map(t)["signups"].([]any)); n != 2 {
+			t.Errorf("%d sign-ups stored", n)
+		}
+	})
+}
