@@ -168,6 +168,21 @@ func newMessages() messages {
 		"spot_check_decided":      "这一抽查已记录结果，不能再改。",
 		"review_meeting_not_used": "本县（区）没有采用民主评议，无需记录。",
 		"consent_missing":         "还没有申请人签字的《家庭经济状况核对授权书》，请先上传授权书后再核对。",
+		// Society: volunteers and 结对助学.
+		"volunteer_not_found":       "您还没有登记为志愿者，请先填写志愿者登记。",
+		"activity_not_found":        "没有找到这个志愿活动，可能已被取消，请刷新页面。",
+		"activity_full":             "这个活动的名额已经报满了，请看看其他活动。",
+		"activity_closed":           "这个活动已经开始或结束，不能再报名了。",
+		"already_signed_up":         "您已经报名了这个活动，不用重复报名。",
+		"activity_not_started":      "活动还没有开始，开始后才能登记服务时长。",
+		"hours_logged":              "这名志愿者在这个活动的服务时长已经登记过了。",
+		"signup_not_found":          "这名志愿者没有报名这个活动，请核对后再登记。",
+		"child_not_found":           "没有找到这个孩子，请回到家庭信息核对。",
+		"pairing_not_eligible":      "家庭的救助申请批准后，孩子才能参加结对助学。",
+		"pairing_consent_exists":    "您已经同意过这个孩子参加结对助学了；如要修改，请先撤回再重新同意。",
+		"pairing_consent_not_found": "没有找到这份同意书，请刷新页面。",
+		"pairing_not_active":        "这份同意已经撤回了，不用再撤回。",
+		"pairing_profile_not_found": "没有找到这个结对助学档案，可能监护人已撤回同意，请刷新页面。",
 	}, fields: map[string]string{
 		"effective_from":      "生效月份",
 		"gradual_exit_months": "渐退期月数",
@@ -196,6 +211,8 @@ func newMessages() messages {
 		"disregarded_incomes": "不计入的收入", "care_amounts": "护理补贴标准", "temporary_max_months": "临时救助倍数上限",
 		"tekun_basic_permille": "特困基本生活标准比例", "elderly_age": "老年人年龄", "totp_code": "动态验证码",
 		"resolution": "处理结果", "relatives": "亲属", "holidays": "节假日", "workdays": "调休工作日",
+		"skills": "特长", "availability": "空闲时间", "title": "活动名称", "place": "集合地点", "description": "活动说明",
+		"ends_at": "结束时间", "slots": "名额", "hours": "服务时长", "need": "需要的帮助", "member_id": "孩子",
 	}}
 }
 

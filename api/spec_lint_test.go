@@ -36,7 +36,8 @@ func wantSecurity(method, path string) string {
 		return "staffBearer"
 	case strings.HasPrefix(path, "/api/v1/school/"):
 		return "schoolBearer"
-	case strings.HasPrefix(path, "/api/v1/me/"), strings.HasPrefix(path, "/api/v1/applications"), path == "/api/v1/auth/sessions/current":
+	case strings.HasPrefix(path, "/api/v1/me/"), strings.HasPrefix(path, "/api/v1/applications"), path == "/api/v1/auth/sessions/current",
+		strings.HasPrefix(path, "/api/v1/volunteer/"), strings.HasPrefix(path, "/api/v1/resident/"):
 		return "residentBearer"
 	}
 	return ""

@@ -65,6 +65,11 @@ const (
 	ActCalendarSet                 Action = "calendar.set"        // working-day calendar of a year (audited)
 	ActDeadlinesRead               Action = "deadlines.read"      // overdue cases and deadline reminders
 	ActApplicationExtend           Action = "application.extend"  // whole case 30 → 45 working days, with a reason
+	// Society (issue 15): volunteers and 结对助学 profiles.
+	ActVolunteerActivitiesManage Action = "volunteer_activities.manage" // post activities, log hours (audited)
+	ActVolunteerActivitiesRead   Action = "volunteer_activities.read"   // activities and their sign-ups in region
+	ActPairingProfilesRead       Action = "pairing_profiles.read"       // consenting children, anonymised
+	ActPairingNeedWrite          Action = "pairing_profiles.need"       // the need in words of a consenting child (audited)
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -126,6 +131,10 @@ var Permissions = map[Action][]Role{
 	ActSpotChecksDraw:              {RoleCountyApprover},
 	ActSpotChecksRead:              {RoleCountyApprover, RoleAuditor},
 	ActReviewMeetingsRecord:        {RoleCommunityWorker},
+	ActVolunteerActivitiesManage:   {RoleCommunityWorker},
+	ActVolunteerActivitiesRead:     {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
+	ActPairingProfilesRead:         {RoleCountyApprover, RoleEducationOfficer},
+	ActPairingNeedWrite:            {RoleCommunityWorker},
 }
 
 // Can reports whether role may perform action.

@@ -98,6 +98,9 @@ type App struct {
 	Stats *Stats
 	// Payment rolls and the public fund totals.
 	Payments *Payments
+	// Society: volunteers and the family side of 结对助学.
+	Volunteers *Volunteers
+	Pairing    *Pairing
 }
 
 // NewApp builds every service from the same dependencies.
@@ -145,6 +148,8 @@ func NewApp(d Deps) *App {
 	// Statistics.
 	a.Stats = NewStats(d.stats())
 	a.Payments = NewPayments(d, a.Audit)
+	a.Volunteers = NewVolunteers(d.volunteers(), a.Audit)
+	a.Pairing = NewPairing(d.pairing(), a.Audit)
 	return a
 }
 

@@ -57,7 +57,9 @@ export function clearSession() {
 
 // loginPath is the login page for kind, coming back to `back` afterwards.
 export function loginPath(kind, back) {
-  const base = kind === 'staff' ? '/staff/login' : '/login'
+  // Volunteers log in with the residents' SMS login, on their own page.
+  const volunteer = typeof back === 'string' && back.startsWith('/volunteer')
+  const base = kind === 'staff' ? '/staff/login' : volunteer ? '/volunteer/login' : '/login'
   return back && back !== base && !back.endsWith('/login') ? { path: base, query: { redirect: back } } : base
 }
 

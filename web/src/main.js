@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import {
-  ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
+  ActionSheet, Button, Cascader, Cell, CellGroup, Checkbox, CheckboxGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
   Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Switch, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast,
 } from 'vant'
 import 'vant/lib/index.css'
@@ -13,7 +13,7 @@ import { nameDialogs } from './a11y.js'
 document.documentElement.classList.toggle('elder', elderOn())
 
 const app = createApp(App)
-for (const c of [ActionSheet, Button, Cascader, Cell, CellGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
+for (const c of [ActionSheet, Button, Cascader, Cell, CellGroup, Checkbox, CheckboxGroup, Dialog, Empty, Field, Form, Icon, Loading, NavBar, NoticeBar,
   Picker, Popup, PullRefresh, Radio, RadioGroup, Step, Steps, Switch, Tab, Tabbar, TabbarItem, Tabs, Tag, Uploader, Toast]) {
   app.use(c)
 }
