@@ -94,3 +94,45 @@ func TestConflictOfInterest(t *testing.T) {
 		}
 	})
 }
+
+// TestConflictLevelAboveStandsIn: where the community's worker declared a
+// relative in the household and no colleague of the community acts, the
+// street stands in for the community's steps (accept, document review,
+// investigation, assessment) and the detail offers them; on a case
+// without a declared relative the street may not.
+func TestConflictLevelAboveStandsIn(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		community := wfDemo(t, env, "community")
+		relativeID := makeID("19600202", true)
+		apitest.Want(t, env.Put("/api/v1/staff/me/relatives", community.Token,
+			map[string]any{"relatives": []map[string]string{{"name": "赵强", "id_number": relativeID, "relation": "sibling"}}}), http.StatusOK)
+		tok := login(t, env, newPhone())
+		hh := wfHousehold(ppCommunity, 1)
+		hh["members"] = append(hh["members"].([]map[string]any), map[string]any{"name": "赵强", "id_number": relativeID, "relation": "other", "monthly_income": 0})
+		apitest.Want(t, env.Put("/api/v1/me/household", tok, hh), http.StatusOK)
+		id := createApp(t, env, tok, model.ProgramDibao)
+		uploadRequired(t, env, tok, id)
+		apitest.Want(t, env.Post("/api/v1/applications/"+id+"/submit", tok, nil), http.StatusOK)
+		plain := wfSubmitted(t, env, ppCommunity, 1)
+
+		street := wfDemo(t, env, "street").Token
+		if r := wfAct(t, env, street, plain.ID, "accept", "", http.StatusForbidden); r.ErrorCode() != "wrong_level" {
+			t.Fatalf("the street accepts a case without a conflict: %s", r.Body)
+		}
+		if got := env.Get("/api/v1/staff/applications/"+id, street).Map(t)["allowed_actions"]; fmt.Sprint(got) != "[accept return reject review_documents]" {
+			t.Fatalf("the street's actions on the conflicted case: %v", got)
+		}
+		wfAct(t, env, street, id, "accept", "", http.StatusOK)
+		for _, d := range env.Get("/api/v1/staff/applications/"+id, street).Map(t)["documents"].([]any) {
+			doc := d.(map[string]any)["id"].(string)
+			apitest.Want(t, env.Post("/api/v1/staff/documents/"+doc+"/review", street, map[string]string{"decision": "accepted"}), http.StatusOK)
+		}
+		wfAct(t, env, street, id, "investigate", "", http.StatusOK)
+		apitest.Want(t, env.Put("/api/v1/staff/applications/"+id+"/assessment", street, wfAssessment(30000)), http.StatusOK)
+		// Publicizing is the street's own step; the four-eyes rule still
+		// keeps the street from approving what it worked on (it may not
+		// approve anyway).
+		wfAct(t, env, street, id, "publicize", "", http.StatusOK)
+	})
+}

@@ -39,6 +39,10 @@ type authzRow struct {
 	scoped bool  // out of region answers 404
 	public bool  // no authentication
 	fresh  bool  // the request spends the caller's session: use a copy
+	// standIn roles pass the route as the level above (model.StandIns) and
+	// are refused on the fixture's cases (no declared conflict): 403 in
+	// region, 404 out of it.
+	standIn []model.Role
 }
 
 // Role sets used by the rows.
@@ -145,7 +149,7 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/applications/" + mxPick(in, f.appIn, f.appOut) + "?reveal=true")
 		}},
-	"PUT /api/v1/staff/applications/:id/assessment": {roles: mxCommunity, scoped: true, ok: []int{http.StatusUnprocessableEntity},
+	"PUT /api/v1/staff/applications/:id/assessment": {roles: mxCommunity, standIn: []model.Role{model.RoleStreetReviewer}, scoped: true, ok: []int{http.StatusUnprocessableEntity},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPut, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/assessment", map[string]any{})
 		}},
@@ -157,7 +161,7 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/actions", map[string]string{"action": "approve"})
 		}},
-	"POST /api/v1/staff/applications/:id/actions#accept": {roles: mxCommunity, scoped: true, ok: []int{http.StatusConflict},
+	"POST /api/v1/staff/applications/:id/actions#accept": {roles: mxCommunity, standIn: []model.Role{model.RoleStreetReviewer}, scoped: true, ok: []int{http.StatusConflict},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.pubIn, f.pubOut)+"/actions", map[string]string{"action": "accept"})
 		}},
@@ -165,7 +169,7 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/documents/" + mxPick(in, f.docIn, f.docOut) + "/content")
 		}},
-	"POST /api/v1/staff/documents/:id/review": {roles: mxCommunity, scoped: true, ok: []int{http.StatusUnprocessableEntity},
+	"POST /api/v1/staff/documents/:id/review": {roles: mxCommunity, standIn: []model.Role{model.RoleStreetReviewer}, scoped: true, ok: []int{http.StatusUnprocessableEntity},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/documents/"+mxPick(in, f.docIn, f.docOut)+"/review", map[string]string{"decision": "maybe"})
 		}},
@@ -481,6 +485,14 @@ func (row authzRow) expect(principal string, in bool) []int {
 	allowed := false
 	for _, r := range row.roles {
 		allowed = allowed || string(r) == principal
+	}
+	for _, r := range row.standIn {
+		if string(r) == principal && !allowed {
+			if !in && row.scoped {
+				return []int{http.StatusNotFound}
+			}
+			return []int{http.StatusForbidden}
+		}
 	}
 	switch {
 	case !allowed:

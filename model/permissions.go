@@ -159,3 +159,22 @@ func ActionsOf(role Role) []Action {
 	slices.Sort(out)
 	return out
 }
+
+// StandIns are the steps of a level that the level above may take on a
+// case where a staff member declared a close relative in the household
+// (the case needs a second worker at the same level or the level above):
+// the street for the community's steps, the county for the street's.
+var StandIns = map[Action]Role{
+	ActApplicationAccept:    RoleStreetReviewer,
+	ActApplicationInvestig:  RoleStreetReviewer,
+	ActDocumentsReview:      RoleStreetReviewer,
+	ActApplicationsAssess:   RoleStreetReviewer,
+	ActApplicationPublicize: RoleCountyApprover,
+}
+
+// CanStandIn reports whether role may take action on a case with a
+// declared conflict of interest (StandIns).
+func CanStandIn(role Role, action Action) bool {
+	r, ok := StandIns[action]
+	return ok && r == role
+}

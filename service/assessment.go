@@ -104,7 +104,7 @@ func countyOf(code string) string {
 // model.KindNotFound; bad values model.KindInvalid; a missing standard or
 // a case in another state model.KindConflict.
 func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (AssessmentView, error) {
-	p, err := staffIn(ctx, model.ActApplicationsAssess)
+	p, err := staffOrStandIn(ctx, model.ActApplicationsAssess)
 	if err != nil {
 		return AssessmentView{}, err
 	}
@@ -115,7 +115,7 @@ func (w *Workflow) Assess(ctx context.Context, id string, in AssessmentInput) (A
 		if err != nil {
 			return notFoundAs(err, "application")
 		}
-		if err := w.noConflict(ctx, p, a); err != nil {
+		if err := w.mayAct(ctx, p, a, model.ActApplicationsAssess); err != nil {
 			return err
 		}
 		if err := validateAssessment(&in, now); err != nil {

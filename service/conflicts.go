@@ -95,3 +95,40 @@ func noConflict(ctx context.Context, db *storage.DB, p model.Principal, a model.
 	}
 	return nil
 }
+
+// staffOrStandIn is staffIn for an action the level above may take as a
+// stand-in (model.StandIns); mayAct then decides on the case.
+func staffOrStandIn(ctx context.Context, action model.Action) (model.Principal, error) {
+	p, ok := model.PrincipalFrom(ctx)
+	if !ok || !p.IsStaff() {
+		return p, errStaffOnly
+	}
+	if !model.Can(p.Role, action) && !model.CanStandIn(p.Role, action) {
+		return p, model.Forbidden("not_permitted", "your role may not do this (%s)", action)
+	}
+	return p, nil
+}
+
+// mayAct decides whether p may take action on a: not when p declared a
+// member of the household as a relative (403 conflict_of_interest); by its
+// own role; or as the level above standing in (model.StandIns) only when
+// someone declared a relative in the household (403 wrong_level otherwise).
+func (w *Workflow) mayAct(ctx context.Context, p model.Principal, a model.Application, action model.Action) error {
+	if err := noConflict(ctx, w.d.DB, p, a); err != nil {
+		return err
+	}
+	if model.Can(p.Role, action) {
+		return nil
+	}
+	if model.CanStandIn(p.Role, action) {
+		conflicted, err := w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, "")
+		if err != nil {
+			return err
+		}
+		if conflicted {
+			return nil
+		}
+		return model.Forbidden("wrong_level", "上级只在本级工作人员需要回避时代为办理这一步")
+	}
+	return model.Forbidden("wrong_level", "your role may not do this (%s) on an application that is %s", action, a.Status)
+}

@@ -178,15 +178,22 @@ var stepOrder = []model.Step{model.ActionAccept, model.ActionInvestigate, model.
 // a's status (Act's own checks: the permission at the status, the
 // transition, the four-eyes rule and the urgent path of an approval),
 // reviewing documents and assessing where the role and status allow;
-// nothing when p declared a member of the household as a relative.
-func allowedActions(p model.Principal, a model.Application, conflicted bool) []string {
+// nothing when p declared a member of the household as a relative; with
+// standIn (someone declared one) also the steps the level above may take
+// for the level below (model.StandIns).
+func allowedActions(p model.Principal, a model.Application, conflicted, standIn bool) []string {
 	out := []string{}
 	if conflicted || !p.IsStaff() {
 		return out
 	}
+	// may is the role's own permission, or a stand-in's on a case where
+	// someone declared a relative (Workflow.mayAct).
+	may := func(action model.Action) bool {
+		return model.Can(p.Role, action) || (standIn && model.CanStandIn(p.Role, action))
+	}
 	for _, step := range stepOrder {
 		t := model.Transitions[step]
-		if !model.CanTransition(step, a.Status) || !model.Can(p.Role, t.PermissionAt(a.Status)) {
+		if !model.CanTransition(step, a.Status) || !may(t.PermissionAt(a.Status)) {
 			continue
 		}
 		if step == model.ActionApprove && (ownWork(p, a) || (a.Status == model.StatusInvestigating && !a.Urgent)) {
@@ -194,10 +201,10 @@ func allowedActions(p model.Principal, a model.Application, conflicted bool) []s
 		}
 		out = append(out, string(step))
 	}
-	if model.Can(p.Role, model.ActDocumentsReview) && slices.Contains(reviewable, a.Status) {
+	if may(model.ActDocumentsReview) && slices.Contains(reviewable, a.Status) {
 		out = append(out, allowReviewDocuments)
 	}
-	if model.Can(p.Role, model.ActApplicationsAssess) && slices.Contains(assessable, a.Status) {
+	if may(model.ActApplicationsAssess) && slices.Contains(assessable, a.Status) {
 		out = append(out, allowAssess)
 	}
 	return out
@@ -284,7 +291,7 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	if err != nil {
 		return v, err
 	}
-	v.AllowedActions = allowedActions(p, a, conflicted)
+	v.AllowedActions = allowedActions(p, a, conflicted, v.ConflictOfInterest)
 	if v.ReviewMeetings, err = w.d.DB.ReviewMeetings(ctx, a.ID); err != nil {
 		return v, err
 	}

@@ -18,7 +18,7 @@ var reviewable = []model.Status{model.StatusSubmitted, model.StatusAccepted, mod
 // model.KindNotFound; a bad decision model.KindInvalid; a case not in
 // review or a replaced document model.KindConflict.
 func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (model.Document, error) {
-	p, err := staffIn(ctx, model.ActDocumentsReview)
+	p, err := staffOrStandIn(ctx, model.ActDocumentsReview)
 	if err != nil {
 		return model.Document{}, err
 	}
@@ -28,7 +28,7 @@ func (w *Workflow) Review(ctx context.Context, id, decision, reason string) (mod
 		if err != nil {
 			return notFoundAs(err, "document")
 		}
-		if err := w.noConflict(ctx, p, a); err != nil {
+		if err := w.mayAct(ctx, p, a, model.ActDocumentsReview); err != nil {
 			return err
 		}
 		reason = strings.TrimSpace(reason)

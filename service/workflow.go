@@ -103,10 +103,7 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 		if err != nil {
 			return notFoundAs(err, "application")
 		}
-		if !model.Can(p.Role, t.PermissionAt(a.Status)) {
-			return model.Forbidden("wrong_level", "your role may not %s an application that is %s", action, a.Status)
-		}
-		if err := w.noConflict(ctx, p, a); err != nil {
+		if err := w.mayAct(ctx, p, a, t.PermissionAt(a.Status)); err != nil {
 			return err
 		}
 		if !model.CanTransition(action, a.Status) {
@@ -226,10 +223,11 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 	return w.viewAfterStep(ctx, out)
 }
 
-// canAny reports whether role holds one of the permissions.
+// canAny reports whether role holds one of the permissions, or may stand
+// in for one (model.StandIns; mayAct decides on the case).
 func canAny(role model.Role, permissions []model.Action) bool {
 	for _, p := range permissions {
-		if model.Can(role, p) {
+		if model.Can(role, p) || model.CanStandIn(role, p) {
 			return true
 		}
 	}
