@@ -85,3 +85,41 @@ func TestOneTraceAcrossLayers(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadTracedToTheObjectStore: on the real backends an upload's trace
+// reaches the S3 request that stores the file (the object key unrecorded).
+func TestUploadTracedToTheObjectStore(t *testing.T) {
+	t.Parallel()
+	for _, backend := range apitest.Backends() {
+		if backend != "real" {
+			continue // the embedded set keeps files on local disk
+		}
+		t.Run(backend, func(t *testing.T) {
+			rec := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+			env := apitest.New(t, backend, apitest.WithTracerProvider(tp))
+			tok := login(t, env, newPhone())
+			apitest.Want(t, env.Put("/api/v1/me/household", tok, household(makeID("19800101", true))), http.StatusOK)
+			app := createApp(t, env, tok, "dibao")
+			const traceID = "5bf92f3577b34da6a3ce929d0e0e4737"
+			body, ct := apitest.Multipart(t, map[string]string{"kind": "id_card"}, "id.jpg", jpegFile)
+			r := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/applications/" + app + "/documents", Token: tok, Body: body,
+				Header: map[string]string{"Content-Type": ct, "traceparent": "00-" + traceID + "-00f067aa0ba902b8-01"}})
+			apitest.Want(t, r, http.StatusCreated)
+			var puts []string
+			for _, s := range rec.Ended() {
+				if s.SpanContext().TraceID().String() == traceID && s.Name() == "s3.PUT" {
+					for _, a := range s.Attributes() {
+						if strings.Contains(a.Value.Emit(), "documents/") {
+							t.Errorf("the span records the object key: %v", a)
+						}
+					}
+					puts = append(puts, s.Name())
+				}
+			}
+			if len(puts) == 0 {
+				t.Fatal("no s3.PUT span in the upload's trace")
+			}
+		})
+	}
+}

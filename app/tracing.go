@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/jiuzhu/jiuzhu/config"
+	"github.com/jiuzhu/jiuzhu/storage"
 )
 
 // Tracing is the process's OpenTelemetry tracer provider: OTLP/HTTP to
@@ -43,6 +44,9 @@ func NewTracing(ctx context.Context, cfg config.Config, build BuildInfo) (*Traci
 func instrumentBackends(b *Backends, tp trace.TracerProvider) error {
 	if err := b.DB.UseTracing(tp); err != nil {
 		return fmt.Errorf("database tracing: %w", err)
+	}
+	if s3, ok := b.Blobs.(*storage.S3Blobs); ok {
+		s3.UseTracing(tp)
 	}
 	if b.Redis != nil {
 		if err := redisotel.InstrumentTracing(b.Redis, redisotel.WithTracerProvider(tp), redisotel.WithDBStatement(false)); err != nil {

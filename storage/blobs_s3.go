@@ -39,9 +39,10 @@ type S3Config struct {
 // S3Blobs keeps blobs in one bucket of an S3-compatible store (MinIO, AWS,
 // versitygw, …) through minio-go.
 type S3Blobs struct {
-	client *minio.Client
-	bucket string
-	region string
+	client    *minio.Client
+	bucket    string
+	region    string
+	transport *s3Transport
 }
 
 var _ Blobs = (*S3Blobs)(nil)
@@ -69,15 +70,21 @@ func newS3Blobs(cfg S3Config) (*S3Blobs, error) {
 	if cfg.Bucket == "" {
 		return nil, errors.New("s3 blobs: bucket is empty")
 	}
+	base, err := minio.DefaultTransport(cfg.UseSSL)
+	if err != nil {
+		return nil, fmt.Errorf("s3 blobs: transport: %w", err)
+	}
+	tr := &s3Transport{base: base, bucket: cfg.Bucket}
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.UseSSL,
-		Region: cfg.Region,
+		Creds:     credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:    cfg.UseSSL,
+		Region:    cfg.Region,
+		Transport: tr,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3 blobs: client for %q: %w", cfg.Endpoint, err)
 	}
-	return &S3Blobs{client: client, bucket: cfg.Bucket, region: cfg.Region}, nil
+	return &S3Blobs{client: client, bucket: cfg.Bucket, region: cfg.Region, transport: tr}, nil
 }
 
 // ensureBucket creates the bucket unless it exists; a concurrent creator
