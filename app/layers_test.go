@@ -35,7 +35,7 @@ var allowedImports = map[string][]string{
 // modules they may import.
 var thirdParty = map[string][]string{
 	"model":  {},
-	"config": {"gopkg.in/yaml.v3"},
+	"config": {"gopkg.in/yaml.v3", "github.com/caarlos0/env"},
 	"api": {"github.com/gin-gonic/gin", "github.com/prometheus/client_golang", "github.com/getkin/kin-openapi", "gopkg.in/yaml.v3", "github.com/skip2/go-qrcode", "github.com/xuri/excelize",
 		"go.opentelemetry.io/otel", "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"},
 }

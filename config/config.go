@@ -15,93 +15,95 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
+	envlib "github.com/caarlos0/env/v11"
 	"gopkg.in/yaml.v3"
 )
 
 // Config is the whole configuration. YAML keys are the lower-case names
 // after the JIUZHU_ prefix (e.g. http_addr, db_driver).
 type Config struct {
-	HTTPAddr string `yaml:"http_addr"`
-	DataDir  string `yaml:"data_dir"`
+	HTTPAddr string `yaml:"http_addr" env:"JIUZHU_HTTP_ADDR"`
+	DataDir  string `yaml:"data_dir" env:"JIUZHU_DATA_DIR"`
 	// Dev enables demo data, the dev outbox and auto-migration. Nil means
 	// "not set": on in embedded mode, refused with production backends.
-	Dev *bool `yaml:"dev"`
+	Dev *bool `yaml:"dev" env:"JIUZHU_DEV"`
 
-	DBDriver          string        `yaml:"db_driver"`
-	DBDSN             string        `yaml:"db_dsn" secret:"dsn"`
-	DBMaxOpenConns    int           `yaml:"db_max_open_conns"`
-	DBMaxIdleConns    int           `yaml:"db_max_idle_conns"`
-	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime"`
+	DBDriver          string        `yaml:"db_driver" env:"JIUZHU_DB_DRIVER"`
+	DBDSN             string        `yaml:"db_dsn" secret:"dsn" env:"JIUZHU_DB_DSN"`
+	DBMaxOpenConns    int           `yaml:"db_max_open_conns" env:"JIUZHU_DB_MAX_OPEN_CONNS"`
+	DBMaxIdleConns    int           `yaml:"db_max_idle_conns" env:"JIUZHU_DB_MAX_IDLE_CONNS"`
+	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime" env:"JIUZHU_DB_CONN_MAX_LIFETIME"`
 
-	RedisAddr     string `yaml:"redis_addr"`
-	RedisPassword string `yaml:"redis_password" secret:"true"`
-	RedisDB       int    `yaml:"redis_db"`
-	RedisPrefix   string `yaml:"redis_prefix"`
+	RedisAddr     string `yaml:"redis_addr" env:"JIUZHU_REDIS_ADDR"`
+	RedisPassword string `yaml:"redis_password" secret:"true" env:"JIUZHU_REDIS_PASSWORD"`
+	RedisDB       int    `yaml:"redis_db" env:"JIUZHU_REDIS_DB"`
+	RedisPrefix   string `yaml:"redis_prefix" env:"JIUZHU_REDIS_PREFIX"`
 
-	S3Endpoint  string `yaml:"s3_endpoint"`
-	S3AccessKey string `yaml:"s3_access_key" secret:"true"`
-	S3SecretKey string `yaml:"s3_secret_key" secret:"true"`
-	S3Bucket    string `yaml:"s3_bucket"`
-	S3Region    string `yaml:"s3_region"`
-	S3UseSSL    bool   `yaml:"s3_use_ssl"`
+	S3Endpoint  string `yaml:"s3_endpoint" env:"JIUZHU_S3_ENDPOINT"`
+	S3AccessKey string `yaml:"s3_access_key" secret:"true" env:"JIUZHU_S3_ACCESS_KEY"`
+	S3SecretKey string `yaml:"s3_secret_key" secret:"true" env:"JIUZHU_S3_SECRET_KEY"`
+	S3Bucket    string `yaml:"s3_bucket" env:"JIUZHU_S3_BUCKET"`
+	S3Region    string `yaml:"s3_region" env:"JIUZHU_S3_REGION"`
+	S3UseSSL    bool   `yaml:"s3_use_ssl" env:"JIUZHU_S3_USE_SSL"`
 
 	// SecretKey is the key material for PII encryption, blind indexes and
 	// token hashing. In dev mode it is generated once into the data dir.
-	SecretKey string `yaml:"secret_key" secret:"true"`
+	SecretKey string `yaml:"secret_key" secret:"true" env:"JIUZHU_SECRET_KEY"`
 
 	// SMSWebhookURL is the bureau's SMS platform; empty means no gateway
 	// (dev mode uses the outbox instead).
-	SMSWebhookURL    string `yaml:"sms_webhook_url"`
-	SMSWebhookSecret string `yaml:"sms_webhook_secret" secret:"true"`
+	SMSWebhookURL    string `yaml:"sms_webhook_url" env:"JIUZHU_SMS_WEBHOOK_URL"`
+	SMSWebhookSecret string `yaml:"sms_webhook_secret" secret:"true" env:"JIUZHU_SMS_WEBHOOK_SECRET"`
 	// ChecksURL is the city's data-sharing platform for the cross-department
 	// checks (核对); empty: the demo driver in dev mode, otherwise every
 	// source reports unavailable. ChecksTimeout bounds each source's call.
-	ChecksURL     string        `yaml:"checks_url"`
-	ChecksSecret  string        `yaml:"checks_secret" secret:"true"`
-	ChecksTimeout time.Duration `yaml:"checks_timeout"`
+	ChecksURL     string        `yaml:"checks_url" env:"JIUZHU_CHECKS_URL"`
+	ChecksSecret  string        `yaml:"checks_secret" secret:"true" env:"JIUZHU_CHECKS_SECRET"`
+	ChecksTimeout time.Duration `yaml:"checks_timeout" env:"JIUZHU_CHECKS_TIMEOUT"`
 
 	// Security holds the staff login limits and the /metrics protection.
 	Security `yaml:",inline"`
 
-	PublicityPeriod time.Duration `yaml:"workflow_publicity_period"`
+	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
 	// BankCSVEncoding is the character set of the bank's batch file of a
 	// payment roll: "gbk" (what most banks' batch systems read) or
 	// "utf8-bom" (UTF-8 with a byte-order mark).
-	BankCSVEncoding string        `yaml:"bank_csv_encoding"`
-	MaxUploadBytes  int64         `yaml:"max_upload_bytes"`
-	MaxJSONBytes    int64         `yaml:"max_json_bytes"`
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	BankCSVEncoding string        `yaml:"bank_csv_encoding" env:"JIUZHU_BANK_CSV_ENCODING"`
+	MaxUploadBytes  int64         `yaml:"max_upload_bytes" env:"JIUZHU_MAX_UPLOAD_BYTES"`
+	MaxJSONBytes    int64         `yaml:"max_json_bytes" env:"JIUZHU_MAX_JSON_BYTES"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"JIUZHU_SHUTDOWN_TIMEOUT"`
 	// AuditSealDelay is how long an audit row may stay unsealed: `serve`
 	// seals every sixth of it, and `audit verify` reports older rows.
-	AuditSealDelay time.Duration `yaml:"audit_seal_delay"`
+	AuditSealDelay time.Duration `yaml:"audit_seal_delay" env:"JIUZHU_AUDIT_SEAL_DELAY"`
 	// RequestTimeout bounds every JSON request, so a hung backend answers
 	// 503 within seconds; LongRequestTimeout bounds uploads, document
 	// downloads and exports.
-	RequestTimeout     time.Duration `yaml:"request_timeout"`
-	LongRequestTimeout time.Duration `yaml:"long_request_timeout"`
+	RequestTimeout     time.Duration `yaml:"request_timeout" env:"JIUZHU_REQUEST_TIMEOUT"`
+	LongRequestTimeout time.Duration `yaml:"long_request_timeout" env:"JIUZHU_LONG_REQUEST_TIMEOUT"`
 	// DataMinFreeBytes is the free space below which /readyz reports the
 	// local data disk (SQLite file, local documents) as failed.
-	DataMinFreeBytes int64         `yaml:"data_min_free_bytes"`
-	TrustedProxies   []string      `yaml:"trusted_proxies"`
-	LogLevel         string        `yaml:"log_level"`
-	KVMaxKeys        int           `yaml:"kv_max_keys"`
-	OutboxSize       int           `yaml:"outbox_size"`
-	ResidentIdleTTL  time.Duration `yaml:"resident_idle_ttl"`
-	ResidentMaxTTL   time.Duration `yaml:"resident_max_ttl"`
-	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl"`
-	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl"`
-	BureauName       string        `yaml:"bureau_name"`
+	DataMinFreeBytes int64         `yaml:"data_min_free_bytes" env:"JIUZHU_DATA_MIN_FREE_BYTES"`
+	TrustedProxies   []string      `yaml:"trusted_proxies" env:"JIUZHU_TRUSTED_PROXIES" envSeparator:","`
+	LogLevel         string        `yaml:"log_level" env:"JIUZHU_LOG_LEVEL"`
+	KVMaxKeys        int           `yaml:"kv_max_keys" env:"JIUZHU_KV_MAX_KEYS"`
+	OutboxSize       int           `yaml:"outbox_size" env:"JIUZHU_OUTBOX_SIZE"`
+	ResidentIdleTTL  time.Duration `yaml:"resident_idle_ttl" env:"JIUZHU_RESIDENT_IDLE_TTL"`
+	ResidentMaxTTL   time.Duration `yaml:"resident_max_ttl" env:"JIUZHU_RESIDENT_MAX_TTL"`
+	StaffIdleTTL     time.Duration `yaml:"staff_idle_ttl" env:"JIUZHU_STAFF_IDLE_TTL"`
+	StaffMaxTTL      time.Duration `yaml:"staff_max_ttl" env:"JIUZHU_STAFF_MAX_TTL"`
+	BureauName       string        `yaml:"bureau_name" env:"JIUZHU_BUREAU_NAME"`
 	// HelpLine is the telephone number the portal's guide and decisions
 	// give residents for questions (民政服务热线).
-	HelpLine       string `yaml:"help_line"`
-	CityRegionCode string `yaml:"city_region_code"`
+	HelpLine       string `yaml:"help_line" env:"JIUZHU_HELP_LINE"`
+	CityRegionCode string `yaml:"city_region_code" env:"JIUZHU_CITY_REGION_CODE"`
 	// OTelEndpoint, when set, exports traces by OTLP/HTTP to this URL
 	// (e.g. http://otel-collector:4318); empty means tracing is off.
-	OTelEndpoint    string `yaml:"otel_endpoint"`
+	OTelEndpoint    string `yaml:"otel_endpoint" env:"JIUZHU_OTEL_ENDPOINT"`
 	SecretKeyFile   string `yaml:"-"`
 	secretGenerated bool
 
@@ -109,12 +111,12 @@ type Config struct {
 	// upload rate per resident, how long documents of withdrawn and
 	// rejected cases are kept, how old an object without a row (or a spool
 	// file) must be before the sweep removes it, and where uploads spool.
-	DocumentQuotaBytes     int64         `yaml:"document_quota_bytes"`
-	DocumentQuotaCount     int           `yaml:"document_quota_count"`
-	DocumentUploadsPerHour int           `yaml:"document_uploads_per_hour"`
-	DocumentRetention      time.Duration `yaml:"document_retention"`
-	DocumentOrphanGrace    time.Duration `yaml:"document_orphan_grace"`
-	UploadSpoolDir         string        `yaml:"upload_spool_dir"`
+	DocumentQuotaBytes     int64         `yaml:"document_quota_bytes" env:"JIUZHU_DOCUMENT_QUOTA_BYTES"`
+	DocumentQuotaCount     int           `yaml:"document_quota_count" env:"JIUZHU_DOCUMENT_QUOTA_COUNT"`
+	DocumentUploadsPerHour int           `yaml:"document_uploads_per_hour" env:"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR"`
+	DocumentRetention      time.Duration `yaml:"document_retention" env:"JIUZHU_DOCUMENT_RETENTION"`
+	DocumentOrphanGrace    time.Duration `yaml:"document_orphan_grace" env:"JIUZHU_DOCUMENT_ORPHAN_GRACE"`
+	UploadSpoolDir         string        `yaml:"upload_spool_dir" env:"JIUZHU_UPLOAD_SPOOL_DIR"`
 }
 
 // Default returns the embedded-mode configuration.
@@ -201,133 +203,70 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// applyEnv reads the JIUZHU_* variables named in the fields' env tags
+// (github.com/caarlos0/env): a variable that is empty or only spaces counts
+// as unset, and an error names the variable.
 func applyEnv(c *Config, getenv func(string) string) error {
-	type setter struct {
-		name string
-		set  func(string) error
+	params, err := envlib.GetFieldParams(c)
+	if err != nil {
+		return fmt.Errorf("configuration fields: %w", err)
 	}
-	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
-	integer := func(p *int) func(string) error {
-		return func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("not an integer: %q", v)
-			}
-			*p = n
-			return nil
+	vars := make(map[string]string, len(params))
+	for _, p := range params {
+		if v := strings.TrimSpace(getenv(p.Key)); v != "" {
+			vars[p.Key] = v
 		}
 	}
-	int64v := func(p *int64) func(string) error {
-		return func(v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("not an integer: %q", v)
-			}
-			*p = n
-			return nil
-		}
+	if err := envlib.ParseWithOptions(c, envlib.Options{Environment: vars}); err != nil {
+		return envError(err, vars)
 	}
-	boolean := func(p *bool) func(string) error {
-		return func(v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("not a boolean (true/false): %q", v)
-			}
-			*p = b
-			return nil
-		}
-	}
-	dur := func(p *time.Duration) func(string) error {
-		return func(v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return fmt.Errorf("not a Go duration (e.g. 168h, 30m): %q", v)
-			}
-			*p = d
-			return nil
-		}
-	}
-	setters := []setter{
-		{"JIUZHU_HTTP_ADDR", str(&c.HTTPAddr)},
-		{"JIUZHU_DATA_DIR", str(&c.DataDir)},
-		{"JIUZHU_DEV", func(v string) error {
-			var b bool
-			if err := boolean(&b)(v); err != nil {
-				return err
-			}
-			c.Dev = &b
-			return nil
-		}},
-		{"JIUZHU_DB_DRIVER", str(&c.DBDriver)},
-		{"JIUZHU_DB_DSN", str(&c.DBDSN)},
-		{"JIUZHU_DB_MAX_OPEN_CONNS", integer(&c.DBMaxOpenConns)},
-		{"JIUZHU_DB_MAX_IDLE_CONNS", integer(&c.DBMaxIdleConns)},
-		{"JIUZHU_DB_CONN_MAX_LIFETIME", dur(&c.DBConnMaxLifetime)},
-		{"JIUZHU_REDIS_ADDR", str(&c.RedisAddr)},
-		{"JIUZHU_REDIS_PASSWORD", str(&c.RedisPassword)},
-		{"JIUZHU_REDIS_DB", integer(&c.RedisDB)},
-		{"JIUZHU_REDIS_PREFIX", str(&c.RedisPrefix)},
-		{"JIUZHU_S3_ENDPOINT", str(&c.S3Endpoint)},
-		{"JIUZHU_S3_ACCESS_KEY", str(&c.S3AccessKey)},
-		{"JIUZHU_S3_SECRET_KEY", str(&c.S3SecretKey)},
-		{"JIUZHU_S3_BUCKET", str(&c.S3Bucket)},
-		{"JIUZHU_S3_REGION", str(&c.S3Region)},
-		{"JIUZHU_S3_USE_SSL", boolean(&c.S3UseSSL)},
-		{"JIUZHU_SECRET_KEY", str(&c.SecretKey)},
-		{"JIUZHU_SMS_WEBHOOK_URL", str(&c.SMSWebhookURL)},
-		{"JIUZHU_SMS_WEBHOOK_SECRET", str(&c.SMSWebhookSecret)},
-		{"JIUZHU_CHECKS_URL", str(&c.ChecksURL)},
-		{"JIUZHU_CHECKS_SECRET", str(&c.ChecksSecret)},
-		{"JIUZHU_CHECKS_TIMEOUT", dur(&c.ChecksTimeout)},
-		{"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE", integer(&c.StaffLoginPerIPPerMinute)},
-		{"JIUZHU_STAFF_LOGIN_PER_MINUTE", integer(&c.StaffLoginPerMinute)},
-		{"JIUZHU_STAFF_LOGIN_MAX_HASHES", integer(&c.StaffLoginMaxHashes)},
-		{"JIUZHU_STAFF_LOGIN_HASH_WAIT", dur(&c.StaffLoginHashWait)},
-		{"JIUZHU_METRICS_ADDR", str(&c.MetricsAddr)},
-		{"JIUZHU_METRICS_TOKEN", str(&c.MetricsToken)},
-		{"JIUZHU_OTEL_ENDPOINT", str(&c.OTelEndpoint)},
-		{"JIUZHU_WORKFLOW_PUBLICITY_PERIOD", dur(&c.PublicityPeriod)},
-		{"JIUZHU_BANK_CSV_ENCODING", str(&c.BankCSVEncoding)},
-		{"JIUZHU_MAX_UPLOAD_BYTES", int64v(&c.MaxUploadBytes)},
-		{"JIUZHU_MAX_JSON_BYTES", int64v(&c.MaxJSONBytes)},
-		{"JIUZHU_SHUTDOWN_TIMEOUT", dur(&c.ShutdownTimeout)},
-		{"JIUZHU_AUDIT_SEAL_DELAY", dur(&c.AuditSealDelay)},
-		{"JIUZHU_REQUEST_TIMEOUT", dur(&c.RequestTimeout)},
-		{"JIUZHU_LONG_REQUEST_TIMEOUT", dur(&c.LongRequestTimeout)},
-		{"JIUZHU_DATA_MIN_FREE_BYTES", int64v(&c.DataMinFreeBytes)},
-		{"JIUZHU_TRUSTED_PROXIES", func(v string) error { c.TrustedProxies = splitList(v); return nil }},
-		{"JIUZHU_LOG_LEVEL", str(&c.LogLevel)},
-		{"JIUZHU_KV_MAX_KEYS", integer(&c.KVMaxKeys)},
-		{"JIUZHU_OUTBOX_SIZE", integer(&c.OutboxSize)},
-		{"JIUZHU_RESIDENT_IDLE_TTL", dur(&c.ResidentIdleTTL)},
-		{"JIUZHU_RESIDENT_MAX_TTL", dur(&c.ResidentMaxTTL)},
-		{"JIUZHU_STAFF_IDLE_TTL", dur(&c.StaffIdleTTL)},
-		{"JIUZHU_STAFF_MAX_TTL", dur(&c.StaffMaxTTL)},
-		{"JIUZHU_BUREAU_NAME", str(&c.BureauName)},
-		{"JIUZHU_HELP_LINE", str(&c.HelpLine)},
-		{"JIUZHU_CITY_REGION_CODE", str(&c.CityRegionCode)},
-		{"JIUZHU_DOCUMENT_QUOTA_BYTES", int64v(&c.DocumentQuotaBytes)},
-		{"JIUZHU_DOCUMENT_QUOTA_COUNT", integer(&c.DocumentQuotaCount)},
-		{"JIUZHU_DOCUMENT_UPLOADS_PER_HOUR", integer(&c.DocumentUploadsPerHour)},
-		{"JIUZHU_DOCUMENT_RETENTION", dur(&c.DocumentRetention)},
-		{"JIUZHU_DOCUMENT_ORPHAN_GRACE", dur(&c.DocumentOrphanGrace)},
-		{"JIUZHU_UPLOAD_SPOOL_DIR", str(&c.UploadSpoolDir)},
-	}
-	for _, s := range setters {
-		v, ok := lookup(getenv, s.name)
-		if !ok {
-			continue
-		}
-		if err := s.set(strings.TrimSpace(v)); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-	}
+	c.TrustedProxies = splitList(strings.Join(c.TrustedProxies, ","))
 	return nil
 }
 
-func lookup(getenv func(string) string, name string) (string, bool) {
-	v := getenv(name)
-	return v, v != ""
+// envError names the variable a parse failed on, with what it wants.
+func envError(err error, vars map[string]string) error {
+	var agg envlib.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		err = agg.Errors[0]
+	}
+	var pe envlib.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("environment: %w", err)
+	}
+	name := envNameOf(reflect.TypeOf(Config{}), pe.Name)
+	if name == "" {
+		name = pe.Name
+	}
+	want := "a valid " + pe.Type.String()
+	switch pe.Type {
+	case reflect.TypeOf(time.Duration(0)):
+		want = "a Go duration (e.g. 168h, 30m)"
+	case reflect.TypeOf(true), reflect.TypeOf((*bool)(nil)):
+		want = "a boolean (true/false)"
+	case reflect.TypeOf(0), reflect.TypeOf(int64(0)):
+		want = "an integer"
+	}
+	return fmt.Errorf("%s: not %s: %q", name, want, vars[name])
+}
+
+// envNameOf is the env tag of the field called field in t or a struct it
+// embeds ("" when there is none).
+func envNameOf(t reflect.Type, field string) string {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Name == field {
+			if name := f.Tag.Get("env"); name != "" {
+				return name
+			}
+		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if name := envNameOf(f.Type, field); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func splitList(v string) []string {

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,38 @@ func TestDataDirInsideSourceTreeRefused(t *testing.T) {
 		"JIUZHU_SECRET_KEY": "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"}))
 	if err != nil {
 		t.Fatalf("data dir unused: %v", err)
+	}
+}
+
+// TestEveryKeyHasItsVariable: each YAML key is also read from
+// JIUZHU_<KEY> (the env tag the library reads), so a new key cannot be
+// left out of the environment.
+func TestEveryKeyHasItsVariable(t *testing.T) {
+	var walk func(reflect.Type)
+	walk = func(tp reflect.Type) {
+		for i := 0; i < tp.NumField(); i++ {
+			f := tp.Field(i)
+			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if f.Anonymous {
+				walk(f.Type)
+				continue
+			}
+			if key == "" || key == "-" {
+				continue
+			}
+			if want := "JIUZHU_" + strings.ToUpper(key); f.Tag.Get("env") != want {
+				t.Errorf("field %s (yaml %q) has env tag %q, want %q", f.Name, key, f.Tag.Get("env"), want)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
+
+	c, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": t.TempDir(), "JIUZHU_DEV": " true ", "JIUZHU_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2,,",
+		"JIUZHU_REQUEST_TIMEOUT": "7s", "JIUZHU_REDIS_DB": ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dev == nil || !*c.Dev || strings.Join(c.TrustedProxies, "|") != "10.0.0.1|10.0.0.2" || c.RequestTimeout != 7*time.Second {
+		t.Fatalf("from the environment: dev %v, proxies %q, timeout %v", c.Dev, c.TrustedProxies, c.RequestTimeout)
 	}
 }

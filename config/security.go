@@ -14,19 +14,19 @@ type Security struct {
 	// StaffLoginPerIPPerMinute and StaffLoginPerMinute are the login
 	// attempts allowed per client address and in total, checked before any
 	// password is hashed.
-	StaffLoginPerIPPerMinute int `yaml:"staff_login_per_ip_per_minute"`
-	StaffLoginPerMinute      int `yaml:"staff_login_per_minute"`
+	StaffLoginPerIPPerMinute int `yaml:"staff_login_per_ip_per_minute" env:"JIUZHU_STAFF_LOGIN_PER_IP_PER_MINUTE"`
+	StaffLoginPerMinute      int `yaml:"staff_login_per_minute" env:"JIUZHU_STAFF_LOGIN_PER_MINUTE"`
 	// StaffLoginMaxHashes bounds the argon2id password checks running at
 	// once (each takes ~19 MiB and a core); StaffLoginHashWait is how long
 	// a login waits for a slot before 429 login_busy.
-	StaffLoginMaxHashes int           `yaml:"staff_login_max_hashes"`
-	StaffLoginHashWait  time.Duration `yaml:"staff_login_hash_wait"`
+	StaffLoginMaxHashes int           `yaml:"staff_login_max_hashes" env:"JIUZHU_STAFF_LOGIN_MAX_HASHES"`
+	StaffLoginHashWait  time.Duration `yaml:"staff_login_hash_wait" env:"JIUZHU_STAFF_LOGIN_HASH_WAIT"`
 	// MetricsAddr, when set, serves /metrics on its own listener and not on
 	// the app port; MetricsToken, when set, requires
 	// "Authorization: Bearer <token>" for /metrics on the app port. With
 	// neither, /metrics is not served.
-	MetricsAddr  string `yaml:"metrics_addr"`
-	MetricsToken string `yaml:"metrics_token" secret:"true"`
+	MetricsAddr  string `yaml:"metrics_addr" env:"JIUZHU_METRICS_ADDR"`
+	MetricsToken string `yaml:"metrics_token" secret:"true" env:"JIUZHU_METRICS_TOKEN"`
 }
 
 func defaultSecurity() Security {
