@@ -129,6 +129,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.staffRoutes(v1)
 	s.voucherRoutes(v1)
 	s.paymentRoutes(v1)
+	s.societyRoutes(v1)
 }
 
 // readyCheckTimeout is each readiness check's own limit. The checks run in

@@ -59,6 +59,10 @@ const (
 	ActCalendarSet                 Action = "calendar.set"        // working-day calendar of a year (audited)
 	ActDeadlinesRead               Action = "deadlines.read"      // overdue cases and deadline reminders
 	ActApplicationExtend           Action = "application.extend"  // whole case 30 → 45 working days, with a reason
+	ActSocietyManage               Action = "society.manage"      // register donors and donation stations (audited)
+	ActDonationsRead               Action = "donations.read"      // donations and allocations in the region
+	ActDonationsAllocate           Action = "donations.allocate"  // allocate donated money and goods (audited)
+	ActStationDonations            Action = "station.donations"   // a station records and lists its own donations
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -116,6 +120,13 @@ var Permissions = map[Action][]Role{
 	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},
+	// The civil-affairs bureau (民政, the county approver's role; bound to
+	// the city node it is the city bureau) registers donors and stations
+	// and decides allocations.
+	ActSocietyManage:     {RoleCountyApprover},
+	ActDonationsRead:     {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
+	ActDonationsAllocate: {RoleCountyApprover},
+	ActStationDonations:  {RoleStation},
 }
 
 // Can reports whether role may perform action.

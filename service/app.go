@@ -98,6 +98,8 @@ type App struct {
 	Stats *Stats
 	// Payment rolls and the public fund totals.
 	Payments *Payments
+	// Society: donors, stations, donations and their allocations.
+	Society *Society
 }
 
 // NewApp builds every service from the same dependencies.
@@ -145,6 +147,7 @@ func NewApp(d Deps) *App {
 	// Statistics.
 	a.Stats = NewStats(d.stats())
 	a.Payments = NewPayments(d, a.Audit)
+	a.Society = NewSociety(d.society(), a.Audit)
 	return a
 }
 
