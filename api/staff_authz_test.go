@@ -390,7 +390,9 @@ var staffMatrix = map[string]authzRow{
 	"GET /api/v1/staff/station/me": {roles: mxStation, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/station/me") }},
 	"GET /api/v1/staff/station/donors": {roles: mxStation, ok: []int{http.StatusOK},
-		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/station/donors?phone=13900005555") }},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/station/donors?phone=13900005555")
+		}},
 	"GET /api/v1/staff/station/donations": {roles: mxStation, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/station/donations") }},
 	"POST /api/v1/staff/station/donations": {roles: mxStation, ok: []int{http.StatusCreated},
