@@ -17,6 +17,8 @@ const routes = [
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
+  { path: '/donations', component: () => import('./views/PublicDonations.vue'), meta: { title: '社会捐赠公示' } },
+  { path: '/donations/trace', component: () => import('./views/DonationTrace.vue'), meta: { title: '捐赠去向查询' } },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
 
