@@ -89,3 +89,67 @@ func TestDonorTracesReceipt(t *testing.T) {
 	}
 	screen(t, ctx, "society-1-trace")
 }
+
+// TestStationRecordsAndPrintsReceipt: the station logs in, records a gift
+// from a registered donor found by phone, and sees the printable receipt
+// (styled by its own stylesheet under the site's policy) with its number
+// and trace code; the donor then traces it before any allocation.
+func TestStationRecordsAndPrintsReceipt(t *testing.T) {
+	t.Parallel()
+	env, srv := serve(t)
+	post(t, env, "/api/v1/staff/society/donors", staffToken(t, env, "county"),
+		map[string]any{"kind": "individual", "name": "孙乐善", "phone": "13900006666"}, http.StatusCreated)
+	ctx := browser(t)
+	run(t, ctx, "station login",
+		chromedp.Navigate(srv.URL+"/staff/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "station"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.record-btn`)),
+		chromedp.WaitVisible(byText("h1", service.DemoStationName)),
+	)
+	run(t, ctx, "record a gift",
+		chromedp.SendKeys(chromedp.CSS(`input[name=donor_phone]`), "13900006666"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=amount]`), "200.5"),
+		chromedp.WaitVisible(chromedp.CSS(`.donor-found`)),
+		press(`.record-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.print-btn`)),
+		chromedp.Poll[chromedp.Void](`(() => { const d = document.querySelector('.receipt-frame').contentDocument; return d && d.querySelector('#trace-code') !== null })()`),
+	)
+	read := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	doc := `document.querySelector('.receipt-frame').contentDocument`
+	number, code := read(doc+`.querySelector('#receipt-number').textContent`), read(doc+`.querySelector('#trace-code').textContent`)
+	receipt := read(doc + `.body.innerText`)
+	for _, want := range []string{"社会捐赠收据", "人民币 200.50 元", "孙**", service.DemoStationName} {
+		if !strings.Contains(receipt, want) {
+			t.Errorf("the receipt does not say %q:\n%s", want, receipt)
+		}
+	}
+	// The receipt's stylesheet applied inside the portal's frame.
+	if font := read(`getComputedStyle(` + doc + `.body).fontFamily`); !strings.Contains(font, "SimSun") {
+		t.Errorf("receipt unstyled (font %q)", font)
+	}
+	if model.CanonicalTraceCode(code) != code || !strings.HasPrefix(number, "JZ330502-") {
+		t.Fatalf("receipt number %q, code %q", number, code)
+	}
+	screen(t, ctx, "society-2-receipt")
+
+	run(t, ctx, "the donor traces it",
+		js(`sessionStorage.clear(); localStorage.clear()`),
+		chromedp.Navigate(srv.URL+"/donations/trace"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=receipt_number]`), number),
+		chromedp.SendKeys(chromedp.CSS(`input[name=trace_code]`), code),
+		press(`.trace-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.trace-summary`)),
+	)
+	if txt := pageText(t, ctx); !strings.Contains(txt, "尚余 200.50 元 待分配") || !strings.Contains(txt, "还没有分配") {
+		t.Errorf("trace before allocation:\n%s", txt)
+	}
+}

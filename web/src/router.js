@@ -13,6 +13,7 @@ const routes = [
   { path: '/staff/login', component: () => import('./views/StaffLogin.vue'), meta: { title: '工作人员登录' } },
   { path: '/school', component: () => import('./views/SchoolRedeem.vue'), meta: { auth: 'staff', title: '教育券核销' } },
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
+  { path: '/station', component: () => import('./views/StationDonations.vue'), meta: { auth: 'staff', title: '捐赠站点' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
