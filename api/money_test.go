@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,6 +28,7 @@ type mnRoll struct {
 	LineCount int      `json:"line_count"`
 	Total     int64    `json:"total"`
 	Lines     []mnLine `json:"lines"`
+	Allowed   []string `json:"allowed_actions"`
 }
 
 type mnLine struct {
@@ -137,11 +140,25 @@ func TestMoneyRollFromApproval(t *testing.T) {
 		}
 
 		// Maker-checker: the maker (county) is refused, finance approves.
-		finance := wfDemo(t, env, "finance").Token
+		fs := wfDemo(t, env, "finance")
+		finance := fs.Token
+		if cs := wfDemo(t, env, "county"); !slices.Contains(fs.Permissions, "payment_rolls.approve") || slices.Contains(cs.Permissions, "payment_rolls.approve") ||
+			!slices.Contains(cs.Permissions, "payment_rolls.create") {
+			t.Fatalf("permissions at login: finance %v, county %v", fs.Permissions, cs.Permissions)
+		}
 		approve := func(token string, want int) *apitest.Response {
 			r := env.Post("/api/v1/staff/payment-rolls/"+roll.ID+"/actions", token, map[string]string{"action": "approve"})
 			apitest.Want(t, r, want)
 			return r
+		}
+		// What each may do, as the server says: the maker nothing, finance approve.
+		allowed := func(token string) string {
+			r := env.Get("/api/v1/staff/payment-rolls/"+roll.ID, token)
+			apitest.Want(t, r, http.StatusOK)
+			return strings.Join(mnRollOf(t, r).Allowed, ",")
+		}
+		if a, f := allowed(s.county), allowed(finance); a != "" || f != "approve" {
+			t.Fatalf("allowed actions on the draft: county %q, finance %q", a, f)
 		}
 		approve(s.county, http.StatusForbidden)
 		// The bank file exists only for an approved roll.
@@ -150,6 +167,9 @@ func TestMoneyRollFromApproval(t *testing.T) {
 			t.Fatalf("approved %+v", got)
 		}
 		approve(finance, http.StatusConflict)
+		if a, f := allowed(s.county), allowed(finance); a != "" || f != "export,record_results" {
+			t.Fatalf("allowed actions on the approved roll: county %q, finance %q", a, f)
+		}
 
 		// The bank file: GBK, one row per payment with the full account.
 		apitest.Want(t, env.Get("/api/v1/staff/payment-rolls/"+roll.ID+".csv", s.county), http.StatusForbidden)
@@ -584,6 +604,177 @@ func TestMoneyRollOnceUnderConcurrency(t *testing.T) {
 		}
 		if created != 1 {
 			t.Fatalf("created %d rolls: %v", created, apitest.Statuses(rs))
+		}
+	})
+}
+
+// TestMoneyCatchUpMissedMonth: a case approved after the roll of its first
+// month was made is paid that month in the next roll (an arrears line for
+// the month it missed), once.
+func TestMoneyCatchUpMissedMonth(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		s := rcLogin(t, env)
+		c := wfSubmitted(t, env, "330502001001", 1)
+		wfInvestigated(t, env, s.community, c)
+		wfAct(t, env, s.street, c.ID, "publicize", "", http.StatusOK)
+		env.Clock.Advance(env.Config.PublicityPeriod + time.Minute)
+		s = rcLogin(t, env)
+		month := model.MonthOf(env.Clock.Now())
+		next := model.AddMonths(month, 1)
+
+		// Next month's roll is made first; the case is approved after it.
+		early := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated))
+		wfAct(t, env, s.county, c.ID, "approve", "", http.StatusOK)
+		number := mnNumber(t, env, c.ID)
+		if len(mnLinesOf(early, number)) != 0 {
+			t.Fatalf("a roll made before the approval pays it: %+v", early.Lines)
+		}
+		a, err := env.Backends.DB.Application(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mnBankAccount(t, env, a.ResidentID, "6228480012345675678")
+
+		env.Clock.Set(mnMonthStart(t, next))
+		s = rcLogin(t, env)
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 1), http.StatusCreated))
+		got := map[string]mnLine{}
+		for _, l := range mnLinesOf(roll, number) {
+			got[l.Kind+" "+l.ForMonth] = l
+		}
+		if len(got) != 2 || got["monthly "+model.AddMonths(next, 1)].Amount != 82000 || got["arrears "+next].Amount != 82000 ||
+			got["arrears "+next].Status != "scheduled" {
+			t.Fatalf("want this month's line and the missed month's, got %+v", mnLinesOf(roll, number))
+		}
+
+		// The missed month is caught up once.
+		env.Clock.Set(mnMonthStart(t, model.AddMonths(next, 1)))
+		s = rcLogin(t, env)
+		later := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(next, 2), http.StatusCreated))
+		if ls := mnLinesOf(later, number); len(ls) != 1 || ls[0].Kind != "monthly" {
+			t.Fatalf("the roll after: %+v", ls)
+		}
+	})
+}
+
+// TestMoneyBackfillBenefitsDecidedBefore: a cash case approved before
+// benefit records existed gets its record from the scheduled backfill, once,
+// and the next roll pays it; a one-off decided then is recorded as settled
+// and never paid by a roll.
+func TestMoneyBackfillBenefitsDecidedBefore(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		ctx := context.Background()
+		monthly, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道2号",
+			Program: model.ProgramDibao, MonthlyAmount: 61500, BankAccount: "6222000000001234",
+			Members: []apitest.FixtureMember{{Name: "赵六", IDNumber: makeID("19650101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		once, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道3号",
+			Program: model.ProgramTemporary, MonthlyAmount: 300000, BankAccount: "6222000000005678",
+			Members: []apitest.FixtureMember{{Name: "孙七", IDNumber: makeID("19750101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Backends.DB.BenefitOfApplication(ctx, monthly.ApplicationID); !errors.Is(err, model.ErrNotFound) {
+			t.Fatalf("a fixture case has a benefit record before the backfill: %v", err)
+		}
+		res, err := env.App.Workflow.BackfillBenefits(ctx)
+		if err != nil || res.Skipped || res.Recorded != 2 || res.Failed != 0 {
+			t.Fatalf("backfill: %+v %v", res, err)
+		}
+		month := model.MonthOf(env.Clock.Now())
+		b, err := env.Backends.DB.BenefitOfApplication(ctx, monthly.ApplicationID)
+		if err != nil || b.Status != model.BenefitStatusActive || b.FirstMonth != model.AddMonths(month, 1) || b.Kind != model.BenefitMonthlyCash {
+			t.Fatalf("monthly benefit %+v %v", b, err)
+		}
+		o, err := env.Backends.DB.BenefitOfApplication(ctx, once.ApplicationID)
+		if err != nil || o.Status != model.BenefitStatusEnded {
+			t.Fatalf("one-off benefit %+v %v", o, err)
+		}
+
+		// Run again the next day: nothing more is recorded.
+		env.Clock.Advance(24 * time.Hour)
+		if res, err := env.App.Workflow.BackfillBenefits(ctx); err != nil || res.Recorded != 0 || res.Failed != 0 {
+			t.Fatalf("second backfill: %+v %v", res, err)
+		}
+
+		s := rcLogin(t, env)
+		roll := mnRollOf(t, mnMakeRoll(t, env, s.county, "dibao", model.AddMonths(month, 1), http.StatusCreated))
+		if ls := mnLinesOf(roll, "FX-"+monthly.ApplicationID); len(ls) != 1 || ls[0].Amount != 61500 || ls[0].Status != "scheduled" {
+			t.Fatalf("the backfilled benefit in the roll: %+v", roll.Lines)
+		}
+		tmp := mnRollOf(t, mnMakeRoll(t, env, s.county, "temporary", month, http.StatusCreated))
+		if ls := mnLinesOf(tmp, "FX-"+once.ApplicationID); len(ls) != 0 {
+			t.Fatalf("a one-off decided before the rolls is paid again: %+v", ls)
+		}
+	})
+}
+
+// TestMoneyRollReminders: the roll-preparation job reminds the county of
+// next month's roll from the 20th while it is not made, and of this month's
+// roll once the month has begun while it is not approved; once across
+// instances, and a re-run writes nothing new.
+func TestMoneyRollReminders(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		ctx := context.Background()
+		month := model.MonthOf(env.Clock.Now())
+		next := model.AddMonths(month, 1)
+		ids, err := env.InsertHousehold(ctx, apitest.FixtureHousehold{RegionCode: "330502001001", Phone: newPhone(), Address: "某街道4号",
+			Program: model.ProgramDibao, MonthlyAmount: 50000, BankAccount: "6222000000004321",
+			Members: []apitest.FixtureMember{{Name: "周八", IDNumber: makeID("19600101", true), Relation: "self"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.InsertBenefit(ctx, apitest.FixtureBenefit{IDs: ids, Program: model.ProgramDibao, RegionCode: "330502001001",
+			FirstMonth: next, Versions: map[string]int64{next: 50000}}); err != nil {
+			t.Fatal(err)
+		}
+		remind := func(app *service.App) service.RollRemindResult {
+			t.Helper()
+			res, err := app.Payments.RemindRolls(ctx)
+			if err != nil {
+				t.Error(err) // also called from goroutines
+			}
+			return res
+		}
+		env.Clock.Set(mnMonthStart(t, month).Add(18 * 24 * time.Hour)) // the 19th
+		if res := remind(env.App); res.Sent != 0 {
+			t.Fatalf("reminded before the 20th: %+v", res)
+		}
+		env.Clock.Advance(24 * time.Hour) // the 20th
+		other := env.Instance()           // both instances run the job at once: one reminder
+		results := make(chan service.RollRemindResult, 2)
+		for _, app := range []*service.App{env.App, other} {
+			go func() { results <- remind(app) }()
+		}
+		if a, b := <-results, <-results; a.Sent+b.Sent != 1 {
+			t.Fatalf("the 20th: %+v %+v", a, b)
+		}
+		env.Clock.Advance(24 * time.Hour) // a re-run the next day writes nothing new
+		if res := remind(other); res.Skipped || res.Sent != 0 {
+			t.Fatalf("the 21st: %+v", res)
+		}
+
+		s := rcLogin(t, env)
+		mnMakeRoll(t, env, s.county, "dibao", next, http.StatusCreated)
+		env.Clock.Set(mnMonthStart(t, next)) // the month begins with the roll not approved
+		if res := remind(env.App); res.Sent != 1 {
+			t.Fatalf("the 1st: %+v", res)
+		}
+		s = rcLogin(t, env)
+		r := env.Get("/api/v1/staff/roll-reminders", s.county)
+		apitest.Want(t, r, http.StatusOK)
+		var page struct {
+			Items []model.RollReminder `json:"items"`
+		}
+		r.JSON(t, &page)
+		if len(page.Items) != 2 || page.Items[0].Kind != model.ReminderOverdue || page.Items[1].Kind != model.ReminderDueSoon ||
+			page.Items[0].Period != next || page.Items[0].RegionCode != "330502" || !strings.Contains(page.Items[0].Text, "审核") {
+			t.Fatalf("reminders %+v", page.Items)
 		}
 	})
 }

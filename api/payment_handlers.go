@@ -26,6 +26,7 @@ func (s *Server) paymentRoutes(v1 *gin.RouterGroup) {
 	st.POST("/payment-rolls/:id/results", s.allow(model.ActPaymentResultsRecord), s.handle(s.paymentRollResults))
 	st.PUT("/fund-budgets", s.allow(model.ActFundBudgetSet), s.handle(s.putFundBudget))
 	st.GET("/fund-ledger", s.allow(model.ActFundLedgerRead), s.handle(s.fundLedger))
+	st.GET("/roll-reminders", s.allow(model.ActPaymentRollsRead), s.handle(s.listRollReminders))
 }
 
 func (s *Server) putFundBudget(c *gin.Context) error {
@@ -178,5 +179,18 @@ func (s *Server) publicFunds(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+func (s *Server) listRollReminders(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Payments.RollReminders(c.Request.Context(), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -282,6 +282,8 @@ var staffMatrix = map[string]authzRow{
 			return mxSend(http.MethodPut, "/api/v1/staff/fund-budgets", map[string]any{"region_code": mxPick(in, "330502", "330521"),
 				"program": "dibao", "period": model.MonthOf(f.env.Clock.Now()), "amount": 1000000})
 		}},
+	"GET /api/v1/staff/roll-reminders": {roles: mxRollReaders, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/roll-reminders") }},
 	"GET /api/v1/staff/fund-ledger": {roles: mxRollReaders, scoped: true, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxGet("/api/v1/staff/fund-ledger?region_code=" + mxPick(in, "330502", "330521"))

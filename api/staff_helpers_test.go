@@ -12,8 +12,9 @@ import (
 
 // wfSession is a logged-in staff member.
 type wfSession struct {
-	Token string
-	ID    string
+	Token       string
+	ID          string
+	Permissions []string // what the login answer says the session may do
 }
 
 // wfLogin logs a staff account in with password and returns its session.
@@ -26,9 +27,10 @@ func wfLogin(t *testing.T, env *apitest.Env, username, password string) wfSessio
 		Staff struct {
 			ID string `json:"id"`
 		} `json:"staff"`
+		Permissions []string `json:"permissions"`
 	}
 	r.JSON(t, &out)
-	return wfSession{Token: out.Token, ID: out.Staff.ID}
+	return wfSession{Token: out.Token, ID: out.Staff.ID, Permissions: out.Permissions}
 }
 
 // wfDemo logs a wfDemo account in.

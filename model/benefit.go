@@ -188,3 +188,70 @@ type FundBudget struct {
 
 // TableName is the fund budgets table.
 func (FundBudget) TableName() string { return "fund_budgets" }
+
+// RollPrepareFromDay is the day of the month before a roll's month from
+// which the county is reminded to make that roll while it is not made.
+const RollPrepareFromDay = 20
+
+// RollReminder is a message the roll-preparation job left for a county:
+// the roll of a program and month is due (due_soon: not made by the 20th of
+// the month before) or late (overdue: not approved when its month began).
+type RollReminder struct {
+	ID         string      `json:"id"`
+	RegionCode string      `json:"region_code"`
+	Program    ProgramCode `json:"program"`
+	Period     string      `json:"period"`
+	Kind       string      `json:"kind"`
+	Text       string      `json:"text"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+// TableName is the roll reminders table.
+func (RollReminder) TableName() string { return "roll_reminders" }
+
+// RollReminderKind is the reminder the roll of period needs at now (China
+// time), given whether it is made and approved: ReminderDueSoon from
+// RollPrepareFromDay of the month before while it is not made,
+// ReminderOverdue from the first of its month while it is not approved, ""
+// when none is needed.
+func RollReminderKind(period string, now time.Time, made, approved bool) string {
+	month := MonthOf(now)
+	switch {
+	case approved:
+		return ""
+	case month >= period:
+		return ReminderOverdue
+	case made:
+		return ""
+	case AddMonths(month, 1) == period && now.In(monthZone).Day() >= RollPrepareFromDay:
+		return ReminderDueSoon
+	}
+	return ""
+}
+
+// Roll actions a staff member may take on a roll (allowed_actions).
+const (
+	RollActionApprove       = "approve"
+	RollActionExport        = "export"
+	RollActionRecordResults = "record_results"
+)
+
+// AllowedActions is what p may do with r now: approve a draft made by
+// someone else, export an approved roll's bank file, and record the bank's
+// results while a line awaits one (awaiting). The portal shows exactly
+// these; the server checks each again when it is done.
+func (r PaymentRoll) AllowedActions(p Principal, awaiting bool) []string {
+	out := []string{}
+	switch {
+	case r.Status == RollDraft && Can(p.Role, ActPaymentRollsApprove) && r.MadeBy != p.ID:
+		out = append(out, RollActionApprove)
+	case r.Status == RollApproved:
+		if Can(p.Role, ActPaymentRollsExport) {
+			out = append(out, RollActionExport)
+		}
+		if awaiting && Can(p.Role, ActPaymentResultsRecord) {
+			out = append(out, RollActionRecordResults)
+		}
+	}
+	return out
+}

@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // Action is a staff action. Every staff endpoint names the one action it
 // performs, and Permissions is the only place that says which role may
 // perform it.
@@ -137,4 +139,17 @@ func Can(role Role, action Action) bool {
 		}
 	}
 	return false
+}
+
+// ActionsOf lists the actions role may perform, sorted (the portal shows
+// what these allow; the server checks each request again).
+func ActionsOf(role Role) []Action {
+	out := []Action{}
+	for action, roles := range Permissions {
+		if slices.Contains(roles, role) {
+			out = append(out, action)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

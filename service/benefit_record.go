@@ -17,7 +17,7 @@ import (
 // benefit, the month decided for a one-off) and the household as assessed,
 // sealed. Vouchers and services have no amount and no benefit record.
 func (w *Workflow) makeBenefit(ctx context.Context, a model.Application, now time.Time) error {
-	kind, amount := a.Benefit()
+	kind, _ := a.Benefit()
 	if !a.IsEligible() || (!kind.IsMonthly() && !kind.IsOneOff()) {
 		return nil
 	}
@@ -25,6 +25,14 @@ func (w *Workflow) makeBenefit(ctx context.Context, a model.Application, now tim
 	if err != nil {
 		return err
 	}
+	return w.recordBenefit(ctx, a, c, now, model.BenefitStatusActive, nil)
+}
+
+// recordBenefit writes the benefit of a, approved at approved, decided on
+// the case c, with its first amount version.
+func (w *Workflow) recordBenefit(ctx context.Context, a model.Application, c model.Case, approved time.Time, status string, end *string) error {
+	kind, amount := a.Benefit()
+	now := approved
 	if a.StandardAmount != nil {
 		c.Standard = *a.StandardAmount
 	}
@@ -55,9 +63,9 @@ func (w *Workflow) makeBenefit(ctx context.Context, a model.Application, now tim
 	b := &model.Benefit{ID: w.d.IDs.New(), ApplicationID: a.ID, ApplicationNumber: a.Number, HouseholdID: a.HouseholdID, Program: a.Program,
 		RegionCode: a.RegionCode, CountyCode: countyOf(a.RegionCode), Hukou: h.Hukou, Kind: kind, PersonsCovered: persons,
 		FollowsStandard: kind.IsMonthly() && a.StandardAmount != nil && a.ComputedAmount != nil && *a.ComputedAmount == amount,
-		Status:          model.BenefitStatusActive, FirstMonth: first, NameMasked: applicantMasked(ms), HouseholdSize: len(ms),
-		SnapshotSealed: sealed, ApprovedAt: now, CreatedAt: now, UpdatedAt: now}
-	v := &model.BenefitAmount{ID: w.d.IDs.New(), BenefitID: b.ID, FromMonth: first, Amount: amount, Reason: "approval", CreatedAt: now}
+		Status:          status, FirstMonth: first, EndMonth: end, NameMasked: applicantMasked(ms), HouseholdSize: len(ms),
+		SnapshotSealed: sealed, ApprovedAt: now, CreatedAt: w.d.Clock.Now(), UpdatedAt: w.d.Clock.Now()}
+	v := &model.BenefitAmount{ID: w.d.IDs.New(), BenefitID: b.ID, FromMonth: first, Amount: amount, Reason: "approval", CreatedAt: b.CreatedAt}
 	return w.d.DB.CreateBenefit(ctx, b, v)
 }
 

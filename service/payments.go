@@ -38,6 +38,21 @@ type RollInput struct {
 type RollView struct {
 	model.PaymentRoll
 	Lines []model.PaymentLine `json:"lines"`
+	// AllowedActions is what the caller may do with the roll now
+	// (model.PaymentRoll.AllowedActions).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// newRollView is the view of r with its lines for the caller pr.
+func newRollView(pr model.Principal, r model.PaymentRoll, lines []model.PaymentLine) RollView {
+	if lines == nil {
+		lines = []model.PaymentLine{}
+	}
+	awaiting := false
+	for _, l := range lines {
+		awaiting = awaiting || l.Status == model.LineScheduled
+	}
+	return RollView{PaymentRoll: r, Lines: lines, AllowedActions: r.AllowedActions(pr, awaiting)}
 }
 
 // heldReason is why a line without a bank account is not sent to the bank.
@@ -97,10 +112,7 @@ func (p *Payments) CreateRoll(ctx context.Context, in RollInput) (RollView, erro
 			Detail: fmt.Sprintf("%s %s lines=%d total=%d", r.Program, r.Period, r.LineCount, r.Total)}); err != nil {
 			return err
 		}
-		if lines == nil {
-			lines = []model.PaymentLine{}
-		}
-		out = RollView{PaymentRoll: r, Lines: lines}
+		out = newRollView(pr, r, lines)
 		return nil
 	})
 	var me *model.Error
@@ -160,6 +172,14 @@ func (p *Payments) linesOf(ctx context.Context, county string, program model.Pro
 		lines = append(lines, l)
 		households[b.HouseholdID] = true
 	}
+	missed, err := p.missedMonths(ctx, bs, versions, county, program, period)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range missed {
+		lines = append(lines, l)
+		households[benefitHousehold(bs, l.BenefitID)] = true
+	}
 	unpaid, err := p.d.DB.UnpaidLines(ctx, county, program)
 	if err != nil {
 		return nil, err
@@ -201,6 +221,66 @@ func (p *Payments) linesOf(ctx context.Context, county string, program model.Pro
 	return lines, nil
 }
 
+// missedMonths are the catch-up lines (kind arrears, no earlier line) of
+// the monthly benefits among bs for the months before period whose roll
+// was made before the benefit was approved: a case approved on the 25th
+// after the next month's roll was made on the 20th is paid that month in
+// the following roll. A month missed while a benefit was suspended is not
+// paid later (the benefit was approved before that roll), and the pay slot
+// keeps a month from being paid twice (also a benefit approved at the
+// instant its roll was made, which that roll may already pay).
+func (p *Payments) missedMonths(ctx context.Context, bs []model.Benefit, versions map[string][]model.BenefitAmount,
+	county string, program model.ProgramCode, period string) ([]model.PaymentLine, error) {
+	rolls, err := p.d.DB.RollsBefore(ctx, county, program, period)
+	if err != nil || len(rolls) == 0 {
+		return nil, err
+	}
+	var lines []model.PaymentLine
+	var slots []string
+	for _, b := range bs {
+		if !b.Kind.IsMonthly() {
+			continue
+		}
+		for _, r := range rolls {
+			if r.Period < b.FirstMonth || b.ApprovedAt.Before(r.CreatedAt) || (b.EndMonth != nil && r.Period >= *b.EndMonth) {
+				continue
+			}
+			amount, ok := model.AmountIn(versions[b.ID], r.Period)
+			if !ok || amount <= 0 {
+				continue
+			}
+			slot := paySlot(b, r.Period)
+			slots = append(slots, slot)
+			lines = append(lines, model.PaymentLine{BenefitID: b.ID, ApplicationID: b.ApplicationID, ApplicationNumber: b.ApplicationNumber,
+				NameMasked: b.NameMasked, ForMonth: r.Period, Amount: amount, Kind: model.LineArrears, Status: model.LineScheduled, PaySlot: &slot})
+		}
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	taken, err := p.d.DB.TakenPaySlots(ctx, slots)
+	if err != nil {
+		return nil, err
+	}
+	out := lines[:0]
+	for _, l := range lines {
+		if !taken[*l.PaySlot] {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// benefitHousehold is the household of the benefit with id among bs.
+func benefitHousehold(bs []model.Benefit, id string) string {
+	for _, b := range bs {
+		if b.ID == id {
+			return b.HouseholdID
+		}
+	}
+	return ""
+}
+
 // paySlot names the one payment a benefit may receive for a period: the
 // month for a monthly benefit, "once" for a one-off.
 func paySlot(b model.Benefit, period string) string {
@@ -216,11 +296,11 @@ func (p *Payments) Roll(ctx context.Context, id string) (RollView, error) {
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
-func (p *Payments) rollView(ctx context.Context, id, scope string) (RollView, error) {
-	r, err := p.d.DB.PaymentRollInRegion(ctx, id, scope, false)
+func (p *Payments) rollView(ctx context.Context, id string, pr model.Principal) (RollView, error) {
+	r, err := p.d.DB.PaymentRollInRegion(ctx, id, scopeOf(pr), false)
 	if err != nil {
 		return RollView{}, notFoundAs(err, "payment_roll")
 	}
@@ -228,10 +308,7 @@ func (p *Payments) rollView(ctx context.Context, id, scope string) (RollView, er
 	if err != nil {
 		return RollView{}, err
 	}
-	if lines == nil {
-		lines = []model.PaymentLine{}
-	}
-	return RollView{PaymentRoll: r, Lines: lines}, nil
+	return newRollView(pr, r, lines), nil
 }
 
 // Rolls pages through the rolls in the staff member's region, newest first.
@@ -282,7 +359,7 @@ func (p *Payments) Approve(ctx context.Context, id string) (RollView, error) {
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
 // clipID keeps what of a request's id fits the audit column.
@@ -351,7 +428,7 @@ func (p *Payments) RecordResults(ctx context.Context, id string, results []LineR
 	if err != nil {
 		return RollView{}, err
 	}
-	return p.rollView(ctx, id, scopeOf(pr))
+	return p.rollView(ctx, id, pr)
 }
 
 // ExportCSV writes the bank's batch file of an approved roll to w: a header

@@ -92,6 +92,9 @@ type StaffSession struct {
 	ExpiresAt             time.Time `json:"expires_at"`
 	Staff                 StaffView `json:"staff"`
 	TOTPEnrolmentRequired bool      `json:"totp_enrolment_required"`
+	// Permissions is what the session may do (none while it can only enrol
+	// TOTP): the portal shows the menus these allow.
+	Permissions []model.Action `json:"permissions"`
 }
 
 func (a *StaffAccounts) dummy() string {
@@ -218,7 +221,7 @@ func (a *StaffAccounts) Login(ctx context.Context, in StaffLogin) (StaffSession,
 	if err := a.audit.RecordAlone(model.WithPrincipal(ctx, staffPrincipal(st)), Event{Action: "staff.login", TargetType: "staff", TargetID: st.ID, Detail: detail}); err != nil {
 		return StaffSession{}, err
 	}
-	out.Token, out.ExpiresAt = sess.Token, sess.ExpiresAt
+	out.Token, out.ExpiresAt, out.Permissions = sess.Token, sess.ExpiresAt, model.ActionsOf(p.Role)
 	return out, nil
 }
 

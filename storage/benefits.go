@@ -112,3 +112,15 @@ func (db *DB) GradualExitsDue(ctx context.Context, month string) ([]model.Benefi
 	err := db.conn(ctx).Where("status = ? AND end_month <= ?", model.BenefitStatusGradualExit, month).Order("id").Find(&out).Error
 	return out, translate("gradual exits due", err)
 }
+
+// ApprovedWithoutBenefit lists up to limit approved or suspended cases
+// that pay cash and have no benefit record (decided before benefit records
+// existed, migration 00090), oldest first.
+func (db *DB) ApprovedWithoutBenefit(ctx context.Context, limit int) ([]model.Application, error) {
+	var out []model.Application
+	err := db.conn(ctx).Where("status IN ? AND (eligible IS NULL OR eligible = ?) AND (benefit_kind IS NULL OR benefit_kind IN ?)",
+		[]model.Status{model.StatusApproved, model.StatusSuspended}, true, []model.BenefitKind{model.BenefitMonthlyCash, model.BenefitOneOffCash}).
+		Where("NOT EXISTS (SELECT 1 FROM benefits b WHERE b.application_id = applications.id)").
+		Order("id").Limit(limit).Find(&out).Error
+	return out, translate("approved cases without a benefit", err)
+}

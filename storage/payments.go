@@ -344,3 +344,59 @@ func (db *DB) PaymentRollExists(ctx context.Context, county string, program mode
 	err := db.conn(ctx).Model(&model.PaymentRoll{}).Where("region_code = ? AND program = ? AND period = ?", county, program, period).Count(&n).Error
 	return n > 0, translate("payment roll exists", err)
 }
+
+// RollsBefore lists the rolls (draft or approved) of a county and program
+// for the months before period, oldest first: the months a benefit
+// approved after its roll was made missed.
+func (db *DB) RollsBefore(ctx context.Context, county string, program model.ProgramCode, period string) ([]model.PaymentRoll, error) {
+	var out []model.PaymentRoll
+	err := db.conn(ctx).Where("region_code = ? AND program = ? AND period < ?", county, program, period).Order("period").Find(&out).Error
+	return out, translate("earlier payment rolls", err)
+}
+
+// RollDue is a county and program that needs a roll for a month.
+type RollDue struct {
+	CountyCode string
+	Program    model.ProgramCode
+}
+
+// RollsDue lists the counties and programs with a benefit to pay in
+// period: a monthly benefit in force that month, or a one-off not yet put
+// in a roll.
+func (db *DB) RollsDue(ctx context.Context, period string) ([]RollDue, error) {
+	var out []RollDue
+	err := db.conn(ctx).Raw(`SELECT DISTINCT b.county_code, b.program FROM benefits b
+		WHERE b.status IN (?, ?) AND b.first_month <= ? AND (b.end_month IS NULL OR b.end_month > ?)
+		AND (b.kind = ? OR (b.kind = ? AND NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.benefit_id = b.id AND l.pay_slot IS NOT NULL)))
+		ORDER BY b.county_code, b.program`,
+		model.BenefitStatusActive, model.BenefitStatusGradualExit, period, period, model.BenefitMonthlyCash, model.BenefitOneOffCash).Scan(&out).Error
+	return out, translate("rolls due", err)
+}
+
+// RollStatuses maps "county|program" to the status of its roll of period.
+func (db *DB) RollStatuses(ctx context.Context, period string) (map[string]string, error) {
+	var rolls []model.PaymentRoll
+	if err := db.conn(ctx).Select("region_code", "program", "status").Where("period = ?", period).Find(&rolls).Error; err != nil {
+		return nil, translate("roll statuses", err)
+	}
+	out := make(map[string]string, len(rolls))
+	for _, r := range rolls {
+		out[r.RegionCode+"|"+string(r.Program)] = r.Status
+	}
+	return out, nil
+}
+
+// CreateRollReminderIfAbsent stores a roll reminder unless the same one
+// (county, program, month, kind) exists; it reports whether it stored it.
+func (db *DB) CreateRollReminderIfAbsent(ctx context.Context, r *model.RollReminder) (bool, error) {
+	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
+	return res.RowsAffected == 1, translate("create roll reminder", res.Error)
+}
+
+// RollReminders pages through the roll reminders of a region subtree,
+// newest first.
+func (db *DB) RollReminders(ctx context.Context, regionPrefix string, req model.PageRequest) ([]model.RollReminder, error) {
+	q := db.conn(ctx).Model(&model.RollReminder{}).Where("region_code LIKE ?", regionPrefix+"%")
+	var out []model.RollReminder
+	return out, translate("list roll reminders", paginate(q, "id", req).Find(&out).Error)
+}

@@ -571,6 +571,20 @@ func runSchedule(ctx context.Context, a *service.App, jobs *app.Jobs, log *slog.
 		} else if n > 0 {
 			log.Info("scheduled re-check notices", "told", n)
 		}
+		rr, err := a.Payments.RemindRolls(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled roll reminders failed", "error", err.Error())
+		case err == nil && !rr.Skipped:
+			log.Info("scheduled roll reminders", "day", rr.Day, "sent", rr.Sent)
+		}
+		bf, err := a.Workflow.BackfillBenefits(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("scheduled benefit backfill failed", "error", err.Error())
+		case err == nil && bf.Recorded+bf.Failed > 0:
+			log.Info("scheduled benefit backfill", "recorded", bf.Recorded, "failed", bf.Failed)
+		}
 		if n, err := a.Workflow.EndGradualExits(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("scheduled end of gradual exits failed", "error", err.Error())
 		} else if n > 0 {

@@ -186,6 +186,17 @@ export function upload(path, form, onProgress) {
   return { done, cancel: () => xhr.abort() }
 }
 
+// downloadFile fetches an authenticated file and saves it as filename.
+export async function downloadFile(path, filename) {
+  const res = await request('GET', path, undefined, { raw: true, headers: { Accept: '*/*' } })
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 10000)
+}
+
 // blobURL fetches an authenticated image and returns an object URL for it.
 export async function blobURL(path) {
   const res = await request('GET', path, undefined, { raw: true, headers: { Accept: '*/*' } })

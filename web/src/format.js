@@ -97,7 +97,7 @@ export const itemText = {
 export const voucherStatusText = { issued: '可使用', redeemed: '已使用', void: '已作废', expired: '已过期' }
 export const roleText = {
   resident: '居民', community_worker: '社区专干', street_reviewer: '街道审核', county_approver: '县区审批',
-  school_operator: '学校', auditor: '审计', admin: '管理员', education_officer: '教育局',
+  school_operator: '学校', auditor: '审计', admin: '管理员', education_officer: '教育局', finance_officer: '财务',
 }
 
 export function termText(t) {

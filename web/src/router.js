@@ -15,6 +15,7 @@ const routes = [
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
   { path: '/station', component: () => import('./views/StationDonations.vue'), meta: { auth: 'staff', title: '捐赠站点' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
+  { path: '/staff/money', component: () => import('./views/StaffMoney.vue'), meta: { auth: 'staff', title: '资金发放' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
