@@ -82,7 +82,7 @@ func TestDocumentSweep(t *testing.T) {
 
 		purged := append(sweepKeys(t, env, withdrawn), sweepKeys(t, env, rejected.ID)...)
 		kept := append(sweepKeys(t, env, open), sweepKeys(t, env, recent)...)
-		if len(purged) != 6 || len(kept) != 6 {
+		if len(purged) != 8 || len(kept) != 8 {
 			t.Fatalf("%d and %d documents before the sweep", len(purged), len(kept))
 		}
 
@@ -90,7 +90,7 @@ func TestDocumentSweep(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sweep: %v", err)
 		}
-		if res.Skipped || res.Purged != 6 || res.Orphans != 1 || res.SpoolFiles != 1 {
+		if res.Skipped || res.Purged != 8 || res.Orphans != 1 || res.SpoolFiles != 1 {
 			t.Fatalf("sweep: %+v", res)
 		}
 		if n := len(sweepKeys(t, env, withdrawn)) + len(sweepKeys(t, env, rejected.ID)); n != 0 {
@@ -123,7 +123,7 @@ func TestDocumentSweep(t *testing.T) {
 			} `json:"items"`
 		}
 		r.JSON(t, &audit)
-		if len(audit.Items) != 6 || audit.Items[0].ActorRole != "system" || audit.Items[0].RegionCode != "330502001001" {
+		if len(audit.Items) != 8 || audit.Items[0].ActorRole != "system" || audit.Items[0].RegionCode != "330502001001" {
 			t.Fatalf("purge audit: %+v", audit.Items)
 		}
 

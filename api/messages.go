@@ -95,6 +95,7 @@ func newMessages() messages {
 		"role_not_found":        "没有这个角色，请重新选择。",
 		"school_not_found":      "没有找到这所学校，请重新选择。",
 		"grant_not_found":       "没有找到这项授权申请，可能已过期，请重新申请。",
+		"spot_check_not_found":  "没有找到这条抽查记录，请刷新页面。",
 
 		// Backends.
 		"database_unavailable":      "系统暂时忙不过来，请过几分钟再试。",
@@ -169,6 +170,10 @@ func newMessages() messages {
 		"station_exists":          "这个账号已经负责一个捐赠站点了，请换一个“捐赠站点”账号。",
 		"no_station":              "您的账号还没有对应的捐赠站点，请联系民政部门开设站点。",
 		"trace_not_found":         "没有查到这笔捐赠。请核对收据上的收据编号和查询码后重新输入。",
+		"sample_exists":           "这个月的抽查已经抽取过了，请在抽查列表中查看。",
+		"spot_check_decided":      "这一抽查已记录结果，不能再改。",
+		"review_meeting_not_used": "本县（区）没有采用民主评议，无需记录。",
+		"consent_missing":         "还没有申请人签字的《家庭经济状况核对授权书》，请先上传授权书后再核对。",
 	}, fields: map[string]string{
 		"staff_username":      "站点工作人员账号",
 		"description":         "物品名称",
@@ -179,6 +184,10 @@ func newMessages() messages {
 		"donor_id":            "捐赠方",
 		"effective_from":      "生效月份",
 		"gradual_exit_months": "渐退期月数",
+		"spot_check_permille": "抽查比例",
+		"attendees":           "参会人数",
+		"held_on":             "评议日期",
+		"outcome":             "抽查结果",
 		"line_id":             "发放明细",
 		"results":             "发放结果",
 		"checkpoint":          "审计检查点",

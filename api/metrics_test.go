@@ -43,6 +43,8 @@ func TestMetricsFamiliesAfterAFlow(t *testing.T) {
 			`jiuzhu_vouchers_issued_total `,
 			`jiuzhu_voucher_redemptions_total `,
 			`jiuzhu_business_metrics_up 1`,
+			`jiuzhu_payment_amount_fen{program="dibao",status="paid"} 0`,
+			`jiuzhu_payment_rolls{status="approved"} 0`,
 			`jiuzhu_rate_limit_refusals_total{limiter="sms:phone:min"} 1`,
 			`jiuzhu_http_requests_total{method="GET",route="/api/v1/public/publications/:id.xlsx",status="404"} 1`,
 		}
@@ -99,7 +101,7 @@ func TestGrafanaDashboardReadsTheFamilies(t *testing.T) {
 		"jiuzhu_http_requests_total", "jiuzhu_http_request_duration_seconds_bucket", "go_sql_in_use_connections", "go_sql_wait_count_total",
 		"jiuzhu_redis_pool_connections", "jiuzhu_build_info", "jiuzhu_sms_sent_total", "jiuzhu_sms_failures_total",
 		"jiuzhu_rate_limit_refusals_total", "jiuzhu_applications", "jiuzhu_decisions_total", "jiuzhu_vouchers_issued_total",
-		"jiuzhu_voucher_redemptions_total", "jiuzhu_job_last_success_timestamp_seconds",
+		"jiuzhu_voucher_redemptions_total", "jiuzhu_job_last_success_timestamp_seconds", "jiuzhu_payment_amount_fen", "jiuzhu_payment_rolls",
 	} {
 		if !strings.Contains(exprs.String(), family) {
 			t.Errorf("no dashboard panel reads %s", family)

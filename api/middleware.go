@@ -163,11 +163,11 @@ func (s *Server) limitBody(max int64) gin.HandlerFunc {
 
 // isUpload reports whether the matched route takes a multipart upload.
 func (s *Server) isUpload(c *gin.Context) bool {
-	return c.Request.Method == http.MethodPost && c.FullPath() == uploadRoute
+	return c.Request.Method == http.MethodPost && (c.FullPath() == uploadRoute || c.FullPath() == staffUploadRoute)
 }
 
 // uncappedBody returns the request body without the JSON cap, for a handler
-// that caps it itself; only the upload route may call it.
+// that caps it itself; only the upload routes may call it.
 func uncappedBody(c *gin.Context) io.ReadCloser {
 	if raw, ok := c.Get(rawBodyKey); ok {
 		return raw.(io.ReadCloser)

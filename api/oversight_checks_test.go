@@ -133,3 +133,51 @@ func TestChecksHTTPDriver(t *testing.T) {
 		}
 	}, apitest.WithEnvs(map[string]string{"JIUZHU_CHECKS_URL": platform.URL, "JIUZHU_CHECKS_SECRET": secret, "JIUZHU_CHECKS_TIMEOUT": "300ms"}))
 }
+
+// TestChecksNeedConsent: checks refuse to run on a case without the signed
+// consent (a 临时救助 case does not require one at submission), and run once
+// it is uploaded; the means-tested programs require it to submit.
+func TestChecksNeedConsent(t *testing.T) {
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		tok := login(t, env, newPhone())
+		apitest.Want(t, env.Put("/api/v1/me/household", tok, wfHousehold(ppCommunity, 1)), http.StatusOK)
+		app := createApp(t, env, tok, model.ProgramTemporary)
+		for _, kind := range []string{model.DocIDCard, model.DocHardshipProof} {
+			apitest.Want(t, upload(t, env, tok, app, kind, kind+".jpg", jpegFile), http.StatusCreated)
+		}
+		apitest.Want(t, env.Post("/api/v1/applications/"+app+"/submit", tok, nil), http.StatusOK)
+		community := wfDemo(t, env, "community").Token
+		r := env.Post("/api/v1/staff/applications/"+app+"/checks", community, nil)
+		apitest.Want(t, r, http.StatusConflict)
+		if r.ErrorCode() != "consent_missing" || !strings.Contains(r.Map(t)["error"].(map[string]any)["message"].(string), "授权书") {
+			t.Fatalf("checks without consent: %s", r.Body)
+		}
+		// The resident cannot add it to a submitted case; the community
+		// uploads the paper the resident signed (audited under its name).
+		apitest.Want(t, upload(t, env, tok, app, model.DocConsent, "consent.jpg", jpegFile), http.StatusConflict)
+		staffUpload := func(token string, want int) *apitest.Response {
+			body, ct := apitest.Multipart(t, map[string]string{"kind": model.DocConsent}, "consent.jpg", jpegFile)
+			r := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/staff/applications/" + app + "/documents", Token: token,
+				Body: body, Header: map[string]string{"Content-Type": ct}})
+			apitest.Want(t, r, want)
+			return r
+		}
+		staffUpload(wfDemo(t, env, "community2").Token, http.StatusNotFound) // another community
+		staffUpload(wfDemo(t, env, "street").Token, http.StatusForbidden)
+		doc := staffUpload(community, http.StatusCreated).Map(t)
+		if doc["kind"] != model.DocConsent || doc["status"] != "pending" {
+			t.Fatalf("staff upload %v", doc)
+		}
+		v := env.Get("/api/v1/applications/"+app, tok) // the resident sees it on the case
+		apitest.Want(t, v, http.StatusOK)
+		if !strings.Contains(string(v.Body), `"kind":"consent"`) {
+			t.Fatalf("the resident's view: %s", v.Body)
+		}
+		ckRun(t, env, community, app)
+
+		dibao, ok := model.ProgramOf(model.ProgramDibao)
+		if !ok || len(dibao.MissingDocuments(map[string]bool{model.DocIDCard: true, model.DocHukouBook: true, model.DocIncomeProof: true})) != 1 {
+			t.Fatal("低保 must require the consent to the checks")
+		}
+	})
+}

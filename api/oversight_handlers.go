@@ -117,3 +117,55 @@ func (s *Server) runChecks(c *gin.Context) error {
 	c.JSON(http.StatusCreated, gin.H{"items": out})
 	return nil
 }
+
+func (s *Server) drawSpotChecks(c *gin.Context) error {
+	var req service.SpotCheckInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.DrawSpotChecks(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) listSpotChecks(c *gin.Context) error {
+	page, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Workflow.SpotChecks(c.Request.Context(), c.Query("period"), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) decideSpotCheck(c *gin.Context) error {
+	var req service.SpotCheckOutcome
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.DecideSpotCheck(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) recordReviewMeeting(c *gin.Context) error {
+	var req service.ReviewMeetingInput
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.app.Workflow.RecordReviewMeeting(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, v)
+	return nil
+}

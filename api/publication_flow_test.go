@@ -95,7 +95,10 @@ func TestPublicationPublishRenderWithdraw(t *testing.T) {
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("html content type %s", r.Header.Get("Content-Type"))
 		}
-		for _, want := range []string{created.ContentHash, created.Number, env.Config.BureauName, "size: A4", "1120.00", "560.50", "南门社区"} {
+		// The 落款: the street's office, room for the seal, the notice period
+		// and the complaint phone from config.
+		for _, want := range []string{created.ContentHash, created.Number, env.Config.BureauName, "size: A4", "1120.00", "560.50", "南门社区",
+			"办事处</p>", "（盖章）", "公示期：自公布之日起 7 天", "监督电话：<span id=\"complaint-phone\">" + env.Config.HelpLine} {
 			if !strings.Contains(html, want) {
 				t.Errorf("the printable page lacks %q", want)
 			}
@@ -108,20 +111,33 @@ func TestPublicationPublishRenderWithdraw(t *testing.T) {
 		r = public.get(t, env, "/api/v1/public/publications/"+created.ID+".xlsx")
 		apitest.Want(t, r, http.StatusOK)
 		rows := vReadXLSX(t, r.Body)
-		var hashRow, numberRow bool
+		var hashRow, numberRow, phoneRow, sealRow bool
 		var entries [][]string
-		for i, row := range rows {
+		inEntries := false
+		for _, row := range rows {
 			if len(row) >= 2 && row[1] == created.ContentHash {
 				hashRow = true
 			}
 			if len(row) >= 2 && row[0] == "编号" && row[1] == created.Number {
 				numberRow = true
 			}
-			if len(row) > 0 && row[0] == "序号" {
-				entries = rows[i+1:]
+			if len(row) >= 2 && row[0] == "监督电话" && row[1] == env.Config.HelpLine {
+				phoneRow = true
+			}
+			if len(row) >= 5 && row[4] == "（盖章）" {
+				sealRow = true
+			}
+			if _, err := strconv.Atoi(firstCell(row)); inEntries && err != nil {
+				inEntries = false // the blank row before the 落款
+			}
+			if inEntries {
+				entries = append(entries, row)
+			}
+			if firstCell(row) == "序号" {
+				inEntries = true
 			}
 		}
-		if !hashRow || !numberRow || len(entries) != len(got.Entries) {
+		if !hashRow || !numberRow || !phoneRow || !sealRow || len(entries) != len(got.Entries) {
 			t.Fatalf("xlsx rows %v", rows)
 		}
 		for i, e := range got.Entries {
@@ -173,4 +189,12 @@ func TestPublicationPublishRenderWithdraw(t *testing.T) {
 		// No public response carried an ID number, phone, full name or address.
 		public.scan(t, households)
 	})
+}
+
+// firstCell is a row's first cell ("" for an empty row).
+func firstCell(row []string) string {
+	if len(row) == 0 {
+		return ""
+	}
+	return row[0]
 }

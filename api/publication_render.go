@@ -51,6 +51,8 @@ thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
 .withdrawn { border: 2px solid #b00; color: #b00; padding: 3mm; margin: 4mm 0; font-weight: bold; }
 footer { margin-top: 6mm; font-size: 9pt; }
+.sign { text-align: right; margin: 8mm 10mm 6mm 0; font-size: 11pt; line-height: 2; }
+.sign .seal { min-height: 30mm; color: #666; }
 </style>
 </head>
 <body>
@@ -65,7 +67,8 @@ footer { margin-top: 6mm; font-size: 9pt; }
 {{end}}</tbody>
 </table>
 <footer>
-<p>对名单有异议的，可向所在街道（乡镇）或县（区）民政部门反映。</p>
+<p id="notice-period">公示期：自公布之日起 {{.Sign.NoticeDays}} 天。对名单有异议的，请在公示期内向所在街道（乡镇）或县（区）民政部门反映；监督电话：<span id="complaint-phone">{{.Sign.Phone}}</span>。</p>
+<div class="sign" id="sign"><p>{{.Sign.Issuer}}</p><p class="seal">（盖章）</p><p>{{.Sign.Date}}</p></div>
 <p class="hash">内容校验码 SHA-256：<span id="content-hash">{{.View.ContentHash}}</span></p>
 </footer>
 </body>
@@ -80,7 +83,7 @@ func (s *Server) renderPublicationHTML(c *gin.Context, view service.PublicationV
 	}
 	var buf bytes.Buffer
 	err = publicationPage.Execute(&buf, map[string]any{
-		"Bureau": s.app.Settings().BureauName, "View": view, "Regions": regions,
+		"Bureau": s.app.Settings().BureauName, "View": view, "Regions": regions, "Sign": s.publicationSign(view.PublicationSummary),
 	})
 	if err != nil {
 		return fmt.Errorf("render publication: %w", err)
@@ -124,9 +127,18 @@ func (s *Server) publicationSheet(c *gin.Context, sum service.PublicationSummary
 		}
 		titles = append(titles, []any{"已撤回", reason})
 	}
+	sign := s.publicationSign(sum)
 	return xlsxSheet{
 		name:   sum.ProgramName + "名单 " + sum.Period,
 		titles: titles,
+		footer: [][]any{
+			{"公示期", fmt.Sprintf("自公布之日起 %d 天；对名单有异议的，请在公示期内向所在街道（乡镇）或县（区）民政部门反映", sign.NoticeDays)},
+			{"监督电话", sign.Phone},
+			{},
+			{"", "", "", "", sign.Issuer},
+			{"", "", "", "", "（盖章）"},
+			{"", "", "", "", sign.Date},
+		},
 		header: []string{"序号", "姓名", "家庭人口", sum.AmountTitle + "(元)", "社区(村)", "社区代码"},
 		widths: []float64{8, 12, 10, 16, 20, 14},
 		rows: func(w *sheetWriter) error {
@@ -135,4 +147,25 @@ func (s *Server) publicationSheet(c *gin.Context, sum service.PublicationSummary
 			})
 		},
 	}, nil
+}
+
+// publicationSign is the 落款 of a printed publication: the issuing body
+// (the county's civil-affairs bureau, the street's office, or the city
+// bureau), the date, the notice period and the complaint phone (config
+// JIUZHU_HELP_LINE, JIUZHU_WORKFLOW_PUBLICITY_PERIOD).
+type publicationSign struct {
+	Issuer, Date, Phone string
+	NoticeDays          int
+}
+
+func (s *Server) publicationSign(sum service.PublicationSummary) publicationSign {
+	issuer := s.app.Settings().BureauName
+	switch model.LevelOfCode(sum.RegionCode) {
+	case model.LevelCounty:
+		issuer = sum.RegionName + "民政局"
+	case model.LevelStreet:
+		issuer = sum.RegionName + "办事处"
+	}
+	return publicationSign{Issuer: issuer, Date: sum.PublishedAt.In(chinaTime).Format("2006年01月02日"),
+		Phone: s.opts.Guide.HelpLine, NoticeDays: s.opts.Guide.TimeLimits.NoticeDays}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -112,18 +113,9 @@ func (b uploadBody) Close() error { return b.r.Close() }
 // the limit is refused before a byte of the body is read, and the body is
 // capped as it streams.
 func (s *Server) uploadDocument(c *gin.Context) error {
-	limit := s.opts.MaxUploadBytes + multipartSlack
-	if c.Request.ContentLength > limit {
-		c.Header("Connection", "close")
-		return model.NewError(model.KindTooLarge, "file_too_large", "the file is over the %d MiB limit", s.opts.MaxUploadBytes>>20)
-	}
-	c.Request.Body = uploadBody{http.MaxBytesReader(c.Writer, uncappedBody(c), limit)}
-	form, err := c.Request.MultipartReader()
-	if errors.Is(err, http.ErrNotMultipart) {
-		return model.NewError(model.KindUnsupported, "multipart_required", "send the file as multipart/form-data with the parts kind and file")
-	}
+	form, err := s.uploadForm(c)
 	if err != nil {
-		return model.NewError(model.KindMalformed, "malformed_upload", "the multipart body could not be read").Wrap(err)
+		return err
 	}
 	doc, err := s.app.Documents.Upload(c.Request.Context(), c.Param("id"), form)
 	if err != nil {
@@ -131,6 +123,40 @@ func (s *Server) uploadDocument(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, doc)
 	return nil
+}
+
+// staffUploadDocument is the community's upload of a document it was
+// handed on paper (Documents.StaffUpload).
+func (s *Server) staffUploadDocument(c *gin.Context) error {
+	form, err := s.uploadForm(c)
+	if err != nil {
+		return err
+	}
+	doc, err := s.app.Documents.StaffUpload(c.Request.Context(), c.Param("id"), form)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, doc)
+	return nil
+}
+
+// uploadForm caps an upload's body at the file limit and opens it as a
+// multipart form (413 over the limit, 415 when not multipart).
+func (s *Server) uploadForm(c *gin.Context) (*multipart.Reader, error) {
+	limit := s.opts.MaxUploadBytes + multipartSlack
+	if c.Request.ContentLength > limit {
+		c.Header("Connection", "close")
+		return nil, model.NewError(model.KindTooLarge, "file_too_large", "the file is over the %d MiB limit", s.opts.MaxUploadBytes>>20)
+	}
+	c.Request.Body = uploadBody{http.MaxBytesReader(c.Writer, uncappedBody(c), limit)}
+	form, err := c.Request.MultipartReader()
+	if errors.Is(err, http.ErrNotMultipart) {
+		return nil, model.NewError(model.KindUnsupported, "multipart_required", "send the file as multipart/form-data with the parts kind and file")
+	}
+	if err != nil {
+		return nil, model.NewError(model.KindMalformed, "malformed_upload", "the multipart body could not be read").Wrap(err)
+	}
+	return form, nil
 }
 
 // getDocument shows one document of the resident's application.

@@ -57,6 +57,7 @@ func TestResidentApplicationFlow(t *testing.T) {
 		}
 		apitest.Want(t, upload(t, env, token, id, "hukou_book", "hukou.png", pngFile), http.StatusCreated)
 		apitest.Want(t, upload(t, env, token, id, "income_proof", "income.pdf", pdfFile), http.StatusCreated)
+		apitest.Want(t, upload(t, env, token, id, "consent", "consent.jpg", jpegFile), http.StatusCreated)
 
 		env.Clock.Advance(time.Minute)
 		r = env.Post("/api/v1/applications/"+id+"/submit", token, nil)
@@ -84,7 +85,7 @@ func TestResidentApplicationFlow(t *testing.T) {
 		if len(app.Timeline) != 2 || app.Timeline[0].Status != "draft" || app.Timeline[1].Status != "submitted" || app.Timeline[1].ActorRole != "resident" {
 			t.Fatalf("timeline: %+v", app.Timeline)
 		}
-		if len(app.Documents) != 3 {
+		if len(app.Documents) != 4 {
 			t.Fatalf("documents: %+v", app.Documents)
 		}
 

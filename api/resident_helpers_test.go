@@ -121,7 +121,7 @@ func upload(t testing.TB, env *apitest.Env, token, appID, kind, filename string,
 // uploadRequired uploads every required document of dibao.
 func uploadRequired(t testing.TB, env *apitest.Env, token, appID string) {
 	t.Helper()
-	for _, kind := range []string{"id_card", "hukou_book", "income_proof"} {
+	for _, kind := range []string{"id_card", "hukou_book", "income_proof", "consent"} {
 		apitest.Want(t, upload(t, env, token, appID, kind, kind+".jpg", jpegFile), http.StatusCreated)
 	}
 }

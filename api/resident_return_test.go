@@ -142,8 +142,8 @@ func TestResidentReturnAndResubmit(t *testing.T) {
 		if r.ErrorCode() != "documents_closed" {
 			t.Fatalf("code %q", r.ErrorCode())
 		}
-		if n := len(gapGet(t, env, c.Resident, c.ID).Documents); n != 4 {
-			t.Fatalf("%d documents after the refused upload, want 4", n)
+		if n := len(gapGet(t, env, c.Resident, c.ID).Documents); n != 5 {
+			t.Fatalf("%d documents after the refused upload, want 5", n)
 		}
 		wfAct(t, env, cw, c.ID, "accept", "", http.StatusOK)
 	})

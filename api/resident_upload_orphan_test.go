@@ -131,7 +131,7 @@ func TestUploadObjectDeletedWhenRowNotWritten(t *testing.T) {
 				token, _ := resident(t, env)
 				appID := createApp(t, env, token, "dibao")
 				uploadRequired(t, env, token, appID)
-				want := 3
+				want := 4 // the required documents
 				if tc.code == "too_many_documents" {
 					// One short of the limit of 50 documents.
 					for ; want < 49; want++ {

@@ -10,8 +10,12 @@ import (
 // login, sessions, the household, applications with their documents, and
 // messages; and the public program catalog. Everything behind a resident
 // session carries personal data and is marked no-store.
-// uploadRoute is the one route whose body may exceed the JSON limit.
-const uploadRoute = "/api/v1/applications/:id/documents"
+// uploadRoute and staffUploadRoute are the routes whose body may exceed the
+// JSON limit (document uploads, capped by uploadForm).
+const (
+	uploadRoute      = "/api/v1/applications/:id/documents"
+	staffUploadRoute = "/api/v1/staff/applications/:id/documents"
+)
 
 func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/programs", s.handle(s.listPrograms))

@@ -41,6 +41,7 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.POST("/applications/:id/actions", s.handle(s.applicationAction))
 	st.GET("/documents/:id/content", s.allow(model.ActDocumentsRead), s.handle(s.staffDocumentContent))
 	st.POST("/documents/:id/review", s.allow(model.ActDocumentsReview), s.handle(s.reviewDocument))
+	st.POST(staffUploadRoute[len("/api/v1/staff"):], s.allow(model.ActDocumentsUpload), s.handle(s.staffUploadDocument))
 
 	st.GET("/objections", s.allow(model.ActObjectionsRead), s.handle(s.listObjections))
 	st.POST("/objections/:id/resolve", s.allow(model.ActObjectionsResolve), s.handle(s.resolveObjection))
@@ -62,5 +63,9 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 	st.PUT("/me/relatives", s.allow(model.ActRelativesDeclare), s.handle(s.putRelatives))
 	st.GET("/relatives", s.allow(model.ActRelativesRead), s.handle(s.listDeclarations))
 	st.POST("/duplicate-hits/:id/resolve", s.allow(model.ActDuplicateHitsResolve), s.handle(s.resolveDuplicateHit))
+	st.POST("/spot-checks", s.allow(model.ActSpotChecksDraw), s.handle(s.drawSpotChecks))
+	st.GET("/spot-checks", s.allow(model.ActSpotChecksRead), s.handle(s.listSpotChecks))
+	st.POST("/spot-checks/:id/outcome", s.allow(model.ActSpotChecksDraw), s.handle(s.decideSpotCheck))
+	st.POST("/applications/:id/review-meetings", s.allow(model.ActReviewMeetingsRecord), s.handle(s.recordReviewMeeting))
 	st.GET("/stats", s.allow(model.ActStatsRead), s.handle(s.stats))
 }

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"sort"
 	"strings"
@@ -170,6 +172,35 @@ var staffMatrix = map[string]authzRow{
 			return mxSend(http.MethodPost, "/api/v1/staff/documents/"+mxPick(in, f.docIn, f.docOut)+"/review", map[string]string{"decision": "maybe"})
 		}},
 
+	"POST /api/v1/staff/applications/:id/documents": {roles: mxCommunity, scoped: true, ok: []int{http.StatusUnprocessableEntity, http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			// An unknown kind: refused after the checks of role, region and status.
+			var body bytes.Buffer
+			w := multipart.NewWriter(&body)
+			_ = w.WriteField("kind", "lottery_ticket")
+			fw, _ := w.CreateFormFile("file", "x.pdf")
+			_, _ = fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+			_ = w.Close()
+			return apitest.Request{Method: http.MethodPost, Path: "/api/v1/staff/applications/" + mxPick(in, f.appIn, f.appOut) + "/documents",
+				Body: body.Bytes(), Header: map[string]string{"Content-Type": w.FormDataContentType()}}
+		}},
+
+	"POST /api/v1/staff/spot-checks": {roles: mxCounty, scoped: true, ok: []int{http.StatusCreated, http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/spot-checks", map[string]string{"region_code": mxPick(in, "330502", "330521"),
+				"period": model.MonthOf(f.env.Clock.Now())})
+		}},
+	"GET /api/v1/staff/spot-checks": {roles: []model.Role{model.RoleCountyApprover, model.RoleAuditor}, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/spot-checks") }},
+	"POST /api/v1/staff/spot-checks/:id/outcome": {roles: mxCounty, ok: []int{http.StatusNotFound},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/spot-checks/no-such-check/outcome", map[string]string{"outcome": "confirmed"})
+		}},
+	"POST /api/v1/staff/applications/:id/review-meetings": {roles: mxCommunity, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/applications/"+mxPick(in, f.appIn, f.appOut)+"/review-meetings",
+				map[string]any{"held_on": "2026-01-05", "attendees": 5, "agree": 3, "disagree": 1, "abstain": 1})
+		}},
 	"GET /api/v1/staff/objections": {roles: mxRevealers, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/objections") }},
 	"POST /api/v1/staff/objections/:id/resolve": {roles: mxStreetUp, scoped: true, ok: []int{http.StatusUnprocessableEntity},

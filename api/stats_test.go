@@ -172,7 +172,7 @@ func TestStaffStats(t *testing.T) {
 			tok := login(t, env, newPhone())
 			apitest.Want(t, env.Put("/api/v1/me/household", tok, tekunHousehold(wx.communityCode, 1)), http.StatusOK)
 			tk := createApp(t, env, tok, "tekun")
-			for _, d := range []string{"id_card", "hukou_book", "income_proof", "work_ability_proof"} {
+			for _, d := range []string{"id_card", "hukou_book", "income_proof", "work_ability_proof", "consent"} {
 				apitest.Want(t, upload(t, env, tok, tk, d, d+".jpg", jpegFile), http.StatusCreated)
 			}
 			apitest.Want(t, env.Post("/api/v1/applications/"+tk+"/submit", tok, nil), http.StatusOK)

@@ -37,7 +37,7 @@ func TestVoucherEndToEnd(t *testing.T) {
 		}}
 		apitest.Want(t, env.Put("/api/v1/me/household", tok, household), http.StatusOK)
 		c := wfCase{ID: createApp(t, env, tok, "dibao"), Resident: tok}
-		for _, kind := range []string{"id_card", "hukou_book", "income_proof"} {
+		for _, kind := range []string{"id_card", "hukou_book", "income_proof", "consent"} {
 			r = upload(t, env, tok, c.ID, kind, kind+".jpg", jpegFile)
 			apitest.Want(t, r, http.StatusCreated)
 			c.Docs = append(c.Docs, r.Map(t)["id"].(string))

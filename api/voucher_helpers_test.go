@@ -124,7 +124,8 @@ func vReadXLSX(t *testing.T, body []byte) [][]string {
 // checkPrintable fails unless the workbook's sheet is set up for print and
 // reading: named after its content, A4 with the rows down to the column
 // header frozen and repeated on each page, every header column given a
-// width, and every money column ("(元)") formatted #,##0.00.
+// width, and every money column ("(元)") formatted #,##0.00 (checked on its
+// last amount).
 func checkPrintable(t *testing.T, f *excelize.File) {
 	t.Helper()
 	sheet := f.GetSheetList()[0]
@@ -158,7 +159,18 @@ func checkPrintable(t *testing.T, f *excelize.File) {
 		if !strings.HasSuffix(h, "(元)") || len(rows) == panes.YSplit {
 			continue
 		}
-		style, err := f.GetCellStyle(sheet, name+strconv.Itoa(len(rows)))
+		// The last row with an amount in the column (a 落款 may follow).
+		last := len(rows)
+		for last > panes.YSplit {
+			if v, _ := f.GetCellValue(sheet, name+strconv.Itoa(last)); v != "" {
+				break
+			}
+			last--
+		}
+		if last == panes.YSplit {
+			continue // no amounts
+		}
+		style, err := f.GetCellStyle(sheet, name+strconv.Itoa(last))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,6 +33,7 @@ type xlsxSheet struct {
 	name      string
 	landscape bool
 	titles    [][]any
+	footer    [][]any // after the rows and a blank row: the 落款 of a printed list
 	header    []string
 	widths    []float64
 	rows      func(w *sheetWriter) error
@@ -151,6 +152,14 @@ func (s *Server) sendXLSX(c *gin.Context, filename string, sh xlsxSheet) error {
 	}
 	if err := sh.rows(w); err != nil {
 		return err
+	}
+	if len(sh.footer) > 0 {
+		w.row++ // a blank row before the 落款
+		for _, r := range sh.footer {
+			if err := w.add(r...); err != nil {
+				return fmt.Errorf("xlsx: %w", err)
+			}
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("xlsx flush: %w", err)

@@ -228,7 +228,7 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		MaxJSONBytes: cfg.MaxJSONBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		TrustedProxies: cfg.TrustedProxies, Dev: cfg.IsDev(), MetricsToken: cfg.MetricsToken,
 		RequestTimeout: cfg.RequestTimeout, LongRequestTimeout: cfg.LongRequestTimeout,
-		Guide:          model.DefaultGuide(cfg.BureauName, cfg.HelpLine),
+		Guide:          model.DefaultGuide(cfg.BureauName, cfg.HelpLine, int((cfg.PublicityPeriod+23*time.Hour)/(24*time.Hour))),
 		TracerProvider: opts.TracerProvider,
 	})
 	if err != nil {

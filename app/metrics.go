@@ -57,6 +57,8 @@ var (
 	descDecisions    = prometheus.NewDesc("jiuzhu_decisions_total", "Approval and rejection steps recorded, by program and decision.", []string{"program", "decision"}, nil)
 	descVouchers     = prometheus.NewDesc("jiuzhu_vouchers_issued_total", "Education vouchers issued (voided ones included).", nil, nil)
 	descRedemptions  = prometheus.NewDesc("jiuzhu_voucher_redemptions_total", "Voucher redemptions recorded by schools.", nil, nil)
+	descPayments     = prometheus.NewDesc("jiuzhu_payment_amount_fen", "The lines of approved payment rolls, summed in fen, by program and line status (scheduled, held, paid, failed).", []string{"program", "status"}, nil)
+	descRolls        = prometheus.NewDesc("jiuzhu_payment_rolls", "Payment rolls by status (draft, approved).", []string{"status"}, nil)
 	descScrapeErrors = prometheus.NewDesc("jiuzhu_business_metrics_up", "1 when the business totals could be read at the last scrape, 0 otherwise.", nil, nil)
 )
 
@@ -73,7 +75,7 @@ type businessCollector struct {
 }
 
 func (c *businessCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descApplications, descDecisions, descVouchers, descRedemptions, descScrapeErrors} {
+	for _, d := range []*prometheus.Desc{descApplications, descDecisions, descVouchers, descRedemptions, descPayments, descRolls, descScrapeErrors} {
 		ch <- d
 	}
 }
@@ -120,6 +122,29 @@ func (c *businessCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(descVouchers, prometheus.CounterValue, float64(counts.VouchersIssued))
 	ch <- prometheus.MustNewConstMetric(descRedemptions, prometheus.CounterValue, float64(counts.VoucherRedemptions))
+	// Every cash program and line status, and both roll statuses, 0 until
+	// there is money or a roll.
+	payments := map[[2]string]int64{}
+	for _, p := range model.Programs {
+		if k := p.Policy.Kind(); k.IsMonthly() || k.IsOneOff() {
+			for _, st := range []string{model.LineScheduled, model.LineHeld, model.LinePaid, model.LineFailed} {
+				payments[[2]string{string(p.Code), st}] = 0
+			}
+		}
+	}
+	for _, k := range counts.PaymentAmounts {
+		payments[[2]string{k.A, k.B}] += k.N
+	}
+	for k, n := range payments {
+		ch <- prometheus.MustNewConstMetric(descPayments, prometheus.GaugeValue, float64(n), k[0], k[1])
+	}
+	rolls := map[string]int64{model.RollDraft: 0, model.RollApproved: 0}
+	for _, k := range counts.PaymentRolls {
+		rolls[k.A] += k.N
+	}
+	for st, n := range rolls {
+		ch <- prometheus.MustNewConstMetric(descRolls, prometheus.GaugeValue, float64(n), st)
+	}
 }
 
 var (

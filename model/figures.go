@@ -41,6 +41,12 @@ type Figures struct {
 	// GradualExitMonths is how many months a benefit is still paid after a
 	// re-check found the income above the standard (渐退); 0: none.
 	GradualExitMonths int `json:"gradual_exit_months"`
+	// SpotCheckPermille is the share of a month's approved cases the county
+	// draws for spot checks (抽查); 0: none drawn.
+	SpotCheckPermille int64 `json:"spot_check_permille"`
+	// DemocraticReview says the county uses community 民主评议: the
+	// community may record a review meeting on a case under investigation.
+	DemocraticReview bool `json:"democratic_review"`
 }
 
 // DefaultFigures are the figures of PRODUCT.md and, where it names none,
@@ -63,6 +69,7 @@ func DefaultFigures() Figures {
 		TemporaryMaxMonths:        6,
 		HousingRentSubsidy:        40000,
 		GradualExitMonths:         3,
+		SpotCheckPermille:         100,
 	}
 }
 
@@ -129,6 +136,9 @@ func (f Figures) Validate() error {
 	}
 	if len(f.CareAmounts) != 3 {
 		return Invalid("care_amounts", "只有 self_care、partial、full_care 三个护理等级")
+	}
+	if f.SpotCheckPermille < 0 || f.SpotCheckPermille > 1000 {
+		return Invalid("spot_check_permille", "请填写 0 到 1000 之间的抽查千分比")
 	}
 	if f.TemporaryMaxMonths < 1 || f.TemporaryMaxMonths > 36 {
 		return Invalid("temporary_max_months", "请填写 1 到 36 之间的月数")

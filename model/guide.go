@@ -31,11 +31,15 @@ type AppealRights struct {
 	LitigationMonths    int `json:"litigation_months"`    // 行政诉讼
 }
 
-// DefaultGuide is the guide with the procedure's default time limits.
-func DefaultGuide(bureauName, helpLine string) Guide {
+// DefaultGuide is the guide with the procedure's default time limits and
+// the notice (公示) period in days (7 when less than one is given).
+func DefaultGuide(bureauName, helpLine string, noticeDays int) Guide {
+	if noticeDays < 1 {
+		noticeDays = 7
+	}
 	return Guide{
 		BureauName: bureauName, HelpLine: helpLine,
-		TimeLimits: TimeLimits{InvestigateWorkingDays: 3, NoticeDays: 7, DecideWorkingDays: 30},
+		TimeLimits: TimeLimits{InvestigateWorkingDays: 3, NoticeDays: noticeDays, DecideWorkingDays: 30},
 		Appeal:     AppealRights{ReconsiderationDays: 60, LitigationMonths: 6},
 	}
 }

@@ -47,6 +47,10 @@ const (
 	ActSchoolVouchersPreview       Action = "school.vouchers.preview"
 	ActSchoolVouchersRedeem        Action = "school.vouchers.redeem"
 	ActSchoolStatementsRead        Action = "school.statements.read"
+	ActDocumentsUpload             Action = "documents.upload" // a paper document handed to the community
+	ActSpotChecksDraw              Action = "spot_checks.draw" // draw a month's sample and record outcomes (抽查)
+	ActSpotChecksRead              Action = "spot_checks.read"
+	ActReviewMeetingsRecord        Action = "review_meetings.record" // 民主评议
 	ActPaymentRollsRead            Action = "payment_rolls.read"
 	ActPaymentRollsCreate          Action = "payment_rolls.create"
 	ActPaymentRollsApprove         Action = "payment_rolls.approve" // a different person than the maker
@@ -74,6 +78,7 @@ var Permissions = map[Action][]Role{
 	ActApplicationsReveal:          {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActDocumentsRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActDocumentsReview:             {RoleCommunityWorker},
+	ActDocumentsUpload:             {RoleCommunityWorker},
 	ActApplicationsAssess:          {RoleCommunityWorker},
 	ActApplicationAccept:           {RoleCommunityWorker},
 	ActApplicationInvestig:         {RoleCommunityWorker},
@@ -122,6 +127,9 @@ var Permissions = map[Action][]Role{
 	ActRelativesRead:               {RoleAuditor},
 	ActDeadlinesRead:               {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActApplicationExtend:           {RoleCountyApprover},
+	ActSpotChecksDraw:              {RoleCountyApprover},
+	ActSpotChecksRead:              {RoleCountyApprover, RoleAuditor},
+	ActReviewMeetingsRecord:        {RoleCommunityWorker},
 	// The civil-affairs bureau (民政, the county approver's role; bound to
 	// the city node it is the city bureau) registers donors and stations
 	// and decides allocations.

@@ -16,7 +16,11 @@ const (
 	DocHousingProof      = "housing_proof"      // 住房情况证明
 	DocUnemploymentProof = "unemployment_proof" // 失业登记证明
 	DocHardshipProof     = "hardship_proof"     // 困难情况说明
-	DocOther             = "other"              // 其他材料
+	// DocConsent is the applicant's signed consent to the checks of the
+	// household's economic situation with other departments (核对授权书):
+	// required where checks run, and checks refuse to run without one.
+	DocConsent = "consent"
+	DocOther   = "other" // 其他材料
 )
 
 // DocumentKind is one kind of proof document with its display name.
@@ -36,6 +40,7 @@ var DocumentKinds = []DocumentKind{
 	{DocHousingProof, "住房情况证明"},
 	{DocUnemploymentProof, "失业登记证明"},
 	{DocHardshipProof, "困难情况说明"},
+	{DocConsent, "家庭经济状况核对授权书"},
 	{DocOther, "其他材料"},
 }
 
@@ -94,13 +99,15 @@ func kinds(ks ...string) []DocumentKind {
 }
 
 // Programs is the catalog: the seven programs of the 2003 notice with the
-// documents an application must carry before it can be submitted.
+// documents an application must carry before it can be submitted. The
+// means-tested programs, whose household's economy is checked with other
+// departments, require the consent to those checks (DocConsent).
 var Programs = []Program{
-	{ProgramDibao, "最低生活保障", "DB", kinds(DocIDCard, DocHukouBook, DocIncomeProof), dibao{}},
-	{ProgramTekun, "特困人员供养（农村五保、城镇三无）", "TK", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocWorkAbilityProof), tekun{}},
-	{ProgramMedical, "医疗救助", "YL", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocMedicalBills), medical{}},
-	{ProgramEducation, "教育救助（教育券）", "JY", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocEnrolmentProof), education{}},
-	{ProgramHousing, "住房救助（廉租住房）", "ZF", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocHousingProof), housing{}},
+	{ProgramDibao, "最低生活保障", "DB", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocConsent), dibao{}},
+	{ProgramTekun, "特困人员供养（农村五保、城镇三无）", "TK", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocWorkAbilityProof, DocConsent), tekun{}},
+	{ProgramMedical, "医疗救助", "YL", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocMedicalBills, DocConsent), medical{}},
+	{ProgramEducation, "教育救助（教育券）", "JY", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocEnrolmentProof, DocConsent), education{}},
+	{ProgramHousing, "住房救助（廉租住房）", "ZF", kinds(DocIDCard, DocHukouBook, DocIncomeProof, DocHousingProof, DocConsent), housing{}},
 	{ProgramEmployment, "就业援助", "JC", kinds(DocIDCard, DocHukouBook, DocUnemploymentProof), employment{}},
 	{ProgramTemporary, "临时救助", "LS", kinds(DocIDCard, DocHardshipProof), temporary{}},
 }

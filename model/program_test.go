@@ -24,11 +24,11 @@ func TestProgramCatalog(t *testing.T) {
 	}
 	dibao, _ := ProgramOf(ProgramDibao)
 	missing := dibao.MissingDocuments(map[string]bool{DocIDCard: true})
-	if len(missing) != 2 || missing[0].Kind != DocHukouBook || missing[1].Kind != DocIncomeProof || DocumentNames(missing) != "户口本、收入证明" {
+	if len(missing) != 3 || missing[0].Kind != DocHukouBook || missing[1].Kind != DocIncomeProof || DocumentNames(missing) != "户口本、收入证明、家庭经济状况核对授权书" {
 		t.Fatalf("missing %v", missing)
 	}
 	edu, _ := ProgramOf(ProgramEducation)
-	if len(edu.MissingDocuments(map[string]bool{DocIDCard: true, DocHukouBook: true, DocIncomeProof: true})) != 1 {
+	if len(edu.MissingDocuments(map[string]bool{DocIDCard: true, DocHukouBook: true, DocIncomeProof: true, DocConsent: true})) != 1 {
 		t.Fatal("education must also require the enrolment proof")
 	}
 	if _, ok := ProgramOf("lottery"); ok {

@@ -182,6 +182,9 @@ func (w *Workflow) RunChecks(ctx context.Context, id string) ([]model.CheckResul
 	if err := w.noConflict(ctx, p, a); err != nil {
 		return nil, err
 	}
+	if err := w.hasConsent(ctx, a); err != nil {
+		return nil, err
+	}
 	ms, err := w.d.DB.Members(ctx, a.HouseholdID)
 	if err != nil {
 		return nil, err
@@ -235,4 +238,20 @@ func (w *Workflow) RunChecks(ctx context.Context, id string) ([]model.CheckResul
 		return nil, err
 	}
 	return out, nil
+}
+
+// hasConsent refuses checks on a case without the applicant's signed
+// consent to them (model.DocConsent, uploaded and not rejected): 409
+// consent_missing.
+func (w *Workflow) hasConsent(ctx context.Context, a model.Application) error {
+	docs, err := w.d.DB.Documents(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if d.Kind == model.DocConsent && d.Status != model.DocumentRejected {
+			return nil
+		}
+	}
+	return model.Conflict("consent_missing", "核对家庭经济状况须有申请人签字的《家庭经济状况核对授权书》：请申请人上传授权书（代办的由社区上传）后再核对")
 }

@@ -80,7 +80,13 @@ func (w *Workflow) Declarations(ctx context.Context) ([]storage.Declaration, err
 // case's household as a close relative: another worker at the same level
 // or above must take it.
 func (w *Workflow) noConflict(ctx context.Context, p model.Principal, a model.Application) error {
-	has, err := w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, p.ID)
+	return noConflict(ctx, w.d.DB, p, a)
+}
+
+// noConflict is 403 conflict_of_interest when the staff member p declared
+// a member of a's household as a relative.
+func noConflict(ctx context.Context, db *storage.DB, p model.Principal, a model.Application) error {
+	has, err := db.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, p.ID)
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,7 @@ func (d Deps) vouchers() VouchersDeps {
 type WorkflowDeps struct {
 	DB       *storage.DB
 	KV       storage.KV
+	Random   io.Reader
 	Checkers []Checker
 	Logger   *slog.Logger
 	Keys     *Keys
@@ -174,7 +175,7 @@ type WorkflowDeps struct {
 }
 
 func (d Deps) workflow() WorkflowDeps {
-	return WorkflowDeps{DB: d.DB, KV: d.KV, Checkers: d.Checkers, Logger: d.Logger, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
+	return WorkflowDeps{DB: d.DB, KV: d.KV, Random: d.Random, Checkers: d.Checkers, Logger: d.Logger, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
 }
 
 // SocietyDeps are what Society uses.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -208,6 +209,41 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 	if !model.CanTransition(model.ActionSubmit, app.Status) {
 		return model.Document{}, model.Conflict("documents_closed", "documents can be added only to a draft or a returned application")
 	}
+	return d.store(ctx, app, statusesAcceptingDocuments, form)
+}
+
+// statusesAcceptingStaffDocuments are the statuses in which the community
+// may add a document it was handed on paper (an assisted case, a signed
+// consent): from submission until the investigation ends.
+var statusesAcceptingStaffDocuments = []model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating}
+
+// StaffUpload is the community worker's upload of a document it was handed
+// (a case applied for on someone's behalf, the signed consent to the
+// checks): the case in the worker's region, not one with a declared
+// relative (403 conflict_of_interest), submitted and not yet publicized.
+// The rest is the resident's upload: sniffed, encrypted, counted on the
+// resident's quota, audited under the worker's name.
+func (d *Documents) StaffUpload(ctx context.Context, applicationID string, form *multipart.Reader) (model.Document, error) {
+	pr, err := staffIn(ctx, model.ActDocumentsUpload)
+	if err != nil {
+		return model.Document{}, err
+	}
+	app, err := d.d.DB.ApplicationInRegion(ctx, applicationID, scopeOf(pr))
+	if err != nil {
+		return model.Document{}, notFoundAs(err, "application")
+	}
+	if err := noConflict(ctx, d.d.DB, pr, app); err != nil {
+		return model.Document{}, err
+	}
+	if !slices.Contains(statusesAcceptingStaffDocuments, app.Status) {
+		return model.Document{}, model.Conflict("documents_closed", "只有已提交、尚未公示的申请可以由社区补充材料")
+	}
+	return d.store(ctx, app, statusesAcceptingStaffDocuments, form)
+}
+
+// store reads the upload form and keeps its file as a document of app,
+// which must still be in one of statuses when the row is written.
+func (d *Documents) store(ctx context.Context, app model.Application, statuses []model.Status, form *multipart.Reader) (model.Document, error) {
 	n, err := d.d.DB.CountDocuments(ctx, app.ID)
 	if err != nil {
 		return model.Document{}, err
@@ -272,7 +308,7 @@ func (d *Documents) Upload(ctx context.Context, applicationID string, form *mult
 	doc := model.Document{ID: d.d.IDs.New(), ApplicationID: app.ID, Kind: kind, BlobKey: key, SealedKey: sealed, Size: file.size, SHA256: file.sha256,
 		ContentType: file.contentType, Status: model.DocumentPending, CreatedAt: d.d.Clock.Now()}
 	err = d.transaction(ctx, func(ctx context.Context) error {
-		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
+		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statuses); err != nil {
 			if model.KindOf(err) != model.KindConflict {
 				return err
 			}

@@ -154,6 +154,8 @@ type StaffApplicationView struct {
 	ExtendedAt         *time.Time `json:"extended_at"`
 	// Checks is the cross-department check report (核对), oldest first.
 	Checks []model.CheckResult `json:"checks"`
+	// ReviewMeetings are the community's 民主评议 records, oldest first.
+	ReviewMeetings []model.ReviewMeeting `json:"review_meetings"`
 }
 
 // Detail returns an application in the staff member's subtree with
@@ -220,6 +222,12 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	}
 	if v.Checks == nil {
 		v.Checks = []model.CheckResult{}
+	}
+	if v.ReviewMeetings, err = w.d.DB.ReviewMeetings(ctx, a.ID); err != nil {
+		return v, err
+	}
+	if v.ReviewMeetings == nil {
+		v.ReviewMeetings = []model.ReviewMeeting{}
 	}
 	// Last, so that a caller who must not fail on a missing calendar year
 	// (the view after a step) still has the rest of the view.

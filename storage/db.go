@@ -239,6 +239,22 @@ func translate(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
+// createIfAbsent inserts row unless a unique key of it exists, and reports
+// whether it inserted. Not ON CONFLICT DO NOTHING: on MySQL that is ON
+// DUPLICATE KEY UPDATE, which reports a duplicate as one row affected
+// under clientFoundRows (which the conditional updates rely on). A
+// duplicate fails only its statement, also inside a transaction.
+func (db *DB) createIfAbsent(ctx context.Context, what string, row any) (bool, error) {
+	err := db.conn(ctx).Create(row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return false, nil
+	}
+	if err != nil {
+		return false, translate(what, err)
+	}
+	return true, nil
+}
+
 // isRetryable reports MySQL deadlocks and lock-wait timeouts.
 func isRetryable(err error) bool {
 	var me *mysqldrv.MySQLError

@@ -66,8 +66,7 @@ func (db *DB) ExtendCase(ctx context.Context, id, by, reason string, at time.Tim
 // CreateReminderIfAbsent stores a deadline reminder unless the same one
 // (case, clock, kind, due time) exists; it reports whether it stored it.
 func (db *DB) CreateReminderIfAbsent(ctx context.Context, r *model.DeadlineReminder) (bool, error) {
-	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
-	return res.RowsAffected == 1, translate("create reminder", res.Error)
+	return db.createIfAbsent(ctx, "create reminder", r)
 }
 
 // Reminders pages through the deadline reminders addressed to a region

@@ -102,11 +102,7 @@ func (db *DB) InsertIfAbsent(ctx context.Context, row any) error {
 // CreateStaffIfAbsent inserts a staff account unless the username exists;
 // it reports whether it inserted.
 func (db *DB) CreateStaffIfAbsent(ctx context.Context, s model.Staff) (bool, error) {
-	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&s)
-	if res.Error != nil {
-		return false, translate("create staff "+s.Username, res.Error)
-	}
-	return res.RowsAffected == 1, nil
+	return db.createIfAbsent(ctx, "create staff "+s.Username, &s)
 }
 
 // DemoStaffUsernames lists the demo accounts still enabled.

@@ -24,9 +24,14 @@ type BusinessCounts struct {
 	Decisions []KeyCount
 	// Vouchers issued (every row, voided ones too) and redemptions.
 	VouchersIssued, VoucherRedemptions int64
+	// PaymentAmounts sums the lines of approved payment rolls in fen by
+	// program (A) and line status (B: scheduled, held, paid, failed).
+	PaymentAmounts []KeyCount
+	// PaymentRolls counts rolls by status (A: draft, approved).
+	PaymentRolls []KeyCount
 }
 
-// BusinessCounts reads the totals in four aggregate queries.
+// BusinessCounts reads the totals in six aggregate queries.
 func (db *DB) BusinessCounts(ctx context.Context) (BusinessCounts, error) {
 	var out BusinessCounts
 	c := db.conn(ctx)
@@ -45,6 +50,14 @@ func (db *DB) BusinessCounts(ctx context.Context) (BusinessCounts, error) {
 	}
 	if err := c.Raw(`SELECT COUNT(*) FROM redemptions`).Scan(&out.VoucherRedemptions).Error; err != nil {
 		return out, translate("count redemptions", err)
+	}
+	if err := c.Raw(`SELECT r.program AS a, l.status AS b, COALESCE(SUM(l.amount), 0) AS n FROM payment_lines l
+		JOIN payment_rolls r ON r.id = l.roll_id WHERE r.status = 'approved' GROUP BY r.program, l.status`).
+		Scan(&out.PaymentAmounts).Error; err != nil {
+		return out, translate("sum payment lines", err)
+	}
+	if err := c.Raw(`SELECT status AS a, COUNT(*) AS n FROM payment_rolls GROUP BY status`).Scan(&out.PaymentRolls).Error; err != nil {
+		return out, translate("count payment rolls", err)
 	}
 	return out, nil
 }

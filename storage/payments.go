@@ -389,8 +389,7 @@ func (db *DB) RollStatuses(ctx context.Context, period string) (map[string]strin
 // CreateRollReminderIfAbsent stores a roll reminder unless the same one
 // (county, program, month, kind) exists; it reports whether it stored it.
 func (db *DB) CreateRollReminderIfAbsent(ctx context.Context, r *model.RollReminder) (bool, error) {
-	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
-	return res.RowsAffected == 1, translate("create roll reminder", res.Error)
+	return db.createIfAbsent(ctx, "create roll reminder", r)
 }
 
 // RollReminders pages through the roll reminders of a region subtree,

@@ -33,8 +33,7 @@ func (db *DB) PolicyFigures(ctx context.Context, regionCode string, year int) (m
 func (db *DB) CreateDuplicateHit(ctx context.Context, h *model.DuplicateHit) (bool, error) {
 	key := model.HitKey(h.ApplicationID, h.Kind, h.OtherApplicationID)
 	h.OpenKey = &key
-	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(h)
-	return res.RowsAffected == 1, translate("create duplicate hit", res.Error)
+	return db.createIfAbsent(ctx, "create duplicate hit", h)
 }
 
 // HitOverridden reports whether the county overrode a hit of this kind

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -69,11 +67,7 @@ func (db *DB) VoucherEligibleHouseholds(ctx context.Context, programs []model.Pr
 // InsertVoucherIfNone inserts v unless the student already has a live
 // voucher for the term (the unique live_slot), and reports whether it did.
 func (db *DB) InsertVoucherIfNone(ctx context.Context, v *model.Voucher) (bool, error) {
-	res := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(v)
-	if res.Error != nil {
-		return false, translate("insert voucher", res.Error)
-	}
-	return res.RowsAffected == 1, nil
+	return db.createIfAbsent(ctx, "insert voucher", v)
 }
 
 // VoucherByCode returns the voucher with the printed code (model.ErrNotFound

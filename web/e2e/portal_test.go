@@ -248,7 +248,7 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		press(`.create-app`),
 		chromedp.WaitVisible(byText("span", "草稿")),
 	)
-	for _, kind := range []string{model.DocIDCard, model.DocHukouBook, model.DocIncomeProof} {
+	for _, kind := range []string{model.DocIDCard, model.DocHukouBook, model.DocIncomeProof, model.DocConsent} {
 		sel := fmt.Sprintf(`div[data-kind=%q]`, kind)
 		run(t, ctx, "upload "+kind,
 			chromedp.SetUploadFiles(chromedp.CSS(sel+` input[type=file]`), []string{jpegFile(t, kind+".jpg")}),
@@ -279,8 +279,8 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		} `json:"documents"`
 	}
 	r.JSON(t, &app)
-	if app.Program != string(model.ProgramDibao) || app.Status != "submitted" || len(app.Documents) != 3 {
-		t.Fatalf("application = %+v, want a submitted dibao with 3 documents", app)
+	if app.Program != string(model.ProgramDibao) || app.Status != "submitted" || len(app.Documents) != 4 {
+		t.Fatalf("application = %+v, want a submitted dibao with 4 documents", app)
 	}
 	for _, d := range app.Documents {
 		if d.ContentType != "image/jpeg" {

@@ -136,5 +136,5 @@ export const programNames = {
 
 export const docKindText = {
   id_card: '身份证', hukou_book: '户口本', income_proof: '收入证明', work_ability_proof: '劳动能力鉴定或残疾证', medical_bills: '医疗费用票据',
-  enrolment_proof: '在学证明', housing_proof: '住房情况证明', unemployment_proof: '失业登记证明', hardship_proof: '困难情况说明', other: '其他材料',
+  enrolment_proof: '在学证明', housing_proof: '住房情况证明', unemployment_proof: '失业登记证明', hardship_proof: '困难情况说明', consent: '家庭经济状况核对授权书', other: '其他材料',
 }
