@@ -130,6 +130,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.voucherRoutes(v1)
 	s.paymentRoutes(v1)
 	s.societyPeopleRoutes(v1)
+	s.societyRoutes(v1)
 }
 
 // readyCheckTimeout is each readiness check's own limit. The checks run in

@@ -59,6 +59,8 @@ var (
 	mxRollReaders     = []model.Role{model.RoleCountyApprover, model.RoleFinanceOfficer, model.RoleAuditor}
 	mxRollMakers      = []model.Role{model.RoleCountyApprover, model.RoleFinanceOfficer}
 	mxFinance         = []model.Role{model.RoleFinanceOfficer}
+	mxDonationReaders = []model.Role{model.RoleCountyApprover, model.RoleFinanceOfficer, model.RoleAuditor}
+	mxStation         = []model.Role{model.RoleStation}
 )
 
 // mxPick returns a when in is true, b otherwise.
@@ -390,6 +392,56 @@ var staffMatrix = map[string]authzRow{
 	"GET /api/v1/school/statements.xlsx": {roles: []model.Role{model.RoleSchoolOperator}, ok: []int{http.StatusOK},
 		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/school/statements.xlsx") }},
 
+	// ---- Society (targets in api/society_authz_test.go): the bureau's
+	// donors, stations, donations and allocations; a station's own
+	// donations (another station's are "out of region").
+	"GET /api/v1/staff/society/donors": {roles: mxCounty, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/society/donors") }},
+	"POST /api/v1/staff/society/donors": {roles: mxCounty, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/society/donors", map[string]any{"kind": "company", "name": f.next("matrix company"),
+				"phone": "13900005555", "region_code": mxPick(in, "330502", "330521")})
+		}},
+	"GET /api/v1/staff/society/stations": {roles: mxCounty, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/society/stations") }},
+	// The demo station account runs a station already (409); the other
+	// county's station account is not in region (404).
+	"POST /api/v1/staff/society/stations": {roles: mxCounty, scoped: true, ok: []int{http.StatusConflict},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/society/stations", map[string]any{"name": "矩阵站点",
+				"staff_username": mxPick(in, "station", soTargets(f).stationOut)})
+		}},
+	"GET /api/v1/staff/society/donations": {roles: mxDonationReaders, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/society/donations") }},
+	"GET /api/v1/staff/society/donations/:id": {roles: mxDonationReaders, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := soTargets(f)
+			return mxGet("/api/v1/staff/society/donations/" + mxPick(in, t.donationIn, t.donationOut))
+		}},
+	"POST /api/v1/staff/society/donations/:id/allocations": {roles: mxCounty, scoped: true, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := soTargets(f)
+			return mxSend(http.MethodPost, "/api/v1/staff/society/donations/"+mxPick(in, t.donationIn, t.donationOut)+"/allocations",
+				map[string]any{"program": "temporary", "region_code": "330502", "amount": 1})
+		}},
+	"GET /api/v1/staff/station/me": {roles: mxStation, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/station/me") }},
+	"GET /api/v1/staff/station/donors": {roles: mxStation, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxGet("/api/v1/staff/station/donors?phone=13900005555")
+		}},
+	"GET /api/v1/staff/station/donations": {roles: mxStation, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/station/donations") }},
+	"POST /api/v1/staff/station/donations": {roles: mxStation, ok: []int{http.StatusCreated},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			return mxSend(http.MethodPost, "/api/v1/staff/station/donations", map[string]any{"kind": "money", "amount": 100})
+		}},
+	"GET /api/v1/staff/station/donations/:id/receipt": {roles: mxStation, scoped: true, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request {
+			t := soTargets(f)
+			return mxGet("/api/v1/staff/station/donations/" + mxPick(in, t.donationIn, t.donationOut) + "/receipt")
+		}},
+
 	// ---- Statistics. In region: the caller's own region (the
 	// default); out of region: 德清县.
 	"GET /api/v1/staff/stats": {roles: []model.Role{model.RoleStreetReviewer, model.RoleCountyApprover, model.RoleDepartmentOfficer,
@@ -436,6 +488,7 @@ func newAuthzFixture(t *testing.T, env *apitest.Env) *authzFixture {
 		model.RoleEducationOfficer:  wfNewStaff(t, env, city, "m.education", model.RoleEducationOfficer, "330502"),
 		model.RoleDepartmentOfficer: wfNewStaff(t, env, city, "m.department", model.RoleDepartmentOfficer, "330502"),
 		model.RoleFinanceOfficer:    wfDemo(t, env, "finance"),
+		model.RoleStation:           wfDemo(t, env, "station"),
 	}
 	for role, s := range accounts {
 		f.tokens[string(role)] = s.Token

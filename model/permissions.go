@@ -70,6 +70,10 @@ const (
 	ActVolunteerActivitiesRead   Action = "volunteer_activities.read"   // activities and their sign-ups in region
 	ActPairingProfilesRead       Action = "pairing_profiles.read"       // consenting children, anonymised
 	ActPairingNeedWrite          Action = "pairing_profiles.need"       // the need in words of a consenting child (audited)
+	ActSocietyManage             Action = "society.manage"              // register donors and donation stations (audited)
+	ActDonationsRead             Action = "donations.read"              // donations and allocations in the region
+	ActDonationsAllocate         Action = "donations.allocate"          // allocate donated money and goods (audited)
+	ActStationDonations          Action = "station.donations"           // a station records and lists its own donations
 )
 
 // Permissions maps each action to the roles that may perform it. Region
@@ -135,6 +139,13 @@ var Permissions = map[Action][]Role{
 	ActVolunteerActivitiesRead:     {RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleAuditor},
 	ActPairingProfilesRead:         {RoleCountyApprover, RoleEducationOfficer},
 	ActPairingNeedWrite:            {RoleCommunityWorker},
+	// The civil-affairs bureau (民政, the county approver's role; bound to
+	// the city node it is the city bureau) registers donors and stations
+	// and decides allocations.
+	ActSocietyManage:     {RoleCountyApprover},
+	ActDonationsRead:     {RoleCountyApprover, RoleFinanceOfficer, RoleAuditor},
+	ActDonationsAllocate: {RoleCountyApprover},
+	ActStationDonations:  {RoleStation},
 }
 
 // Can reports whether role may perform action.

@@ -20,12 +20,17 @@ const (
 	// payment rolls made by someone else (maker-checker) and records the
 	// bank's results.
 	RoleFinanceOfficer Role = "finance_officer"
+	// RoleStation runs one donation station (社会捐赠工作站点): records the
+	// donations it receives and prints their receipts, and sees nothing
+	// but its own station's records.
+	RoleStation Role = "station"
 )
 
 // Roles lists every staff role.
 var Roles = []Role{
 	RoleCommunityWorker, RoleStreetReviewer, RoleCountyApprover, RoleEducationOfficer,
 	RoleDepartmentOfficer, RoleAuditor, RoleAdmin, RoleSchoolOperator, RoleFinanceOfficer,
+	RoleStation,
 }
 
 // Staff is a staff account.

@@ -101,6 +101,8 @@ type App struct {
 	// Society: volunteers and the family side of 结对助学.
 	Volunteers *Volunteers
 	Pairing    *Pairing
+	// Society: donors, stations, donations and their allocations.
+	Society *Society
 }
 
 // NewApp builds every service from the same dependencies.
@@ -150,6 +152,7 @@ func NewApp(d Deps) *App {
 	a.Payments = NewPayments(d, a.Audit)
 	a.Volunteers = NewVolunteers(d.volunteers(), a.Audit)
 	a.Pairing = NewPairing(d.pairing(), a.Audit)
+	a.Society = NewSociety(d.society(), a.Audit)
 	return a
 }
 

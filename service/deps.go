@@ -177,3 +177,19 @@ type WorkflowDeps struct {
 func (d Deps) workflow() WorkflowDeps {
 	return WorkflowDeps{DB: d.DB, KV: d.KV, Random: d.Random, Checkers: d.Checkers, Logger: d.Logger, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Settings: d.Settings}
 }
+
+// SocietyDeps are what Society uses.
+type SocietyDeps struct {
+	DB       *storage.DB
+	KV       storage.KV
+	Keys     *Keys
+	Clock    model.Clock
+	IDs      *model.IDs
+	Random   io.Reader
+	Logger   *slog.Logger
+	Settings Settings
+}
+
+func (d Deps) society() SocietyDeps {
+	return SocietyDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Random: d.Random, Logger: d.Logger, Settings: d.Settings}
+}

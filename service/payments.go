@@ -512,6 +512,9 @@ type FundItem struct {
 	Recipients int               `json:"recipients"`
 	Amount     int64             `json:"amount"`
 	Paid       int64             `json:"paid"`
+	// Donated is the donated money allocated to the program in the month
+	// (society's donations, their own source).
+	Donated int64 `json:"donated"`
 }
 
 // Funds publishes, without names, the totals of the approved rolls in a
@@ -593,6 +596,9 @@ type LedgerItem struct {
 	Paid       int64             `json:"paid"`
 	Failed     int64             `json:"failed"`
 	Held       int64             `json:"held"`
+	// Donated is the donated money allocated to the county and program in
+	// the month (society's donations, their own source).
+	Donated int64 `json:"donated"`
 }
 
 // Ledger is the fund ledger of the counties in the caller's region (or a

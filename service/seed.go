@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -79,8 +80,14 @@ func DemoAccounts() []DemoAccount {
 		{"community", model.RoleCommunityWorker, "330502001001", ""},
 		{"community2", model.RoleCommunityWorker, "330502002001", ""},
 		{"school", model.RoleSchoolOperator, "330502", DemoSchoolID("330502", model.StageCompulsory)},
+		// The demo donation station's account (社会捐赠工作站点, 月河街道).
+		{"station", model.RoleStation, "330502001", ""},
 	}
 }
+
+// DemoStationName is the name of the demo donation station, run by the
+// demo account `station`.
+const DemoStationName = "月河街道社会捐赠工作站"
 
 // Seed writes the demo data and returns the usernames it created now.
 func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
@@ -182,7 +189,31 @@ func (s *Seeder) Seed(ctx context.Context) ([]string, error) {
 			created = append(created, a.Username)
 		}
 	}
+	if err := s.seedStation(ctx); err != nil {
+		return nil, err
+	}
 	return created, nil
+}
+
+// seedStation opens the demo donation station for the demo account
+// `station` unless it runs one already.
+func (s *Seeder) seedStation(ctx context.Context) error {
+	db := s.d.DB
+	acct, err := db.StaffByUsername(ctx, "station")
+	if err != nil {
+		return fmt.Errorf("seed station: %w", err)
+	}
+	if _, err := db.StationOfStaff(ctx, acct.ID); err == nil {
+		return nil
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("seed station: %w", err)
+	}
+	st := model.DonationStation{ID: s.d.IDs.New(), Name: DemoStationName, RegionCode: acct.RegionCode, Address: "湖州市吴兴区月河街道办事处一楼",
+		StaffID: acct.ID, CreatedBy: acct.ID, CreatedAt: s.d.Clock.Now()}
+	if err := db.CreateStation(ctx, &st); err != nil {
+		return fmt.Errorf("seed station: %w", err)
+	}
+	return nil
 }
 
 // nextTerm names the term after name ("2026-autumn" → "2027-spring").

@@ -156,6 +156,8 @@ type FundRow struct {
 	Recipients int
 	Amount     int64
 	Paid       int64
+	// Donated is the donated money allocated in the month to the program.
+	Donated int64
 }
 
 // FundTotals sums the lines of approved rolls in a region subtree whose
@@ -169,7 +171,34 @@ func (db *DB) FundTotals(ctx context.Context, regionPrefix string, year int) ([]
 		WHERE r.status = ? AND r.region_code LIKE ? AND r.period LIKE ?
 		GROUP BY r.program, r.period ORDER BY r.period, r.program`,
 		model.LinePaid, model.RollApproved, regionPrefix+"%", formatYear(year)+"-%").Scan(&out).Error
-	return out, translate("fund totals", err)
+	if err != nil {
+		return nil, translate("fund totals", err)
+	}
+	donated, err := db.DonatedMoney(ctx, regionPrefix, year)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[[2]string]int{}
+	for i, r := range out {
+		byKey[[2]string{string(r.Program), r.Period}] = i
+	}
+	for _, d := range donated {
+		k := [2]string{string(d.Program), d.Period}
+		i, ok := byKey[k]
+		if !ok {
+			out = append(out, FundRow{Program: d.Program, Period: d.Period})
+			i = len(out) - 1
+			byKey[k] = i
+		}
+		out[i].Donated += d.Amount
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Period != out[j].Period {
+			return out[i].Period < out[j].Period
+		}
+		return out[i].Program < out[j].Program
+	})
+	return out, nil
 }
 
 func formatYear(y int) string {
@@ -221,6 +250,9 @@ type LedgerRow struct {
 	Paid       int64
 	Failed     int64
 	Held       int64
+	// Donated is the donated money allocated to the county and program in
+	// the month (its own source beside the rolls).
+	Donated int64
 }
 
 // FundLedger returns the ledger of the counties in a region subtree for a
@@ -243,7 +275,32 @@ func (db *DB) FundLedger(ctx context.Context, regionPrefix string, year int) ([]
 	if err := db.conn(ctx).Where("region_code LIKE ? AND period LIKE ?", regionPrefix+"%", formatYear(year)+"-%").Find(&budgets).Error; err != nil {
 		return nil, translate("fund budgets", err)
 	}
-	return mergeBudgets(sums, budgets), nil
+	donated, err := db.DonatedMoney(ctx, regionPrefix, year)
+	if err != nil {
+		return nil, err
+	}
+	return mergeDonated(mergeBudgets(sums, budgets), donated), nil
+}
+
+// mergeDonated adds the donated money to the ledger rows (a row per county,
+// program and month with donations but no roll or budget).
+func mergeDonated(rows []LedgerRow, donated []DonatedRow) []LedgerRow {
+	byKey := map[[3]string]int{}
+	for i, r := range rows {
+		byKey[[3]string{r.RegionCode, string(r.Program), r.Period}] = i
+	}
+	for _, d := range donated {
+		k := [3]string{d.RegionCode, string(d.Program), d.Period}
+		i, ok := byKey[k]
+		if !ok {
+			rows = append(rows, LedgerRow{RegionCode: d.RegionCode, Program: d.Program, Period: d.Period})
+			i = len(rows) - 1
+			byKey[k] = i
+		}
+		rows[i].Donated += d.Amount
+	}
+	sortLedger(rows)
+	return rows
 }
 
 // mergeBudgets adds every budget to the ledger rows (a row per budget

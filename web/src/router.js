@@ -16,12 +16,15 @@ const routes = [
   { path: '/staff/login', component: () => import('./views/StaffLogin.vue'), meta: { title: '工作人员登录' } },
   { path: '/school', component: () => import('./views/SchoolRedeem.vue'), meta: { auth: 'staff', title: '教育券核销' } },
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
+  { path: '/station', component: () => import('./views/StationDonations.vue'), meta: { auth: 'staff', title: '捐赠站点' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
   { path: '/staff/money', component: () => import('./views/StaffMoney.vue'), meta: { auth: 'staff', title: '资金发放' } },
   { path: '/staff/activities', component: () => import('./views/StaffActivities.vue'), meta: { auth: 'staff', title: '志愿活动' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
+  { path: '/donations', component: () => import('./views/PublicDonations.vue'), meta: { title: '社会捐赠公示' } },
+  { path: '/donations/trace', component: () => import('./views/DonationTrace.vue'), meta: { title: '捐赠去向查询' } },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
 
