@@ -2,7 +2,7 @@
 GO              ?= go
 STATICCHECK_VER := v0.8.2
 TOOLS           := $(CURDIR)/.tools
-TEST_FLAGS      ?= -race -count=1 -timeout 30m
+TEST_FLAGS      ?= -race -count=1 -timeout 45m
 FUZZTIME        ?= 10s
 # Stamped into the binary (`jiuzhu version`, the jiuzhu_build_info metric).
 VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
