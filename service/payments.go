@@ -172,21 +172,21 @@ func (p *Payments) linesOf(ctx context.Context, county string, program model.Pro
 		lines = append(lines, l)
 		households[b.HouseholdID] = true
 	}
+	byBenefit := make(map[string]string, len(bs))
+	for _, b := range bs {
+		byBenefit[b.ID] = b.HouseholdID
+	}
 	missed, err := p.missedMonths(ctx, bs, versions, county, program, period)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range missed {
 		lines = append(lines, l)
-		households[benefitHousehold(bs, l.BenefitID)] = true
+		households[byBenefit[l.BenefitID]] = true
 	}
 	unpaid, err := p.d.DB.UnpaidLines(ctx, county, program)
 	if err != nil {
 		return nil, err
-	}
-	byBenefit := map[string]string{}
-	for _, b := range bs {
-		byBenefit[b.ID] = b.HouseholdID
 	}
 	for _, u := range unpaid {
 		if _, ok := byBenefit[u.BenefitID]; !ok {
@@ -271,16 +271,6 @@ func (p *Payments) missedMonths(ctx context.Context, bs []model.Benefit, version
 	return out, nil
 }
 
-// benefitHousehold is the household of the benefit with id among bs.
-func benefitHousehold(bs []model.Benefit, id string) string {
-	for _, b := range bs {
-		if b.ID == id {
-			return b.HouseholdID
-		}
-	}
-	return ""
-}
-
 // paySlot names the one payment a benefit may receive for a period: the
 // month for a monthly benefit, "once" for a one-off.
 func paySlot(b model.Benefit, period string) string {
@@ -363,11 +353,14 @@ func (p *Payments) Approve(ctx context.Context, id string) (RollView, error) {
 }
 
 // clipID keeps what of a request's id fits the audit column.
-func clipID(id string) string {
-	if len(id) > maxAuditTargetBytes {
-		return strings.ToValidUTF8(id[:maxAuditTargetBytes], "")
+func clipID(id string) string { return clipBytes(id, maxAuditTargetBytes) }
+
+// clipBytes keeps at most max bytes of s, never half a character.
+func clipBytes(s string, max int) string {
+	if len(s) > max {
+		return strings.ToValidUTF8(s[:max], "")
 	}
-	return id
+	return s
 }
 
 // LineResult is the bank's result for one line.

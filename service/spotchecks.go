@@ -93,9 +93,8 @@ func (w *Workflow) DrawSpotChecks(ctx context.Context, in SpotCheckInput) (SpotC
 
 // clipDetail keeps an audit detail within a few thousand bytes.
 func clipDetail(s string) string {
-	const max = 4000
-	if len(s) > max {
-		return s[:max] + "…"
+	if c := clipBytes(s, 4000); c != s {
+		return c + "…"
 	}
 	return s
 }
