@@ -34,6 +34,8 @@ require (
 
 require github.com/caarlos0/env/v11 v11.4.2
 
+require gorm.io/plugin/dbresolver v1.6.2
+
 require (
 	filippo.io/edwards25519 v1.2.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -57,6 +57,7 @@ func OpenBackends(ctx context.Context, cfg config.Config) (*Backends, error) {
 	db, err := storage.OpenDB(ctx, storage.DBConfig{
 		Driver: cfg.DBDriver, DSN: cfg.DBDSN, Path: cfg.SQLitePath(),
 		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		ReplicaDSNs: cfg.DBReplicaDSNs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)

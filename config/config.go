@@ -38,6 +38,11 @@ type Config struct {
 	DBMaxOpenConns    int           `yaml:"db_max_open_conns" env:"JIUZHU_DB_MAX_OPEN_CONNS"`
 	DBMaxIdleConns    int           `yaml:"db_max_idle_conns" env:"JIUZHU_DB_MAX_IDLE_CONNS"`
 	DBConnMaxLifetime time.Duration `yaml:"db_conn_max_lifetime" env:"JIUZHU_DB_CONN_MAX_LIFETIME"`
+	// DBReplicaDSNs are read replicas of the MySQL primary (comma-separated
+	// in the environment): the staff queue, the statistics and the audit
+	// list read from them; everything else, and every read inside a
+	// transaction, goes to the primary.
+	DBReplicaDSNs []string `yaml:"db_replica_dsns" secret:"dsn" env:"JIUZHU_DB_REPLICA_DSNS"`
 
 	RedisAddr     string `yaml:"redis_addr" env:"JIUZHU_REDIS_ADDR"`
 	RedisPassword string `yaml:"redis_password" secret:"true" env:"JIUZHU_REDIS_PASSWORD"`
@@ -325,9 +330,17 @@ func (c Config) Validate() error {
 	}
 	switch c.DBDriver {
 	case "sqlite":
+		if len(c.DBReplicaDSNs) > 0 {
+			bad("JIUZHU_DB_REPLICA_DSNS", "read replicas need JIUZHU_DB_DRIVER=mysql")
+		}
 	case "mysql":
 		if c.DBDSN == "" {
 			bad("JIUZHU_DB_DSN", "required when JIUZHU_DB_DRIVER=mysql")
+		}
+		for _, r := range c.DBReplicaDSNs {
+			if strings.TrimSpace(r) == "" {
+				bad("JIUZHU_DB_REPLICA_DSNS", "an empty DSN in the list")
+			}
 		}
 	default:
 		bad("JIUZHU_DB_DRIVER", "want sqlite or mysql, got %q", c.DBDriver)
@@ -513,17 +526,47 @@ func (c *Config) loadOrCreateDevSecret() error {
 	return f.Close()
 }
 
-// Redacted returns a copy safe to log: secrets replaced by "***" and the
-// password in a DSN hidden.
+// Redacted returns a copy safe to log or print: every field tagged
+// `secret:"true"` replaced by "***" when set, and the password of every
+// field tagged `secret:"dsn"` (a DSN or a list of them) hidden. The tags
+// are the one list of secrets, so a new secret field is masked by its tag.
 func (c Config) Redacted() Config {
 	r := c
-	for _, p := range []*string{&r.RedisPassword, &r.S3AccessKey, &r.S3SecretKey, &r.SecretKey, &r.SMSWebhookSecret, &r.MetricsToken} {
-		if *p != "" {
-			*p = "***"
+	redactFields(reflect.ValueOf(&r).Elem())
+	return r
+}
+
+// redactFields masks the secret-tagged fields of the struct v, and of the
+// structs it holds (Security is embedded).
+func redactFields(v reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := v.Field(i)
+		if !t.Field(i).IsExported() {
+			continue
+		}
+		switch t.Field(i).Tag.Get("secret") {
+		case "true":
+			if f.Kind() == reflect.String && f.String() != "" {
+				f.SetString("***")
+			}
+		case "dsn":
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(redactDSN(f.String()))
+			case reflect.Slice:
+				masked := make([]string, f.Len())
+				for j := range masked {
+					masked[j] = redactDSN(f.Index(j).String())
+				}
+				f.Set(reflect.ValueOf(masked))
+			}
+		default:
+			if f.Kind() == reflect.Struct {
+				redactFields(f)
+			}
 		}
 	}
-	r.DBDSN = redactDSN(c.DBDSN)
-	return r
 }
 
 // LogValue makes a Config log as its redacted fields.

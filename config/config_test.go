@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -192,5 +193,72 @@ func TestEveryKeyHasItsVariable(t *testing.T) {
 	}
 	if c.Dev == nil || !*c.Dev || strings.Join(c.TrustedProxies, "|") != "10.0.0.1|10.0.0.2" || c.RequestTimeout != 7*time.Second {
 		t.Fatalf("from the environment: dev %v, proxies %q, timeout %v", c.Dev, c.TrustedProxies, c.RequestTimeout)
+	}
+}
+
+// TestEverySecretFieldIsRedacted: each field tagged `secret` is masked in
+// what `jiuzhu config check` prints (ChecksSecret once was not).
+func TestEverySecretFieldIsRedacted(t *testing.T) {
+	c := Default()
+	var secrets []string
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		for i := range v.NumField() {
+			f, sf := v.Field(i), v.Type().Field(i)
+			tag := sf.Tag.Get("secret")
+			if tag == "" {
+				if f.Kind() == reflect.Struct && sf.IsExported() {
+					fill(f)
+				}
+				continue
+			}
+			value := "value-of-" + sf.Name + "-x9"
+			if tag == "dsn" {
+				value = "jiuzhu:pw-" + sf.Name + "-x9@tcp(db:3306)/jiuzhu"
+			}
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(value)
+			case reflect.Slice:
+				f.Set(reflect.ValueOf([]string{value, value}))
+			default:
+				t.Fatalf("secret field %s of kind %s", sf.Name, f.Kind())
+			}
+			secrets = append(secrets, "-"+sf.Name+"-x9")
+		}
+	}
+	fill(reflect.ValueOf(&c).Elem())
+	if len(secrets) < 8 {
+		t.Fatalf("only %d secret fields found", len(secrets))
+	}
+	printed := fmt.Sprintf("%+v", c.Redacted())
+	for _, s := range secrets {
+		if strings.Contains(printed, s) {
+			t.Errorf("secret %q visible in the redacted config", s)
+		}
+	}
+	if r := c.Redacted(); len(r.DBReplicaDSNs) != 2 || !strings.Contains(r.DBReplicaDSNs[0], "@tcp(db:3306)") {
+		t.Errorf("replica DSNs lost their host: %v", r.DBReplicaDSNs)
+	}
+	if c.DBReplicaDSNs[0] == c.Redacted().DBReplicaDSNs[0] {
+		t.Error("Redacted changed the original's slice or did not mask it")
+	}
+}
+
+// TestReplicaDSNs: read replicas come comma-separated from the
+// environment, only with the mysql driver.
+func TestReplicaDSNs(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load("", env(map[string]string{"JIUZHU_DATA_DIR": dir, "JIUZHU_DB_DRIVER": "mysql", "JIUZHU_DB_DSN": "u:p@tcp(db:3306)/j",
+		"JIUZHU_DB_REPLICA_DSNS": "u:p@tcp(r1:3306)/j,u:p@tcp(r2:3306)/j", "JIUZHU_SECRET_KEY": "k3J9x-2mQp7Lr8vT1wZ4yN6bC0dF5gH-aE"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DBReplicaDSNs) != 2 || c.DBReplicaDSNs[1] != "u:p@tcp(r2:3306)/j" {
+		t.Fatalf("replicas %v", c.DBReplicaDSNs)
+	}
+	_, err = Load("", env(map[string]string{"JIUZHU_DATA_DIR": dir, "JIUZHU_DB_REPLICA_DSNS": "u:p@tcp(r1:3306)/j"}))
+	if err == nil || !strings.Contains(err.Error(), "JIUZHU_DB_REPLICA_DSNS") {
+		t.Fatalf("sqlite with replicas: %v", err)
 	}
 }

@@ -144,7 +144,7 @@ type AuditFilter struct {
 // AuditEntries lists audit rows in a region subtree, newest first, paged by
 // seq (the cursor holds the seq as text).
 func (db *DB) AuditEntries(ctx context.Context, f AuditFilter, req model.PageRequest) ([]model.AuditEntry, error) {
-	q := db.conn(ctx).Model(&model.AuditEntry{})
+	q := db.read(ctx).Model(&model.AuditEntry{})
 	if f.RegionPrefix != "" {
 		q = q.Where("region_code LIKE ?", f.RegionPrefix+"%")
 	}

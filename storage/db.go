@@ -23,6 +23,7 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/jiuzhu/jiuzhu/model"
 )
@@ -39,6 +40,9 @@ type DBConfig struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// ReplicaDSNs are MySQL read replicas of DSN (each pooled like the
+	// primary). Only the reads that may lag go to them (see DB.read).
+	ReplicaDSNs []string
 }
 
 // DB is the database handle. Store methods read the transaction carried in
@@ -47,6 +51,11 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string
+	// reader, with read replicas configured, is a second handle on the
+	// primary's pool whose reads dbresolver sends to a replica; nil
+	// without replicas. replicas are their pools, closed with the DB.
+	reader   *gorm.DB
+	replicas []*sql.DB
 	// tracer, set by UseTracing, spans each transaction (InTx).
 	tracer trace.Tracer
 }
@@ -69,12 +78,10 @@ func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown database driver %q (want sqlite or mysql)", cfg.Driver)
 	}
-	g, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 logger.Discard,
-		TranslateError:         true,
-		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
+	if len(cfg.ReplicaDSNs) > 0 && cfg.Driver != "mysql" {
+		return nil, fmt.Errorf("read replicas need the mysql driver, not %q", cfg.Driver)
+	}
+	g, err := gorm.Open(dialector, gormConfig())
 	if err != nil {
 		return nil, model.Unavailable("database", fmt.Errorf("open %s: %w", cfg.Driver, err))
 	}
@@ -104,7 +111,53 @@ func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
 			}
 		}
 	}
+	if len(cfg.ReplicaDSNs) > 0 {
+		if err := db.openReplicas(pingCtx, cfg); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// openReplicas connects to each read replica (pinged, pooled like the
+// primary) and builds db.reader: the primary's pool with dbresolver
+// routing its reads to a replica picked at random.
+func (db *DB) openReplicas(ctx context.Context, cfg DBConfig) error {
+	dialectors := make([]gorm.Dialector, 0, len(cfg.ReplicaDSNs))
+	for i, dsn := range cfg.ReplicaDSNs {
+		r, err := sql.Open("mysql", MySQLDSN(dsn))
+		if err != nil {
+			return fmt.Errorf("read replica %d: %w", i+1, err)
+		}
+		db.replicas = append(db.replicas, r)
+		r.SetMaxOpenConns(cfg.MaxOpenConns)
+		r.SetMaxIdleConns(cfg.MaxIdleConns)
+		r.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+		r.SetConnMaxIdleTime(cfg.ConnMaxLifetime / 2)
+		if err := r.PingContext(ctx); err != nil {
+			return model.Unavailable("database", fmt.Errorf("read replica %d: %w", i+1, err))
+		}
+		dialectors = append(dialectors, mysql.New(mysql.Config{Conn: r}))
+	}
+	reader, err := gorm.Open(mysql.New(mysql.Config{Conn: db.sql}), gormConfig())
+	if err != nil {
+		return fmt.Errorf("reader handle: %w", err)
+	}
+	if err := reader.Use(dbresolver.Register(dbresolver.Config{Replicas: dialectors, Policy: dbresolver.RandomPolicy{}})); err != nil {
+		return fmt.Errorf("read replicas: %w", err)
+	}
+	db.reader = reader
+	return nil
 }
 
 // SQLiteDSN is the DSN for a SQLite file with the settings concurrent
@@ -156,8 +209,14 @@ func MySQLDSN(dsn string) string {
 // Dialect is "sqlite" or "mysql".
 func (db *DB) Dialect() string { return db.dialect }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the pool and the replicas' pools.
+func (db *DB) Close() error {
+	errs := []error{db.sql.Close()}
+	for _, r := range db.replicas {
+		errs = append(errs, r.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
@@ -211,6 +270,20 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 func (db *DB) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// read is conn for the reads that may lag the primary by the replication
+// delay: the staff queue, the statistics and the audit list. With read
+// replicas configured they go to one; inside a transaction, or without
+// replicas, they are conn's. Never use it for a read a write depends on.
+func (db *DB) read(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	if db.reader != nil {
+		return db.reader.WithContext(ctx).Clauses(dbresolver.Read)
 	}
 	return db.gorm.WithContext(ctx)
 }

@@ -18,7 +18,7 @@ import (
 // before the cut-off.
 func (db *DB) CountHouseholds(ctx context.Context, regionPrefix string, before time.Time) (int64, error) {
 	var n int64
-	err := db.conn(ctx).Raw(`SELECT COUNT(*) FROM households WHERE region_code LIKE ? AND created_at < ?`,
+	err := db.read(ctx).Raw(`SELECT COUNT(*) FROM households WHERE region_code LIKE ? AND created_at < ?`,
 		regionPrefix+"%", before).Scan(&n).Error
 	return n, translate("count households", err)
 }
@@ -56,7 +56,7 @@ func (db *DB) ProgramTotalsOf(ctx context.Context, regionPrefix string, monthSta
 	paid.WriteString(" ELSE 0 END")
 	var out []ProgramTotals
 	args = append(args, monthStarts[0], model.StatusApproved, regionPrefix+"%", yearEnd)
-	err := db.conn(ctx).Raw(`SELECT program, COUNT(DISTINCT household_id) AS households, COALESCE(SUM(COALESCE(persons_covered, 0)), 0) AS people,
+	err := db.read(ctx).Raw(`SELECT program, COUNT(DISTINCT household_id) AS households, COALESCE(SUM(COALESCE(persons_covered, 0)), 0) AS people,
 		COALESCE(SUM(COALESCE(monthly_amount, 0)), 0) AS monthly_amount,
 		COALESCE(SUM(COALESCE(monthly_amount, 0) * (`+paid.String()+`)), 0) AS year_amount,
 		COALESCE(SUM(CASE WHEN decided_at >= ? THEN COALESCE(amount, 0) ELSE 0 END), 0) AS one_off_amount
@@ -85,7 +85,7 @@ type SupportTotals struct {
 // supported. Counties without a case are absent.
 func (db *DB) SupportTotalsOf(ctx context.Context, regionPrefix string, before time.Time) ([]SupportTotals, error) {
 	var out []SupportTotals
-	err := db.conn(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, COALESCE(SUM(COALESCE(a.persons_covered, 0)), 0) AS people,
+	err := db.read(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, COALESCE(SUM(COALESCE(a.persons_covered, 0)), 0) AS people,
 		COALESCE(SUM(CASE WHEN a.support_mode = ? THEN COALESCE(a.persons_covered, 0) ELSE 0 END), 0) AS centralized,
 		COALESCE(SUM(CASE WHEN a.support_mode IS NULL THEN COALESCE(a.persons_covered, 0) ELSE 0 END), 0) AS unrecorded
 		FROM applications a
@@ -103,7 +103,7 @@ func (db *DB) FirstTekunApprovals(ctx context.Context, regionPrefix string, befo
 		County    string
 		DecidedAt time.Time
 	}
-	err := db.conn(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, a.decided_at AS decided_at FROM applications a
+	err := db.read(ctx).Raw(`SELECT SUBSTR(a.region_code, 1, 6) AS county, a.decided_at AS decided_at FROM applications a
 		WHERE a.program = ? AND a.status = ? AND a.region_code LIKE ? AND a.decided_at < ?
 		AND NOT EXISTS (SELECT 1 FROM applications e WHERE e.program = a.program AND e.status = a.status
 			AND SUBSTR(e.region_code, 1, 6) = SUBSTR(a.region_code, 1, 6) AND e.decided_at < a.decided_at)`,
@@ -122,6 +122,6 @@ func (db *DB) FirstTekunApprovals(ctx context.Context, regionPrefix string, befo
 // the subtree, in code order.
 func (db *DB) CountyRegions(ctx context.Context, regionPrefix string) ([]model.Region, error) {
 	var out []model.Region
-	err := db.conn(ctx).Where("level = ? AND code LIKE ?", model.LevelCounty, regionPrefix+"%").Order("code").Find(&out).Error
+	err := db.read(ctx).Where("level = ? AND code LIKE ?", model.LevelCounty, regionPrefix+"%").Order("code").Find(&out).Error
 	return out, translate("list county regions", err)
 }

@@ -40,23 +40,28 @@ func (db *DB) UseTracing(tp trace.TracerProvider) error {
 		}
 		span.End()
 	}
-	cb := db.gorm.Callback()
-	for _, reg := range []struct {
-		op            string
-		before, after func(name string, fn func(*gorm.DB)) error
-	}{
-		{"create", func(n string, f func(*gorm.DB)) error { return cb.Create().Before("gorm:create").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Create().After("gorm:create").Register(n, f) }},
-		{"query", func(n string, f func(*gorm.DB)) error { return cb.Query().Before("gorm:query").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Query().After("gorm:query").Register(n, f) }},
-		{"update", func(n string, f func(*gorm.DB)) error { return cb.Update().Before("gorm:update").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Update().After("gorm:update").Register(n, f) }},
-		{"delete", func(n string, f func(*gorm.DB)) error { return cb.Delete().Before("gorm:delete").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Delete().After("gorm:delete").Register(n, f) }},
-		{"row", func(n string, f func(*gorm.DB)) error { return cb.Row().Before("gorm:row").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Row().After("gorm:row").Register(n, f) }},
-		{"raw", func(n string, f func(*gorm.DB)) error { return cb.Raw().Before("gorm:raw").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Raw().After("gorm:raw").Register(n, f) }},
-	} {
-		if err := reg.before("jiuzhu:trace_before_"+reg.op, before(reg.op)); err != nil {
-			return fmt.Errorf("gorm tracing: %w", err)
+	for _, g := range []*gorm.DB{db.gorm, db.reader} {
+		if g == nil {
+			continue
 		}
-		if err := reg.after("jiuzhu:trace_after_"+reg.op, after); err != nil {
-			return fmt.Errorf("gorm tracing: %w", err)
+		cb := g.Callback()
+		for _, reg := range []struct {
+			op            string
+			before, after func(name string, fn func(*gorm.DB)) error
+		}{
+			{"create", func(n string, f func(*gorm.DB)) error { return cb.Create().Before("gorm:create").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Create().After("gorm:create").Register(n, f) }},
+			{"query", func(n string, f func(*gorm.DB)) error { return cb.Query().Before("gorm:query").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Query().After("gorm:query").Register(n, f) }},
+			{"update", func(n string, f func(*gorm.DB)) error { return cb.Update().Before("gorm:update").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Update().After("gorm:update").Register(n, f) }},
+			{"delete", func(n string, f func(*gorm.DB)) error { return cb.Delete().Before("gorm:delete").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Delete().After("gorm:delete").Register(n, f) }},
+			{"row", func(n string, f func(*gorm.DB)) error { return cb.Row().Before("gorm:row").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Row().After("gorm:row").Register(n, f) }},
+			{"raw", func(n string, f func(*gorm.DB)) error { return cb.Raw().Before("gorm:raw").Register(n, f) }, func(n string, f func(*gorm.DB)) error { return cb.Raw().After("gorm:raw").Register(n, f) }},
+		} {
+			if err := reg.before("jiuzhu:trace_before_"+reg.op, before(reg.op)); err != nil {
+				return fmt.Errorf("gorm tracing: %w", err)
+			}
+			if err := reg.after("jiuzhu:trace_after_"+reg.op, after); err != nil {
+				return fmt.Errorf("gorm tracing: %w", err)
+			}
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ type QueueFilter struct {
 // StaffQueue lists the applications in a region subtree, newest first.
 // Drafts are the resident's own and never appear.
 func (db *DB) StaffQueue(ctx context.Context, f QueueFilter, req model.PageRequest) ([]model.Application, error) {
-	q := db.conn(ctx).Model(&model.Application{}).
+	q := db.read(ctx).Model(&model.Application{}).
 		Where("region_code LIKE ? AND status <> ?", f.RegionPrefix+"%", model.StatusDraft)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)

@@ -46,6 +46,9 @@ type Bench struct {
 	rawInsert []float64
 	rawFsyncs float64 // redo-log writes per second of the raw INSERT
 
+	// pool samples the server's database pool while the lines run.
+	pool *poolSampler
+
 	residents []*resident
 	appsMu    sync.Mutex
 	apps      []appRef // created drafts
@@ -98,9 +101,10 @@ func (b *Bench) runAll(ctx context.Context) error {
 		return err
 	}
 	b.cl = newClient("http://" + b.server.Addr)
+	b.pool = startPoolSampler(b.serverEnv["JIUZHU_METRICS_ADDR"], 50*time.Millisecond)
 	// The RSS line comes before the other uploads, so the server's heap
 	// has not already grown for uploads when it is measured.
-	lines := []func(context.Context) error{b.setupResidents, b.lineCreate, b.lineUploadRSS, b.lineGet, b.lineUpload, b.lineVouchers, b.lineStaffWrites}
+	lines := []func(context.Context) error{b.setupResidents, b.lineCreate, b.lineUploadRSS, b.lineGet, b.lineUpload, b.lineVouchers, b.lineStaffWrites, b.lineSizes}
 	for _, fn := range lines {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -214,6 +218,11 @@ func (b *Bench) startServices(ctx context.Context) error {
 		"JIUZHU_S3_SECRET_KEY": b.s3Secret,
 		"JIUZHU_S3_USE_SSL":    "false",
 	}
+	metricsPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	b.serverEnv["JIUZHU_METRICS_ADDR"] = fmt.Sprintf("127.0.0.1:%d", metricsPort)
 	b.report.Setup = append(b.report.Setup, "the server: `jiuzhu serve` built from this checkout, dev mode (demo data and accounts, the dev SMS outbox), over the private services")
 	for _, o := range benchOverrides() {
 		b.serverEnv[o.Key] = o.Value

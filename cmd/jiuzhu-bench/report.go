@@ -206,7 +206,10 @@ type Report struct {
 	Versions []string // Go, MariaDB, Redis, versitygw, commit
 	Setup    []string // how the services were started and what config was changed
 	Lines    []Line
-	Notes    []string // analysis written by hand, kept between runs
+	// Sizes are what "Running at scale" in the README scales on paper:
+	// bytes per row, per session, per stored document, pool peaks.
+	Sizes []string
+	Notes []string // analysis written by hand, kept between runs
 }
 
 // Failed reports whether any line with a target missed it or was not
@@ -272,6 +275,13 @@ func WriteMarkdown(w io.Writer, r Report) error {
 		fmt.Fprintf(&b, "### %s — %s\n", l.Name, l.Verdict())
 		for _, e := range l.Evidence {
 			fmt.Fprintf(&b, "- %s\n", e)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Sizes) > 0 {
+		b.WriteString("## Sizes (what README.md's \"Running at scale\" scales)\n")
+		for _, s := range r.Sizes {
+			fmt.Fprintf(&b, "- %s\n", s)
 		}
 		b.WriteString("\n")
 	}
