@@ -287,9 +287,12 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 		v.Checks = []model.CheckResult{}
 	}
 	p, _ := model.PrincipalFrom(ctx)
-	conflicted, err := w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, p.ID)
-	if err != nil {
-		return v, err
+	// The caller can have declared a relative here only when someone did.
+	conflicted := false
+	if v.ConflictOfInterest {
+		if conflicted, err = w.d.DB.HouseholdHasDeclaredRelative(ctx, a.HouseholdID, p.ID); err != nil {
+			return v, err
+		}
 	}
 	v.AllowedActions = allowedActions(p, a, conflicted, v.ConflictOfInterest)
 	if v.ReviewMeetings, err = w.d.DB.ReviewMeetings(ctx, a.ID); err != nil {
