@@ -24,7 +24,10 @@ type householdView struct {
 		Relation      string         `json:"relation"`
 		MonthlyIncome int64          `json:"monthly_income"`
 		Incomes       []model.Income `json:"incomes"`
-		School        *struct {
+		WorkAbility   *string        `json:"work_ability"`
+		// AsksWorkAbility: whether the form asks it (not of a young child).
+		AsksWorkAbility bool `json:"asks_work_ability"`
+		School          *struct {
 			SchoolID string `json:"school_id"`
 			Grade    string `json:"grade"`
 		} `json:"school"`
