@@ -304,7 +304,7 @@ func TestHouseholdAsksWorkAbilityFromWorkingAge(t *testing.T) {
 		body := household(makeID("19800101", true), makeID(birth(16, 0), false), makeID(birth(16, 1), true), makeID(birth(8, 0), false))
 		member(body, 0)["work_ability"] = "full"
 		apitest.Want(t, env.Put("/api/v1/me/household", token, body), http.StatusOK)
-		var h struct {
+		type shown struct {
 			Members []struct {
 				ID              string `json:"id"`
 				Name            string `json:"name"`
@@ -312,6 +312,7 @@ func TestHouseholdAsksWorkAbilityFromWorkingAge(t *testing.T) {
 				AsksWorkAbility bool   `json:"asks_work_ability"`
 			} `json:"members"`
 		}
+		var h shown
 		r = env.Get("/api/v1/me/household", token)
 		apitest.Want(t, r, http.StatusOK)
 		r.JSON(t, &h)
@@ -334,12 +335,7 @@ func TestHouseholdAsksWorkAbilityFromWorkingAge(t *testing.T) {
 		member(back, 0)["relation"] = "self"
 		member(back, 1)["name"] = "张小丰"
 		apitest.Want(t, env.Put("/api/v1/me/household", token, back), http.StatusOK)
-		var after struct {
-			Members []struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-			} `json:"members"`
-		}
+		var after shown
 		env.Get("/api/v1/me/household", token).JSON(t, &after)
 		if len(after.Members) != 4 || after.Members[0].ID != h.Members[0].ID || after.Members[0].Name != "张三" || after.Members[1].Name != "张小丰" {
 			t.Fatalf("after sending the names back: %+v", after.Members)

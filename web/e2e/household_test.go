@@ -13,6 +13,18 @@ import (
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
+// residentAt logs the resident in by session token (on the login page's
+// origin) and opens path, waiting for css.
+func residentAt(srvURL, token, path, css string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(srvURL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
+		residentSession(srvURL, token),
+		chromedp.Navigate(srvURL+path),
+		chromedp.WaitVisible(chromedp.CSS(css)),
+	)
+}
+
 // nextStep presses 继续 on a question group's page.
 func nextStep() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(press(`.next-step`), settle())
@@ -110,13 +122,7 @@ func TestHouseholdTaskListWalk(t *testing.T) {
 	child := makeID(env.Clock.Now().AddDate(-8, 0, 0).Format("20060102"), 7, false)
 	ctx := browser(t)
 
-	run(t, ctx, "open the task list",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		residentSession(srv.URL, tok),
-		chromedp.Navigate(srv.URL+"/household"),
-		chromedp.WaitVisible(chromedp.CSS(`.task-basics`)),
-	)
+	run(t, ctx, "open the task list", residentAt(srv.URL, tok, "/household", `.task-basics`))
 	if got, want := fmt.Sprint(taskStatuses(t, ctx)), fmt.Sprint(map[string]string{"task-basics": "未完成", "task-member-0": "未完成", "task-incomes": "未完成", "task-bank": "选填"}); got != want {
 		t.Fatalf("task list of a new household: %s, want %s", got, want)
 	}
@@ -277,13 +283,7 @@ func TestHouseholdErrorSummaryAndMemberDelete(t *testing.T) {
 	tok, _ := residentWithHousehold(t, env, "13900001414")
 	ctx := browser(t)
 
-	run(t, ctx, "open the task list",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		residentSession(srv.URL, tok),
-		chromedp.Navigate(srv.URL+"/household"),
-		chromedp.WaitVisible(chromedp.CSS(`.task-member-1`)),
-	)
+	run(t, ctx, "open the task list", residentAt(srv.URL, tok, "/household", `.task-member-1`))
 	// The head was registered without a work ability: that member is not done.
 	if got := taskStatuses(t, ctx); got["task-member-0"] != "未完成" || got["task-member-1"] != "已完成" || got["task-basics"] != "已完成" {
 		t.Fatalf("task list of the stored household: %v", got)

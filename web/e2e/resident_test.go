@@ -57,13 +57,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	spouseID := makeID("19820505", 4, false)
 
 	ctx := browser(t)
-	run(t, ctx, "open household",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		residentSession(srv.URL, tok),
-		chromedp.Navigate(srv.URL+"/household/basics"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=address]`)),
-	)
+	run(t, ctx, "open household", residentAt(srv.URL, tok, "/household/basics", `input[name=address]`))
 	if shown := inputValue(t, ctx, `input[name=address]`); shown != before.Address {
 		t.Fatalf("address shown %q, want the stored (masked) %q", shown, before.Address)
 	}
