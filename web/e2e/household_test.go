@@ -234,6 +234,42 @@ func TestHouseholdTaskListWalk(t *testing.T) {
 	if page := pageText(t, ctx); !strings.Contains(page, "成员 1：张建民") || !strings.Contains(page, "成员 2：张小雨") {
 		t.Fatalf("the task list does not name the members in full:\n%.600s", page)
 	}
+
+	// Leaving with changes not saved asks first; 继续填写 stays.
+	tab := func(label string) chromedp.Action[chromedp.Void] {
+		return js(fmt.Sprintf(`[...document.querySelectorAll('.van-tabbar-item')].find((e) => e.textContent.includes(%q)).click()`, label))
+	}
+	run(t, ctx, "leave with a change not saved",
+		press(`.task-basics`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=address]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "之一"),
+		tab("申请"),
+		chromedp.WaitVisible(byText("div", "家庭信息还没有保存")),
+		settle(),
+		press(`.van-dialog__cancel`),
+		chromedp.WaitNotVisible(chromedp.CSS(`.van-dialog`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=address]`)),
+		tab("申请"),
+		chromedp.WaitVisible(chromedp.CSS(`.van-dialog`)),
+		settle(),
+		press(`.van-dialog__confirm`),
+		chromedp.WaitVisible(chromedp.CSS(`.new-app`)),
+	)
+	if after := getHousehold(t, env, tok); after.Address != h.Address {
+		t.Fatalf("the address changed without a save: %q, was %q", after.Address, h.Address)
+	}
+
+	// The apply flow's household step: 核对家庭信息 from the programs page,
+	// saved, and back to the programs.
+	run(t, ctx, "apply: check the household first",
+		chromedp.WaitNotVisible(chromedp.CSS(`.van-overlay`)),
+		noToast(),
+		press(`.new-app`),
+		press(`.check-household`),
+		chromedp.WaitVisible(chromedp.CSS(`.check-member-1`)),
+		press(`.save-household`),
+		chromedp.WaitVisible(chromedp.CSS(`.create-app`)),
+	)
 }
 
 // summaryFocused waits for the error summary to have focus, and checks it
