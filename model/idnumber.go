@@ -78,9 +78,10 @@ func ParseIDNumber(s string, now time.Time) (IDNumber, error) {
 	return IDNumber{Number: n, BirthDate: birth.Format("2006-01-02"), Sex: sex}, nil
 }
 
-// WorkingAge is the age from which a person is asked about work ability
-// (劳动能力): the legal minimum working age. A younger child is not asked
-// and counts as not able to work.
+// WorkingAge is the age from which the household form asks a member's
+// work ability (劳动能力): the legal minimum working age. A younger child
+// is not asked (what the policies make of a child's missing work ability
+// is theirs to say).
 const WorkingAge = 16
 
 // AsksWorkAbility says whether the household form asks about the work

@@ -152,6 +152,16 @@ func TestHouseholdTaskListWalk(t *testing.T) {
 		press(`.work-partial`),
 	)
 	screen(t, ctx, "household-3-member")
+	fits := `(() => { const e = document.querySelector('input[name=id_number0]'); return e.scrollWidth <= e.clientWidth })()`
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		t.Errorf("the grouped ID number does not fit its field (%v)", err)
+	}
+	run(t, ctx, "长辈版", press(`.elder-toggle`), settle())
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		t.Errorf("the grouped ID number does not fit its field in 长辈版 (%v)", err)
+	}
+	screen(t, ctx, "household-3b-member-elder")
+	run(t, ctx, "标准版", press(`.elder-toggle`), settle())
 	run(t, ctx, "收入",
 		nextStep(),
 		chromedp.WaitVisible(chromedp.CSS(`div[data-member="0"] .add-income`)),
@@ -406,5 +416,32 @@ func TestHouseholdErrorSummaryAndMemberDelete(t *testing.T) {
 	h := getHousehold(t, env, tok)
 	if len(h.Members) != 1 || h.Members[0].Name != headName || h.Members[0].IDNumber != model.MaskID(headID) || h.Members[0].WorkAbility == nil || *h.Members[0].WorkAbility != "full" {
 		t.Fatalf("household after deleting the child: %+v", h)
+	}
+}
+
+// TestHouseholdKeepsWhatItDoesNotAsk: a child's work ability stored before
+// (here 无, as a 特困 case counts it) is not asked on the form and is sent
+// back unchanged when the household is saved from 核对信息.
+func TestHouseholdKeepsWhatItDoesNotAsk(t *testing.T) {
+	t.Parallel()
+	env, srv := serve(t)
+	tok, _ := residentWith(t, env, "13900001515", []map[string]any{
+		{"name": "孙大伟", "id_number": makeID("19700101", 8, true), "relation": "self", "work_ability": "none", "monthly_income": 0},
+		{"name": "孙小伟", "id_number": makeID(env.Clock.Now().AddDate(-10, 0, 0).Format("20060102"), 9, true), "relation": "child", "work_ability": "none", "monthly_income": 0},
+	})
+	ctx := browser(t)
+	run(t, ctx, "save from 核对信息", residentAt(srv.URL, tok, "/household/check", `.check-member-1 .check-work`))
+	if s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.check-member-1 .check-work`))); err != nil || !strings.Contains(s, "不用填写") {
+		t.Fatalf("the child's work ability on 核对信息: %q (%v), want 不用填写", s, err)
+	}
+	run(t, ctx, "save", press(`.save-household`), chromedp.WaitVisible(chromedp.CSS(`.new-app`)))
+	h := getHousehold(t, env, tok)
+	for i, m := range h.Members {
+		if m.WorkAbility == nil || *m.WorkAbility != "none" {
+			t.Errorf("member %d's work ability after the save: %v, want none kept", i, m.WorkAbility)
+		}
+	}
+	if h.Members[1].AsksWorkAbility {
+		t.Error("the child of ten is asked about work ability")
 	}
 }
