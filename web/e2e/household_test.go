@@ -280,6 +280,7 @@ func TestHouseholdTaskListWalk(t *testing.T) {
 		press(`.save-household`),
 		chromedp.WaitVisible(chromedp.CSS(`.create-app`)),
 	)
+	screen(t, ctx, "household-11-apply")
 }
 
 // summaryFocused waits for the error summary to have focus, and checks it
