@@ -390,6 +390,8 @@ func TestHouseholdErrorSummaryAndMemberDelete(t *testing.T) {
 	run(t, ctx, "delete member 2: asked first, 不删除 keeps it",
 		setInput(`input[name=id_number1]`, ""),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number1]`), childID),
+		// Retyped, the field's own error goes.
+		chromedp.Poll[chromedp.Void](`!document.querySelector('.van-field__error-message')`),
 		press(`.remove-member`),
 		chromedp.WaitVisible(chromedp.CSS(`.van-dialog`)),
 		chromedp.WaitVisible(byText("div", "确定删除成员 2（欧阳小雨）吗")),
