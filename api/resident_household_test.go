@@ -134,12 +134,14 @@ func TestHouseholdValidation(t *testing.T) {
 			t.Fatal("household response is cacheable")
 		}
 		r.JSON(t, &h)
-		for _, secret := range []string{good, xID + "X", strings.ToLower(xID + "x"), "张三", "南门社区3幢201室"} {
+		// The resident's own members' names are shown in full (they typed
+		// them); ID numbers and the address stay masked.
+		for _, secret := range []string{good, xID + "X", strings.ToLower(xID + "x"), "南门社区3幢201室"} {
 			if strings.Contains(string(r.Body), secret) {
 				t.Fatalf("household response shows %q unmasked: %s", secret, r.Body)
 			}
 		}
-		if len(h.Members) != 2 || h.Members[0].IDNumber != good[:2]+"**************"+good[16:] || h.Members[0].Name != "张*" {
+		if len(h.Members) != 2 || h.Members[0].IDNumber != good[:2]+"**************"+good[16:] || h.Members[0].Name != "张三" || h.Members[1].Name != "张三丰" {
 			t.Fatalf("members: %+v", h.Members)
 		}
 		m := h.Members[1]
@@ -274,6 +276,69 @@ func TestHouseholdSavesAreRateLimited(t *testing.T) {
 		}
 		if limited == 0 {
 			t.Fatal("40 household saves in a row were never limited")
+		}
+	})
+}
+
+// TestHouseholdAsksWorkAbilityFromWorkingAge: the household view says per
+// member whether the form asks the work ability — not for a child below
+// the working age the guide states (16), counted on the day, from the
+// birth date of the ID number — and shows the resident's own members'
+// names in full; a name sent back in full keeps the stored member.
+func TestHouseholdAsksWorkAbilityFromWorkingAge(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		member := func(h map[string]any, i int) map[string]any { return h["members"].([]map[string]any)[i] }
+		var g struct {
+			WorkingAge int `json:"working_age"`
+		}
+		r := env.Get("/api/v1/guide", "")
+		apitest.Want(t, r, http.StatusOK)
+		r.JSON(t, &g)
+		if g.WorkingAge != 16 {
+			t.Fatalf("guide working_age = %d, want 16", g.WorkingAge)
+		}
+		now := env.Clock.Now().In(time.FixedZone("CST", 8*3600))
+		birth := func(years, days int) string { return now.AddDate(-years, 0, days).Format("20060102") }
+		token := login(t, env, newPhone())
+		body := household(makeID("19800101", true), makeID(birth(16, 0), false), makeID(birth(16, 1), true), makeID(birth(8, 0), false))
+		member(body, 0)["work_ability"] = "full"
+		apitest.Want(t, env.Put("/api/v1/me/household", token, body), http.StatusOK)
+		type shown struct {
+			Members []struct {
+				ID              string `json:"id"`
+				Name            string `json:"name"`
+				IDNumber        string `json:"id_number"`
+				AsksWorkAbility bool   `json:"asks_work_ability"`
+			} `json:"members"`
+		}
+		var h shown
+		r = env.Get("/api/v1/me/household", token)
+		apitest.Want(t, r, http.StatusOK)
+		r.JSON(t, &h)
+		asks := []bool{}
+		for _, m := range h.Members {
+			asks = append(asks, m.AsksWorkAbility)
+		}
+		if fmt.Sprint(asks) != fmt.Sprint([]bool{true, true, false, false}) {
+			t.Fatalf("asks_work_ability = %v, want the adult and the child turning 16 today asked, the younger ones not", asks)
+		}
+		if h.Members[1].Name != "张三丰" {
+			t.Fatalf("member name %q, want the resident's own member in full", h.Members[1].Name)
+		}
+		// Sent back as shown (name in full, ID number masked) the members
+		// and their names stay.
+		back := household()
+		for _, m := range h.Members {
+			back["members"] = append(back["members"].([]map[string]any), map[string]any{"id": m.ID, "name": m.Name, "id_number": m.IDNumber, "relation": "child"})
+		}
+		member(back, 0)["relation"] = "self"
+		member(back, 1)["name"] = "张小丰"
+		apitest.Want(t, env.Put("/api/v1/me/household", token, back), http.StatusOK)
+		var after shown
+		env.Get("/api/v1/me/household", token).JSON(t, &after)
+		if len(after.Members) != 4 || after.Members[0].ID != h.Members[0].ID || after.Members[0].Name != "张三" || after.Members[1].Name != "张小丰" {
+			t.Fatalf("after sending the names back: %+v", after.Members)
 		}
 	})
 }

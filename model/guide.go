@@ -10,6 +10,10 @@ type Guide struct {
 	HelpLine   string       `json:"help_line"`
 	TimeLimits TimeLimits   `json:"time_limits"`
 	Appeal     AppealRights `json:"appeal"`
+	// WorkingAge is the age from which the household form asks a member's
+	// work ability (AsksWorkAbility): the portal applies it to an ID number
+	// as it is typed, before the household is saved.
+	WorkingAge int `json:"working_age"`
 }
 
 // TimeLimits are the procedure's time limits.
@@ -41,5 +45,6 @@ func DefaultGuide(bureauName, helpLine string, noticeDays int) Guide {
 		BureauName: bureauName, HelpLine: helpLine,
 		TimeLimits: TimeLimits{InvestigateWorkingDays: 3, NoticeDays: noticeDays, DecideWorkingDays: 30},
 		Appeal:     AppealRights{ReconsiderationDays: 60, LitigationMonths: 6},
+		WorkingAge: WorkingAge,
 	}
 }

@@ -78,6 +78,20 @@ func ParseIDNumber(s string, now time.Time) (IDNumber, error) {
 	return IDNumber{Number: n, BirthDate: birth.Format("2006-01-02"), Sex: sex}, nil
 }
 
+// WorkingAge is the age from which the household form asks a member's
+// work ability (劳动能力): the legal minimum working age. A younger child
+// is not asked (what the policies make of a child's missing work ability
+// is theirs to say).
+const WorkingAge = 16
+
+// AsksWorkAbility says whether the household form asks about the work
+// ability of a member born on birthDate ("YYYY-MM-DD") on the day now:
+// from WorkingAge on, and when the birth date is not known.
+func AsksWorkAbility(birthDate string, now time.Time) bool {
+	age := AgeOn(birthDate, now)
+	return age < 0 || age >= WorkingAge
+}
+
 // AgeOn is the age in whole years on the day now (in China's zone) of
 // someone born on birthDate ("YYYY-MM-DD"); -1 when the date is not one.
 // An age may stand beside a masked ID number where the birth date may not.

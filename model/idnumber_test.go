@@ -56,3 +56,23 @@ func TestParseIDNumber(t *testing.T) {
 		t.Errorf("odd 17th digit: sex %q", id.Sex)
 	}
 }
+
+// TestAsksWorkAbility: the work ability is asked from the 16th birthday
+// on (China time), and when the birth date is not known.
+func TestAsksWorkAbility(t *testing.T) {
+	now := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC) // 2 December in China
+	for _, c := range []struct {
+		birth string
+		want  bool
+	}{
+		{"1980-01-01", true},
+		{"2010-12-02", true},  // 16 today in China
+		{"2010-12-03", false}, // 16 tomorrow
+		{"2018-06-01", false},
+		{"", true},
+	} {
+		if got := AsksWorkAbility(c.birth, now); got != c.want {
+			t.Errorf("AsksWorkAbility(%q) = %v, want %v", c.birth, got, c.want)
+		}
+	}
+}

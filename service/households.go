@@ -64,7 +64,9 @@ type SchoolInput struct {
 	Grade    string `json:"grade"`
 }
 
-// HouseholdView is the household as its resident sees it: masked.
+// HouseholdView is the household as its resident sees it: the members'
+// names in full (the resident typed them), ID numbers, the address and the
+// bank account masked.
 type HouseholdView struct {
 	ID         string       `json:"id"`
 	RegionCode string       `json:"region_code"`
@@ -77,7 +79,10 @@ type HouseholdView struct {
 	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
-// MemberView is a member with masked name and ID number.
+// MemberView is a member as the resident sees it: the name in full, the
+// ID number masked. AsksWorkAbility says whether the form asks the
+// member's work ability (model.AsksWorkAbility: not for a child under
+// model.WorkingAge).
 type MemberView struct {
 	ID            string         `json:"id"`
 	Name          string         `json:"name"`
@@ -90,6 +95,8 @@ type MemberView struct {
 	WorkAbility   *string        `json:"work_ability"`
 	HasDisability bool           `json:"has_disability"`
 	School        *SchoolInput   `json:"school"`
+	// AsksWorkAbility is false for a child below the working age.
+	AsksWorkAbility bool `json:"asks_work_ability"`
 }
 
 // Household saves allowed per resident and per client address: enough for
@@ -131,7 +138,9 @@ func (h *Households) Get(ctx context.Context) (HouseholdView, error) {
 	return h.view(hh, members)
 }
 
+// view is the household as its resident sees it (HouseholdView).
 func (h *Households) view(hh model.Household, members []model.Member) (HouseholdView, error) {
+	now := h.d.Clock.Now()
 	addr, err := h.d.Keys.Open(hh.AddressSealed)
 	if err != nil {
 		return HouseholdView{}, fmt.Errorf("open address: %w", err)
@@ -146,8 +155,13 @@ func (h *Households) view(hh model.Household, members []model.Member) (Household
 		if incomes == nil {
 			incomes = []model.Income{}
 		}
-		mv := MemberView{ID: m.ID, Name: m.NameMasked, IDNumber: m.IDMasked, BirthDate: m.BirthDate, Sex: m.Sex,
-			Relation: m.Relation, MonthlyIncome: m.MonthlyIncome, Incomes: incomes, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability}
+		name, err := h.d.Keys.Open(m.NameSealed)
+		if err != nil {
+			return HouseholdView{}, fmt.Errorf("open name: %w", err)
+		}
+		mv := MemberView{ID: m.ID, Name: name, IDNumber: m.IDMasked, BirthDate: m.BirthDate, Sex: m.Sex,
+			Relation: m.Relation, MonthlyIncome: m.MonthlyIncome, Incomes: incomes, WorkAbility: m.WorkAbility, HasDisability: m.HasDisability,
+			AsksWorkAbility: model.AsksWorkAbility(m.BirthDate, now)}
 		if m.SchoolID != nil {
 			mv.School = &SchoolInput{SchoolID: *m.SchoolID, Stage: deref(m.SchoolStage), Grade: deref(m.SchoolGrade)}
 		}
@@ -360,7 +374,11 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		}
 		// Name.
 		name := strings.TrimSpace(mi.Name)
-		if prev != nil && (name == "" || name == prev.NameMasked) {
+		same, err := h.sameName(prev, name)
+		if err != nil {
+			return nil, err
+		}
+		if same {
 			m.NameSealed, m.NameMasked = prev.NameSealed, prev.NameMasked
 		} else {
 			if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.ContainsAny(name, "*<>") {
@@ -432,6 +450,23 @@ func (h *Households) members(ctx context.Context, in []MemberInput, stored map[s
 		return nil, model.Invalid("members", "家庭成员中要有且只有一位是申请人本人")
 	}
 	return out, nil
+}
+
+// sameName says whether name keeps the stored member prev's name: empty,
+// the masked name (as earlier views showed it) or the name in full (as the
+// view shows it now), so a save sends it back without sealing it again.
+func (h *Households) sameName(prev *model.Member, name string) (bool, error) {
+	if prev == nil {
+		return false, nil
+	}
+	if name == "" || name == prev.NameMasked {
+		return true, nil
+	}
+	old, err := h.d.Keys.Open(prev.NameSealed)
+	if err != nil {
+		return false, fmt.Errorf("open name: %w", err)
+	}
+	return name == old, nil
 }
 
 // maxIncomes caps the incomes a member declares.

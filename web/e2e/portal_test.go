@@ -204,23 +204,27 @@ func TestResidentAppliesForDibao(t *testing.T) {
 	)
 	token := sessionCookie(t, ctx, srv.URL).Value
 
-	run(t, ctx, "household: region",
+	run(t, ctx, "household: 家庭基本情况",
 		chromedp.Click(byText("button", "填写家庭信息")),
-		chromedp.WaitVisible(chromedp.CSS(`.region-field`)),
-		chromedp.Click(chromedp.CSS(`.region-field`)),
-		settle(),
-		chromedp.Click(`//li[contains(@class,"van-cascader__option")][normalize-space(.)="吴兴区"]`),
-		settle(),
-		chromedp.Click(`//li[contains(@class,"van-cascader__option")][normalize-space(.)="月河街道"]`),
-		settle(),
-		chromedp.Click(`//li[contains(@class,"van-cascader__option")][normalize-space(.)="南门社区"]`),
-		chromedp.WaitNotVisible(chromedp.CSS(`.van-cascader`)),
-	)
-	run(t, ctx, "household: fields",
+		press(`.task-basics`),
+		pickCommunity(),
 		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "人民路12号3幢201室"),
+		nextStep(),
+	)
+	run(t, ctx, "household: the member",
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name0]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name0]`), "张三"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number0]`), makeID("19800101", 1, true)),
+		press(`.work-none`),
+		nextStep(),
+	)
+	run(t, ctx, "household: incomes",
+		chromedp.WaitVisible(chromedp.CSS(`div[data-member="0"] .add-income`)),
 		addIncome(0, "wage", "300.5"),
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=bank]`)),
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`.save-household`)),
 	)
 	screen(t, ctx, "2-household")
 	run(t, ctx, "household: save",

@@ -24,7 +24,10 @@ type householdView struct {
 		Relation      string         `json:"relation"`
 		MonthlyIncome int64          `json:"monthly_income"`
 		Incomes       []model.Income `json:"incomes"`
-		School        *struct {
+		WorkAbility   *string        `json:"work_ability"`
+		// AsksWorkAbility: whether the form asks it (not of a young child).
+		AsksWorkAbility bool `json:"asks_work_ability"`
+		School          *struct {
 			SchoolID string `json:"school_id"`
 			Grade    string `json:"grade"`
 		} `json:"school"`
@@ -41,8 +44,9 @@ func getHousehold(t *testing.T, env *apitest.Env, tok string) householdView {
 }
 
 // TestResidentEditsHouseholdWithdrawsAndReadsMessages: the resident opens
-// the household form (masked values filled in), declares the head's income
-// by kind (wage and pension, which the server sums) and adds a spouse; the masked name, ID number and address sent back keep the
+// the household form (the members' names in full, ID numbers and address
+// masked), declares the head's income by kind (wage and pension, which the
+// server sums) and adds a spouse; the name, masked ID number and address sent back keep the
 // stored values (staff see them in full later). A draft is withdrawn from
 // its page, and the messages list links each message to its application.
 func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
@@ -53,34 +57,46 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	spouseID := makeID("19820505", 4, false)
 
 	ctx := browser(t)
-	run(t, ctx, "open household",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		residentSession(srv.URL, tok),
-		chromedp.Navigate(srv.URL+"/household"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
+	run(t, ctx, "open household", residentAt(srv.URL, tok, "/household/basics", `input[name=address]`))
+	if shown := inputValue(t, ctx, `input[name=address]`); shown != before.Address {
+		t.Fatalf("address shown %q, want the stored (masked) %q", shown, before.Address)
+	}
+	run(t, ctx, "member 1",
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name0]`)),
 	)
-	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['name0','id_number0','address'].map((n) => document.querySelector('input[name=' + n + ']').value)`))
-	if err != nil {
-		t.Fatal(err)
+	// The resident's own member by name in full; the ID number masked.
+	if shown := []string{inputValue(t, ctx, `input[name=name0]`), inputValue(t, ctx, `input[name=id_number0]`)}; fmt.Sprint(shown) != fmt.Sprint([]string{headName, before.Members[0].IDNumber}) {
+		t.Fatalf("member 1 shows %q, want the name in full and the masked ID number %q", shown, before.Members[0].IDNumber)
 	}
-	if want := []string{before.Members[0].Name, before.Members[0].IDNumber, before.Address}; fmt.Sprint(shown) != fmt.Sprint(want) {
-		t.Fatalf("form shows %q, want the stored (masked) values %q", shown, want)
-	}
+	run(t, ctx, "incomes",
+		press(`.work-full`),
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=name1]`)),
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`div[data-member="0"] .add-income`)),
+	)
 	if total := memberIncomeTotal(t, ctx, 0); !strings.Contains(total, "¥400.00") {
 		t.Fatalf("head's income shown %q, want the stored total ¥400.00", total)
 	}
 	run(t, ctx, "edit household",
 		addIncome(0, "wage", "300"),
 		addIncome(0, "pension", "150.5"),
+		toTaskList(),
 		press(`.add-member`),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=name2]`)),
 		press(`div[data-member="2"] .rel-spouse`),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name2]`), "李梅"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=id_number2]`), spouseID),
+		press(`.work-partial`),
 	)
 	screen(t, ctx, "14-household-edit")
 	run(t, ctx, "save household",
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`div[data-member="2"] .add-income`)),
+		nextStep(),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=bank]`)),
+		nextStep(),
 		press(`.save-household`),
 		chromedp.WaitVisible(chromedp.CSS(`.new-app`)),
 	)
@@ -101,7 +117,7 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 		t.Errorf("head's income = %d fen from %v, want 45050 from wage 30000 and pension 15050", h.MonthlyIncome, h.Incomes)
 	}
 	run(t, ctx, "reopen household",
-		chromedp.Navigate(srv.URL+"/household"),
+		chromedp.Navigate(srv.URL+"/household/incomes"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=income0-pension]`)),
 	)
 	if total := memberIncomeTotal(t, ctx, 0); !strings.Contains(total, "¥450.50") {
@@ -111,8 +127,8 @@ func TestResidentEditsHouseholdWithdrawsAndReadsMessages(t *testing.T) {
 	if s := after.Members[1].School; s == nil || s.SchoolID != "SCH-330502-compulsory" || s.Grade != "5" {
 		t.Errorf("child's school after editing = %+v, want kept", s)
 	}
-	if m := after.Members[2]; m.Relation != "spouse" || m.Name != model.MaskName("李梅") || m.IDNumber != model.MaskID(spouseID) {
-		t.Errorf("new member = %+v, want the spouse 李*", m)
+	if m := after.Members[2]; m.Relation != "spouse" || m.Name != "李梅" || m.IDNumber != model.MaskID(spouseID) {
+		t.Errorf("new member = %+v, want the spouse 李梅 (the resident's own member, by name in full)", m)
 	}
 
 	// A draft, withdrawn from its page. (The test clock stands still; each

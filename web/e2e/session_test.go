@@ -63,7 +63,7 @@ func TestCookieSessionSurvivesNewPage(t *testing.T) {
 	}
 	run(t, tab, "a new page is still logged in",
 		chromedp.Navigate(srv.URL+"/household"),
-		chromedp.WaitVisible(chromedp.CSS(`.region-field`)),
+		chromedp.WaitVisible(chromedp.CSS(`.task-basics`)),
 	)
 	if loc, err = chromedp.Run(tab, chromedp.Evaluate[string](`location.pathname`)); err != nil || loc != "/household" {
 		t.Fatalf("new page at %q (%v), want /household", loc, err)

@@ -5,7 +5,8 @@ const routes = [
   { path: '/', redirect: '/home' },
   { path: '/login', component: () => import('./views/ResidentLogin.vue'), meta: { title: '居民登录' } },
   { path: '/home', component: () => import('./views/ResidentHome.vue'), meta: { auth: 'resident', title: '我的申请', tab: true } },
-  { path: '/household', component: () => import('./views/Household.vue'), meta: { auth: 'resident', title: '家庭信息', tab: true } },
+  // The household form: a task list (/household), one page per question group and 核对信息 (one route, so the draft stays while the resident moves between them).
+  { path: '/household/:step(basics|member|incomes|bank|check)?/:n(\\d+)?', component: () => import('./views/Household.vue'), meta: { auth: 'resident', title: '家庭信息', tab: true } },
   { path: '/apply', component: () => import('./views/Programs.vue'), meta: { auth: 'resident', title: '申请救助' } },
   { path: '/applications/:id', component: () => import('./views/ApplicationDetail.vue'), meta: { auth: 'resident', title: '申请详情' } },
   { path: '/messages', component: () => import('./views/Messages.vue'), meta: { auth: 'resident', title: '消息', tab: true } },
