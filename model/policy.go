@@ -104,6 +104,13 @@ type Person struct {
 	InSchool        bool
 }
 
+// UnableToWork says whether p counts as without work ability: declared
+// so, or a child below WorkingAge (the household form does not ask a
+// child, and 《特困人员认定办法》 counts a minor under 16 as unable to work).
+func (p Person) UnableToWork() bool {
+	return p.WorkAbility == WorkAbilityNone || (p.Age >= 0 && p.Age < WorkingAge)
+}
+
 // Case is what a decision needs to know of an application and its
 // household.
 type Case struct {

@@ -45,6 +45,12 @@ func TestProgramDecisions(t *testing.T) {
 		// tekun: ceil(1000 × 1.3) = 1300 元 + full care 600 元 = 1900 元 for the one person without work ability.
 		{"tekun dispersed full care", ProgramTekun, Case{Members: []Person{frail()}, Standard: std},
 			AssessmentInput{SupportMode: str(SupportDispersed), CareLevel: str(CareFull)}, true, BenefitMonthlyCash, 190000, 1},
+		// An orphan of ten: the form does not ask a child's work ability, and a
+		// minor under 16 counts as unable to work (特困人员认定办法 第七条).
+		{"tekun orphan child not asked", ProgramTekun, Case{Members: []Person{{Relation: RelationSelf, Age: 10}}, Standard: std},
+			AssessmentInput{SupportMode: str(SupportDispersed), CareLevel: str(CareFull)}, true, BenefitMonthlyCash, 190000, 1},
+		{"tekun able adult not covered", ProgramTekun, Case{Members: []Person{{Relation: RelationSelf, Age: 30}}, Standard: std},
+			AssessmentInput{SupportMode: str(SupportDispersed), CareLevel: str(CareFull)}, false, BenefitMonthlyCash, 0, 0},
 		{"tekun with an able supporter", ProgramTekun, Case{Members: []Person{frail()}, Standard: std},
 			AssessmentInput{SupportMode: str(SupportCentralized), CareLevel: str(CareSelf), SupporterAble: boolp(true)}, false, BenefitMonthlyCash, 0, 0},
 		// medical, dibao household: (12000 − 4000) × 70% = 5600 元, one-off.

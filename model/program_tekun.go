@@ -33,7 +33,7 @@ func (tekun) Decide(c Case, in AssessmentInput, f Figures) (Decision, error) {
 		return Decision{}, err
 	}
 	for _, m := range c.Members {
-		if m.WorkAbility == WorkAbilityNone && f.CountedIncome(m) == 0 {
+		if m.UnableToWork() && f.CountedIncome(m) == 0 {
 			d.PersonsCovered++
 		}
 	}
