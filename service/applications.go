@@ -48,6 +48,12 @@ type ApplicationView struct {
 	RequiredDocuments []model.DocumentKind     `json:"required_documents"`
 	Timeline          []model.ApplicationEvent `json:"timeline"`
 	Documents         []model.Document         `json:"documents"`
+	// ReturnDueAt and ToBring, while the case is returned (退回补正): by
+	// when (the first instant after the last day) and what is still to be
+	// brought — documents not accepted, with the reasons, and required ones
+	// missing.
+	ReturnDueAt *time.Time      `json:"return_due_at,omitempty"`
+	ToBring     []model.ToBring `json:"to_bring,omitempty"`
 }
 
 func summaryOf(a model.Application) ApplicationSummary {
@@ -201,6 +207,9 @@ func viewOf(app model.Application, events []model.ApplicationEvent, docs []model
 	}
 	if v.Documents == nil {
 		v.Documents = []model.Document{}
+	}
+	if app.Status == model.StatusReturned {
+		v.ReturnDueAt, v.ToBring = app.ReturnDueAt, prog.ToBring(docs)
 	}
 	return v
 }
