@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
@@ -159,5 +162,81 @@ func TestReturnNeedsTheCalendar(t *testing.T) {
 		if !strings.Contains(string(r.Body), "calendar_missing") {
 			t.Fatalf("return without a calendar: %s", r.Body)
 		}
+	})
+}
+
+// TestRedeemedVoucherShowsItsRedemption: looking up a voucher the school
+// already redeemed shows when, which school and how much (items and
+// total) — and nothing of who at the school or of the household; another
+// school's operator still gets 403 and no details.
+func TestRedeemedVoucherShowsItsRedemption(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		h := vHousehold(t, env, model.ProgramDibao, "330502001001", 80000, [][2]string{vCompulsory}, false)
+		v := vMyVouchers(t, env, vResidentToken(env, h))[0]
+		school := vSchoolSession(env, "op-ps-1", vCompulsory[0])
+		preview := func(token string, want int) map[string]any {
+			t.Helper()
+			r := env.Post("/api/v1/school/vouchers/preview", token, map[string]string{"code": v.Code})
+			apitest.Want(t, r, want)
+			return r.Map(t)
+		}
+		if got := preview(school, http.StatusOK); got["redemption"] != nil {
+			t.Fatalf("an issued voucher carries a redemption: %v", got["redemption"])
+		}
+		at := env.Clock.Now()
+		r := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/v1/school/redemptions", Token: school,
+			Body: map[string]any{"code": v.Code, "items": map[string]int64{"misc_fee": 12000}}, Header: map[string]string{"Idempotency-Key": "ps-redeem-1"}})
+		apitest.Want(t, r, http.StatusCreated)
+		env.Clock.Advance(time.Hour)
+
+		got := preview(vSchoolSession(env, "op-ps-2", vCompulsory[0]), http.StatusOK)
+		red, ok := got["redemption"].(map[string]any)
+		if got["status"] != "redeemed" || !ok {
+			t.Fatalf("redeemed voucher preview: %v", got)
+		}
+		redeemedAt, _ := time.Parse(time.RFC3339Nano, red["redeemed_at"].(string))
+		if red["school_id"] != vCompulsory[0] || red["school_name"] == "" || red["total"] != float64(12000) ||
+			red["items"].(map[string]any)["misc_fee"] != float64(12000) || redeemedAt.Sub(at).Abs() > time.Second {
+			t.Fatalf("redemption %v (redeemed at %s)", red, at)
+		}
+		for k := range red {
+			if !map[string]bool{"redeemed_at": true, "school_id": true, "school_name": true, "items": true, "total": true}[k] {
+				t.Errorf("redemption carries %q", k)
+			}
+		}
+		elsewhere := vSchoolSession(env, "op-ps-3", vSeniorHigh[0])
+		if got := preview(elsewhere, http.StatusForbidden); got["redemption"] != nil || strings.Contains(fmt.Sprint(got), "12000") {
+			t.Fatalf("another school sees %v", got)
+		}
+	})
+}
+
+// TestStaffMeSaysWhetherTOTPIsOn: the portal's enrolment screen reads the
+// account; totp_enabled turns true once enrolment is confirmed.
+func TestStaffMeSaysWhetherTOTPIsOn(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		tok := wfDemo(t, env, "street").Token
+		me := func() map[string]any {
+			t.Helper()
+			r := env.Get("/api/v1/staff/me", tok)
+			apitest.Want(t, r, http.StatusOK)
+			return r.Map(t)
+		}
+		if m := me(); m["username"] != "street" || m["totp_enabled"] != false {
+			t.Fatalf("me before enrolment: %v", m)
+		}
+		r := env.Post("/api/v1/staff/me/totp", tok, nil)
+		apitest.Want(t, r, http.StatusCreated)
+		code, err := totp.GenerateCode(r.Map(t)["secret"].(string), env.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		apitest.Want(t, env.Post("/api/v1/staff/me/totp/confirm", tok, map[string]string{"code": code}), http.StatusOK)
+		if m := me(); m["totp_enabled"] != true {
+			t.Fatalf("me after enrolment: %v", m)
+		}
+		apitest.Want(t, env.Get("/api/v1/staff/me", ""), http.StatusUnauthorized)
 	})
 }
