@@ -80,10 +80,10 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	)
 	run(t, ctx, "reject document",
 		noToast(),
-		chromedp.SendKeys(chromedp.CSS(`textarea[name=action_reason]`), docWhy),
+		chromedp.SendKeys(chromedp.CSS(row+` textarea`), docWhy),
 		press(row+` .doc-reject`),
 		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//span[normalize-space(.)="未通过"]`, income)),
-		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//span[contains(., %q)]`, income, docWhy)),
+		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//div[contains(@class, "doc-reason") and contains(., %q)]`, income, docWhy)),
 	)
 	// The document's reason is not carried over as the case's reason.
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('textarea[name=action_reason]').value`)); err != nil || v != "" {
