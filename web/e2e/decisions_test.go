@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -108,6 +109,21 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, returnWhy) {
 		t.Fatalf("return reason shown %q (%v), want %q", top, err, returnWhy)
 	}
+	// The 补正 deadline: the last day (10 working days of the calendar, as
+	// the server counted them) and what to bring, with the reason.
+	var back struct {
+		ReturnDueAt time.Time `json:"return_due_at"`
+	}
+	rr := env.Get("/api/v1/applications/"+appID, resident)
+	apitest.Want(t, rr, http.StatusOK)
+	rr.JSON(t, &back)
+	lastDay := back.ReturnDueAt.In(model.ChinaZone).Add(-time.Second)
+	wantDay := fmt.Sprintf("%d年%d月%d日", lastDay.Year(), lastDay.Month(), lastDay.Day())
+	if due, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-due`))); err != nil || !strings.Contains(due, "请在 "+wantDay+" 前") ||
+		!strings.Contains(due, "收入证明") || !strings.Contains(due, docWhy) {
+		t.Fatalf("the 补正 deadline shown %q (%v), want %s and the income proof with %q", due, err, wantDay, docWhy)
+	}
+	screen(t, ctx, "17b-return-deadline")
 	shot(t, ctx, "18-resident-rejected-document")
 	run(t, ctx, "replace document",
 		chromedp.SetUploadFiles(chromedp.CSS(kind+` input[type=file]`), []string{jpegFile(t, "income2.jpg")}),
