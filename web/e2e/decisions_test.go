@@ -75,6 +75,8 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	ctx := browser(t)
 	staffLogin(t, ctx, srv.URL, "community", appID)
 	row := fmt.Sprintf(`div[data-doc=%q]`, income)
+	// Each document under review has its own reason field beside it.
+	screen(t, ctx, "17a-staff-documents-review")
 	run(t, ctx, "reject needs a reason",
 		press(row+` .doc-reject`),
 		chromedp.WaitVisible(byText("div", "不通过的原因")),
