@@ -252,3 +252,53 @@ func staffTokenWithCode(t *testing.T, env *apitest.Env, username, secret string)
 	post(t, env, "/api/v1/staff/sessions", "", map[string]string{"username": username, "password": demoPassword, "totp_code": code}, http.StatusCreated).JSON(t, &out)
 	return out.Token
 }
+
+// TestEnrolmentOnlySessionGoesToEnrol: when the role requires TOTP and the
+// account has none, the login lands on the enrolment screen (the session
+// can do nothing else); after enrolling the worker logs in again with the
+// code and reaches the queue.
+func TestEnrolmentOnlySessionGoesToEnrol(t *testing.T) {
+	t.Parallel()
+	env, srv := serve(t)
+	apitest.Want(t, env.Put("/api/v1/staff/roles/street_reviewer/settings", staffToken(t, env, "admin"), map[string]bool{"require_totp": true}), http.StatusOK)
+
+	ctx := browser(t)
+	run(t, ctx, "login lands on enrolment",
+		chromedp.Navigate(srv.URL+"/staff/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "street"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(byText("span", "您的岗位要求使用动态口令")),
+		press(`.totp-begin`),
+		chromedp.WaitVisible(chromedp.CSS(`.totp-group`)),
+	)
+	groups, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.totp-group')].map(e => e.textContent.trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.Join(groups, "")
+	code, err := totp.GenerateCode(secret, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "confirm and log in again",
+		chromedp.SendKeys(chromedp.CSS(`input[name=totp_confirm_code]`), code),
+		press(`.totp-confirm`),
+		press(`.relogin-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+	)
+	env.Clock.Advance(time.Minute)
+	code, err = totp.GenerateCode(secret, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "login with the code",
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "street"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=totp_code]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=totp_code]`), code),
+		press(`.staff-login-btn`),
+		chromedp.WaitVisible(chromedp.CSS(`.van-tabs`)),
+	)
+}
