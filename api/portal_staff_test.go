@@ -93,6 +93,19 @@ func TestReturnDeadlineOverHolidays(t *testing.T) {
 		if len(a.ToBring) != 1 || a.ToBring[0].Kind != model.DocIncomeProof || a.ToBring[0].Reason != docReason || a.ToBring[0].Name == "" {
 			t.Fatalf("to_bring %+v", a.ToBring)
 		}
+		// The list of the resident's cases carries the day too.
+		r = env.Get("/api/v1/applications", c.Resident)
+		apitest.Want(t, r, http.StatusOK)
+		var list struct {
+			Items []struct {
+				ID          string     `json:"id"`
+				ReturnDueAt *time.Time `json:"return_due_at"`
+			} `json:"items"`
+		}
+		r.JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ReturnDueAt == nil || !list.Items[0].ReturnDueAt.Equal(due) {
+			t.Fatalf("the resident's list: %+v", list.Items)
+		}
 		// The message says the last day and what to bring.
 		r = env.Get("/api/v1/me/messages", c.Resident)
 		apitest.Want(t, r, http.StatusOK)

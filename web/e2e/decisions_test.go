@@ -126,6 +126,12 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 		t.Fatalf("the 补正 deadline shown %q (%v), want %s and the income proof with %q", due, err, wantDay, docWhy)
 	}
 	screen(t, ctx, "17b-return-deadline")
+	run(t, ctx, "the home list says by when",
+		chromedp.Navigate(srv.URL+"/home"),
+		chromedp.WaitVisible(byText("div", "请在 "+wantDay+" 前补齐材料")),
+		chromedp.Navigate(srv.URL+"/applications/"+appID),
+		statusShown("退回补正"),
+	)
 	shot(t, ctx, "18-resident-rejected-document")
 	run(t, ctx, "replace document",
 		chromedp.SetUploadFiles(chromedp.CSS(kind+` input[type=file]`), []string{jpegFile(t, "income2.jpg")}),
