@@ -96,6 +96,11 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=action_reason]`), returnWhy),
 	)
 	staffAct(t, ctx, "return", "退回补正")
+	// Staff see the resident's 补正 deadline on the case, and no other clock.
+	run(t, ctx, "staff see the 补正 deadline", chromedp.WaitVisible(chromedp.CSS(`.deadline-resubmission`)))
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.deadlines .van-cell').length`)); err != nil || n != 1 {
+		t.Fatalf("%d deadlines shown on the returned case (%v), want the 补正 one", n, err)
+	}
 	shot(t, ctx, "17-document-rejected")
 
 	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
