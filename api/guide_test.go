@@ -20,6 +20,7 @@ func TestPublicGuide(t *testing.T) {
 			Investigate int `json:"investigate_working_days"`
 			Notice      int `json:"notice_days"`
 			Decide      int `json:"decide_working_days"`
+			Return      int `json:"return_working_days"`
 		} `json:"time_limits"`
 		Appeal struct {
 			Reconsideration int `json:"reconsideration_days"`
@@ -27,7 +28,7 @@ func TestPublicGuide(t *testing.T) {
 		} `json:"appeal"`
 	}
 	r.JSON(t, &g)
-	if g.HelpLine == "" || g.TimeLimits.Investigate != 3 || g.TimeLimits.Notice != 7 || g.TimeLimits.Decide != 30 ||
+	if g.HelpLine == "" || g.TimeLimits.Investigate != 3 || g.TimeLimits.Notice != 7 || g.TimeLimits.Decide != 30 || g.TimeLimits.Return != 10 ||
 		g.Appeal.Reconsideration != 60 || g.Appeal.Litigation != 6 {
 		t.Fatalf("guide %+v", g)
 	}

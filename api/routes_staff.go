@@ -22,6 +22,7 @@ func (s *Server) staffRoutes(v1 *gin.RouterGroup) {
 
 	st := v1.Group("/staff", noStore(), s.authenticate(model.PrincipalStaff))
 	st.DELETE("/sessions/current", s.handle(s.deleteStaffSession))
+	st.GET("/me", s.handle(s.staffMe))
 	st.POST("/me/totp", s.handle(s.beginTOTP))
 	st.POST("/me/totp/confirm", s.handle(s.confirmTOTP))
 

@@ -88,6 +88,8 @@ var staffMatrix = map[string]authzRow{
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodDelete, "/api/v1/staff/sessions/current", nil)
 		}},
+	"GET /api/v1/staff/me": {roles: mxAnyStaff, ok: []int{http.StatusOK},
+		req: func(f *authzFixture, in bool) apitest.Request { return mxGet("/api/v1/staff/me") }},
 	"POST /api/v1/staff/me/totp": {roles: mxAnyStaff, ok: []int{http.StatusCreated},
 		req: func(f *authzFixture, in bool) apitest.Request {
 			return mxSend(http.MethodPost, "/api/v1/staff/me/totp", nil)

@@ -32,6 +32,15 @@ func (s *Server) deleteStaffSession(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) staffMe(c *gin.Context) error {
+	v, err := s.app.Staff.Me(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
 func (s *Server) beginTOTP(c *gin.Context) error {
 	en, err := s.app.Staff.BeginTOTP(c.Request.Context())
 	if err != nil {

@@ -201,8 +201,12 @@ type Application struct {
 	ExtendedAt       *time.Time // the county extended the case to 45 working days
 	ExtendedBy       *string
 	ExtensionReason  *string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// ReturnDueAt is the 补正 deadline of the last return: the first
+	// instant after the resident's last working day to bring what is
+	// missing (ReturnDays).
+	ReturnDueAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // TableName is the applications table.

@@ -153,6 +153,13 @@ const (
 	DecisionDays      = 10
 	CaseDays          = 30
 	CaseDaysExtended  = 45
+
+	// StepResubmission is the resident's clock after a return (退回补正):
+	// what is missing is to be brought within ReturnDays working days.
+	// PRODUCT.md names no figure for it; 10 working days is the default
+	// taken here (a product decision to confirm).
+	StepResubmission = "resubmission"
+	ReturnDays       = 10
 )
 
 // Deadline is one legal time limit of a case.
@@ -209,6 +216,18 @@ func (c Calendar) Deadlines(k CaseClock, now time.Time) ([]Deadline, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// FirstOpenDeadline is the clock of ds not yet met that runs out first
+// (nil when every one is met).
+func FirstOpenDeadline(ds []Deadline) *Deadline {
+	var first *Deadline
+	for i := range ds {
+		if ds[i].MetAt == nil && (first == nil || ds[i].DueAt.Before(first.DueAt)) {
+			first = &ds[i]
+		}
+	}
+	return first
 }
 
 // DueSoon reports whether a clock running out at due is to be reminded of

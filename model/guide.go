@@ -26,6 +26,9 @@ type TimeLimits struct {
 	// DecideWorkingDays: the whole case is decided within this many working
 	// days (more when extended with a reason).
 	DecideWorkingDays int `json:"decide_working_days"`
+	// ReturnWorkingDays: a case returned for more documents (退回补正) is to
+	// be completed by the resident within this many working days.
+	ReturnWorkingDays int `json:"return_working_days"`
 }
 
 // AppealRights are the periods for challenging a decision, counted from
@@ -43,7 +46,7 @@ func DefaultGuide(bureauName, helpLine string, noticeDays int) Guide {
 	}
 	return Guide{
 		BureauName: bureauName, HelpLine: helpLine,
-		TimeLimits: TimeLimits{InvestigateWorkingDays: 3, NoticeDays: noticeDays, DecideWorkingDays: 30},
+		TimeLimits: TimeLimits{InvestigateWorkingDays: 3, NoticeDays: noticeDays, DecideWorkingDays: 30, ReturnWorkingDays: ReturnDays},
 		Appeal:     AppealRights{ReconsiderationDays: 60, LitigationMonths: 6},
 		WorkingAge: WorkingAge,
 	}

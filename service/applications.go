@@ -37,6 +37,9 @@ type ApplicationSummary struct {
 	UpdatedAt   time.Time         `json:"updated_at"`
 	SubmittedAt *time.Time        `json:"submitted_at"`
 	DecidedAt   *time.Time        `json:"decided_at"`
+	// ReturnDueAt, while the case is returned (退回补正): the first instant
+	// after the last day to bring what is missing.
+	ReturnDueAt *time.Time `json:"return_due_at,omitempty"`
 }
 
 // ApplicationView is one application with its timeline and documents.
@@ -48,12 +51,20 @@ type ApplicationView struct {
 	RequiredDocuments []model.DocumentKind     `json:"required_documents"`
 	Timeline          []model.ApplicationEvent `json:"timeline"`
 	Documents         []model.Document         `json:"documents"`
+	// ToBring, while the case is returned (退回补正): what is still to be
+	// brought — documents not accepted, with the reasons, and required ones
+	// missing (by ReturnDueAt).
+	ToBring []model.ToBring `json:"to_bring,omitempty"`
 }
 
 func summaryOf(a model.Application) ApplicationSummary {
 	p, _ := model.ProgramOf(a.Program)
-	return ApplicationSummary{ID: a.ID, Number: a.Number, Program: a.Program, ProgramName: p.Name, Status: a.Status,
+	out := ApplicationSummary{ID: a.ID, Number: a.Number, Program: a.Program, ProgramName: p.Name, Status: a.Status,
 		RegionCode: a.RegionCode, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SubmittedAt: a.SubmittedAt, DecidedAt: a.DecidedAt}
+	if a.Status == model.StatusReturned {
+		out.ReturnDueAt = a.ReturnDueAt
+	}
+	return out
 }
 
 // Create opens a draft application of the resident's household for a
@@ -201,6 +212,9 @@ func viewOf(app model.Application, events []model.ApplicationEvent, docs []model
 	}
 	if v.Documents == nil {
 		v.Documents = []model.Document{}
+	}
+	if app.Status == model.StatusReturned {
+		v.ToBring = prog.ToBring(docs)
 	}
 	return v
 }

@@ -58,11 +58,21 @@ func (w *Workflow) calendar(ctx context.Context) (model.Calendar, error) {
 	return model.NewCalendar(rows)
 }
 
-// caseClock is what a's deadlines count from: the last acceptance in its
-// timeline and the first investigation step after it, the end of its last
-// notice, its decision and extension.
+// caseClock is what a's deadlines count from (caseClockOf), with the end
+// of its last notice read from the database.
 func (w *Workflow) caseClock(ctx context.Context, a model.Application, events []model.ApplicationEvent) (model.CaseClock, error) {
-	k := model.CaseClock{DecidedAt: a.DecidedAt, Extended: a.ExtendedAt != nil,
+	end, err := w.d.DB.LastNoticeEnd(ctx, a.ID)
+	if err != nil {
+		return model.CaseClock{}, err
+	}
+	return caseClockOf(a, events, end), nil
+}
+
+// caseClockOf is what a's deadlines count from: the last acceptance in its
+// timeline and the first investigation step after it, the end of its last
+// notice (noticeEnd, nil when it had none), its decision and extension.
+func caseClockOf(a model.Application, events []model.ApplicationEvent, noticeEnd *time.Time) model.CaseClock {
+	k := model.CaseClock{DecidedAt: a.DecidedAt, Extended: a.ExtendedAt != nil, NoticeEndsAt: noticeEnd,
 		Closed: a.Status == model.StatusWithdrawn || a.Status == model.StatusReturned || a.Status == model.StatusSubmitted}
 	prev := model.Status("")
 	for i := range events {
@@ -81,12 +91,7 @@ func (w *Workflow) caseClock(ctx context.Context, a model.Application, events []
 			}
 		}
 	}
-	end, err := w.d.DB.LastNoticeEnd(ctx, a.ID)
-	if err != nil {
-		return k, err
-	}
-	k.NoticeEndsAt = end
-	return k, nil
+	return k
 }
 
 // deadlinesOf are a's clocks at now (calendar_missing when a year is not set).
@@ -281,7 +286,7 @@ var stepNames = map[string]string{
 }
 
 func reminderText(a model.Application, d model.Deadline, kind string) string {
-	due := d.DueAt.In(model.ChinaZone).Add(-time.Second).Format("2006年01月02日")
+	due := model.LastDayBefore(d.DueAt)
 	if kind == model.ReminderOverdue {
 		return fmt.Sprintf("案件 %s 已超过办理时限（%s，截止 %s），请尽快办理并说明原因。", a.Number, stepNames[d.Step], due)
 	}

@@ -36,6 +36,16 @@ type QueueItem struct {
 	// household of the benefit; what changed, masked, one line each.
 	ChangeReportedAt *time.Time `json:"change_reported_at,omitempty"`
 	ChangeReport     []string   `json:"change_report,omitempty"`
+	// RegionName is the community's name (StreetName its street's), so
+	// nobody reads region codes.
+	RegionName string `json:"region_name"`
+	StreetName string `json:"street_name,omitempty"`
+	// Deadline is the case's clock that runs out first (nil when none
+	// runs: a case not yet accepted, decided, or when the calendar year is
+	// not set); for a returned case the resident's 补正 deadline
+	// (step resubmission). Overdue: that clock has run out.
+	Deadline *model.Deadline `json:"deadline"`
+	Overdue  bool            `json:"overdue"`
 }
 
 // changeReport splits a stored change summary into its lines.
@@ -86,7 +96,80 @@ func (w *Workflow) Queue(ctx context.Context, q QueueQuery, req model.PageReques
 			RegionCode: a.RegionCode, SubmittedAt: a.SubmittedAt, ReviewDueAt: a.ReviewDueAt, UpdatedAt: a.UpdatedAt,
 			ChangeReportedAt: a.ChangeReportedAt, ChangeReport: changeReport(a)})
 	}
+	if err := w.describeQueue(ctx, page.Items, out.Items); err != nil {
+		return model.Page[QueueItem]{}, err
+	}
 	return out, nil
+}
+
+// describeQueue fills in the names of the rows' regions and each row's
+// first-running deadline, for the whole page in a fixed number of queries
+// (regions, calendar, timelines, notices). A calendar year that is not set
+// leaves that row's deadline empty rather than failing the queue.
+func (w *Workflow) describeQueue(ctx context.Context, apps []model.Application, items []QueueItem) error {
+	codes := make([]string, 0, len(apps))
+	var running []string
+	for _, a := range apps {
+		codes = append(codes, a.RegionCode)
+		if slices.Contains(storage.RunningStatuses, a.Status) {
+			running = append(running, a.ID)
+		}
+	}
+	regions, err := w.d.DB.RegionsByCode(ctx, codes)
+	if err != nil {
+		return err
+	}
+	now := w.d.Clock.Now()
+	var cal model.Calendar
+	var inputs storage.ClockInputs
+	if len(running) > 0 {
+		if cal, err = w.calendar(ctx); err != nil {
+			return err
+		}
+		if inputs, err = w.d.DB.ClockInputsOf(ctx, running); err != nil {
+			return err
+		}
+	}
+	for i, a := range apps {
+		it := &items[i]
+		if r, ok := regions[a.RegionCode]; ok {
+			it.RegionName = r.Name
+			if r.ParentCode != nil {
+				it.StreetName = regions[*r.ParentCode].Name
+			}
+		}
+		if d := resubmissionDeadline(a, now); d != nil {
+			it.Deadline, it.Overdue = d, d.Overdue
+			continue
+		}
+		if !slices.Contains(running, a.ID) {
+			continue
+		}
+		var end *time.Time
+		if t, ok := inputs.NoticeEnds[a.ID]; ok {
+			end = &t
+		}
+		ds, err := cal.Deadlines(caseClockOf(a, inputs.Events[a.ID], end), now)
+		if me := (*model.Error)(nil); errors.As(err, &me) && me.Code == "calendar_missing" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if d := model.FirstOpenDeadline(ds); d != nil {
+			it.Deadline, it.Overdue = d, d.Overdue
+		}
+	}
+	return nil
+}
+
+// resubmissionDeadline is the resident's 补正 clock of a returned case (nil
+// for any other case, or one returned before the deadline was kept).
+func resubmissionDeadline(a model.Application, now time.Time) *model.Deadline {
+	if a.Status != model.StatusReturned || a.ReturnDueAt == nil {
+		return nil
+	}
+	return &model.Deadline{Step: model.StepResubmission, DueAt: *a.ReturnDueAt, Overdue: !now.Before(*a.ReturnDueAt)}
 }
 
 // StaffMemberView is a household member as staff see it: masked unless
@@ -310,6 +393,9 @@ func (w *Workflow) view(ctx context.Context, a model.Application, reveal bool) (
 	if v.Deadlines, err = w.deadlinesOf(ctx, cal, a, v.Timeline); err != nil {
 		v.Deadlines = []model.Deadline{}
 		return v, err
+	}
+	if d := resubmissionDeadline(a, w.d.Clock.Now()); d != nil {
+		v.Deadlines = append(v.Deadlines, *d)
 	}
 	return v, nil
 }

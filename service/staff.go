@@ -271,6 +271,17 @@ func (a *StaffAccounts) current(ctx context.Context) (model.Staff, error) {
 	return a.d.DB.StaffByID(ctx, p.ID)
 }
 
+// Me is the logged-in staff member's own account (totp_enabled tells the
+// portal whether to offer enrolment). It works in an enrolment-only
+// session too.
+func (a *StaffAccounts) Me(ctx context.Context) (StaffView, error) {
+	st, err := a.current(ctx)
+	if err != nil {
+		return StaffView{}, err
+	}
+	return viewOfStaff(st), nil
+}
+
 // BeginTOTP generates a new authenticator secret for the logged-in staff
 // member and keeps it sealed until ConfirmTOTP. An account whose TOTP is
 // already on is model.KindConflict (an admin resets it first).

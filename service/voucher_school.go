@@ -139,20 +139,42 @@ func (v *Vouchers) auditFailure(ctx context.Context, action string, vo model.Vou
 }
 
 // Preview shows a school operator the voucher with code: masked student
-// name, stage, term, items with caps and status. Errors: 422 for a mistyped
-// code, 404 for an unknown one, 403 for another school's voucher, 429 past
-// the rate limits. Failures are audited.
+// name, stage, term, items with caps and status, and for a redeemed voucher
+// its redemption (when, the school, the amounts) — only ever the caller's
+// own school's, since another school's voucher is refused. Errors: 422 for
+// a mistyped code, 404 for an unknown one, 403 for another school's
+// voucher, 429 past the rate limits. Failures are audited.
 func (v *Vouchers) Preview(ctx context.Context, code string) (VoucherView, error) {
-	_, vo, err := v.schoolVoucher(ctx, model.ActSchoolVouchersPreview, code)
+	p, vo, err := v.schoolVoucher(ctx, model.ActSchoolVouchersPreview, code)
 	if err == nil {
 		var view VoucherView
 		view, err = v.view(ctx, vo)
+		if err == nil && vo.Status == model.VoucherRedeemed {
+			view.Redemption, err = v.redemptionFor(ctx, *p.SchoolID, vo)
+		}
 		if err == nil {
 			return view, nil
 		}
 	}
 	v.auditFailure(ctx, "school.vouchers.preview", vo, err)
 	return VoucherView{}, err
+}
+
+// redemptionFor is the redemption of vo when school made it (nil for a
+// redeemed voucher with no row, or one another school redeemed).
+func (v *Vouchers) redemptionFor(ctx context.Context, school string, vo model.Voucher) (*RedemptionView, error) {
+	r, err := v.d.DB.RedemptionOfVoucher(ctx, vo.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil || r.SchoolID != school {
+		return nil, err
+	}
+	s, err := v.d.DB.School(ctx, r.SchoolID)
+	if err != nil {
+		return nil, fmt.Errorf("redeeming school: %w", err)
+	}
+	return &RedemptionView{RedeemedAt: r.RedeemedAt, SchoolID: r.SchoolID, SchoolName: s.Name, Items: r.ItemAmounts(), Total: r.Total}, nil
 }
 
 // Redeem records the school's one redemption of the voucher with code for

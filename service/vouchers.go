@@ -56,6 +56,19 @@ type VoucherView struct {
 	IssuedAt          time.Time       `json:"issued_at"`
 	TermEndsAt        time.Time       `json:"term_ends_at"`
 	VoidReason        *string         `json:"void_reason,omitempty"`
+	// Redemption is how a redeemed voucher was used, shown to the school
+	// that redeemed it (Preview): when, by which school, how much.
+	Redemption *RedemptionView `json:"redemption,omitempty"`
+}
+
+// RedemptionView is a redemption as the redeeming school sees it: no
+// operator, no household, only what the school's own statement holds.
+type RedemptionView struct {
+	RedeemedAt time.Time        `json:"redeemed_at"`
+	SchoolID   string           `json:"school_id"`
+	SchoolName string           `json:"school_name"`
+	Items      map[string]int64 `json:"items"`
+	Total      int64            `json:"total"`
 }
 
 // RedemptionResult is the answer to a redemption.

@@ -143,6 +143,18 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 			if change.ReviewDueAt, err = w.reviewDue(ctx, a, policy, now); err != nil {
 				return err
 			}
+		case model.ActionReturn:
+			// 退回补正: the resident has ReturnDays working days to bring
+			// what is missing (calendar_missing when the year is not set).
+			cal, err := w.calendar(ctx)
+			if err != nil {
+				return err
+			}
+			due, err := cal.AddWorkingDays(now, model.ReturnDays)
+			if err != nil {
+				return err
+			}
+			change.ReturnDueAt = &due
 		case model.ActionReject:
 			change.DecidedBy, change.DecidedAt = &actor, &now
 		case model.ActionRecheck:
@@ -172,6 +184,11 @@ func (w *Workflow) Act(ctx context.Context, id string, action model.Step, reason
 			}
 		}
 		note, text := stepNote(&a, action, reason)
+		if action == model.ActionReturn {
+			if text, err = w.returnText(ctx, a, reason, *change.ReturnDueAt); err != nil {
+				return err
+			}
+		}
 		if err := w.apps.RecordStep(ctx, &a, t.To, string(p.Role), &actor, note, text); err != nil {
 			return err
 		}
@@ -283,6 +300,22 @@ func stepNote(a *model.Application, action model.Step, reason string) (note, tex
 		return note, fmt.Sprintf("您的%s申请（%s）已恢复发放。", prog.Name, a.Number)
 	}
 	return reason, ""
+}
+
+// returnText is the message of a return (退回补正): why, what to bring (the
+// documents staff did not accept, with their reasons, and the required ones
+// missing) and by which day.
+func (w *Workflow) returnText(ctx context.Context, a model.Application, reason string, due time.Time) (string, error) {
+	docs, err := w.d.DB.Documents(ctx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	prog, _ := model.ProgramOf(a.Program)
+	text := fmt.Sprintf("您的%s申请（%s）被退回补正。原因：%s。", prog.Name, a.Number, strings.TrimRight(reason, "。"))
+	if items := prog.ToBring(docs); len(items) > 0 {
+		text += "请补交：" + model.ToBringText(items) + "。"
+	}
+	return text + fmt.Sprintf("请在 %s 前补齐后重新提交，逾期未补正的，可能影响办理。", model.LastDayBefore(due)), nil
 }
 
 // denied records a refused step in the audit trail and returns cause (or

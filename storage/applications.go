@@ -62,6 +62,8 @@ type StatusChange struct {
 	ClearReviewDue bool
 	RecheckedAt    *time.Time
 	EndedAt        *time.Time
+	// ReturnDueAt is the 补正 deadline of a return.
+	ReturnDueAt *time.Time
 	// ClearChangeReport closes the case's change report (the re-check
 	// decided).
 	ClearChangeReport bool
@@ -83,6 +85,7 @@ func (c StatusChange) columns(to model.Status) map[string]any {
 	put("review_due_at", c.ReviewDueAt, c.ReviewDueAt != nil || c.ClearReviewDue)
 	put("rechecked_at", c.RecheckedAt, c.RecheckedAt != nil)
 	put("ended_at", c.EndedAt, c.EndedAt != nil)
+	put("return_due_at", c.ReturnDueAt, c.ReturnDueAt != nil)
 	put("change_reported_at", nil, c.ClearChangeReport)
 	put("change_summary", nil, c.ClearChangeReport)
 	if !model.IsOpen(to) {

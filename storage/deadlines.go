@@ -76,3 +76,34 @@ func (db *DB) Reminders(ctx context.Context, regionPrefix string, req model.Page
 	var out []model.DeadlineReminder
 	return out, translate("list reminders", paginate(q, "id", req).Find(&out).Error)
 }
+
+// ClockInputs is what the clocks of a page of cases are counted from:
+// their timelines (oldest first) and the end of each one's latest notice.
+type ClockInputs struct {
+	Events     map[string][]model.ApplicationEvent
+	NoticeEnds map[string]time.Time
+}
+
+// ClockInputsOf reads the timelines and latest notice ends of the
+// applications ids in two queries (the queue's page, not one per case).
+func (db *DB) ClockInputsOf(ctx context.Context, ids []string) (ClockInputs, error) {
+	out := ClockInputs{Events: map[string][]model.ApplicationEvent{}, NoticeEnds: map[string]time.Time{}}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var events []model.ApplicationEvent
+	if err := db.conn(ctx).Where("application_id IN ?", ids).Order("at, id").Find(&events).Error; err != nil {
+		return out, translate("list application events", err)
+	}
+	for _, e := range events {
+		out.Events[e.ApplicationID] = append(out.Events[e.ApplicationID], e)
+	}
+	var notices []model.Notice
+	if err := db.conn(ctx).Select("id", "application_id", "ends_at").Where("application_id IN ?", ids).Order("id").Find(&notices).Error; err != nil {
+		return out, translate("list notice ends", err)
+	}
+	for _, n := range notices {
+		out.NoticeEnds[n.ApplicationID] = n.EndsAt // ordered by id: the latest stays
+	}
+	return out, nil
+}

@@ -163,3 +163,35 @@ func (db *DB) NextSequence(ctx context.Context, name string) (int64, error) {
 	})
 	return v, err
 }
+
+// RegionsByCode returns the regions of codes and their parents, by code
+// (codes that name no region are left out): the names a page of rows shows
+// in two queries.
+func (db *DB) RegionsByCode(ctx context.Context, codes []string) (map[string]model.Region, error) {
+	out := map[string]model.Region{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	var rows []model.Region
+	if err := db.conn(ctx).Where("code IN ?", codes).Find(&rows).Error; err != nil {
+		return out, translate("list regions by code", err)
+	}
+	var parents []string
+	for _, r := range rows {
+		out[r.Code] = r
+		if r.ParentCode != nil {
+			parents = append(parents, *r.ParentCode)
+		}
+	}
+	if len(parents) == 0 {
+		return out, nil
+	}
+	rows = nil
+	if err := db.conn(ctx).Where("code IN ?", parents).Find(&rows).Error; err != nil {
+		return out, translate("list parent regions", err)
+	}
+	for _, r := range rows {
+		out[r.Code] = r
+	}
+	return out, nil
+}

@@ -252,3 +252,11 @@ func (db *DB) VoucherByMemberSlot(ctx context.Context, slot string) (model.Vouch
 	err := db.conn(ctx).Where("live_slot = ?", slot).Take(&v).Error
 	return v, translate("get live voucher", err)
 }
+
+// RedemptionOfVoucher returns the one redemption of a voucher
+// (model.ErrNotFound when it was never redeemed).
+func (db *DB) RedemptionOfVoucher(ctx context.Context, voucherID string) (model.Redemption, error) {
+	var r model.Redemption
+	err := db.conn(ctx).Where("voucher_id = ?", voucherID).Take(&r).Error
+	return r, translate("get redemption", err)
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -74,16 +75,18 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	ctx := browser(t)
 	staffLogin(t, ctx, srv.URL, "community", appID)
 	row := fmt.Sprintf(`div[data-doc=%q]`, income)
+	// Each document under review has its own reason field beside it.
+	screen(t, ctx, "17a-staff-documents-review")
 	run(t, ctx, "reject needs a reason",
 		press(row+` .doc-reject`),
 		chromedp.WaitVisible(byText("div", "不通过的原因")),
 	)
 	run(t, ctx, "reject document",
 		noToast(),
-		chromedp.SendKeys(chromedp.CSS(`textarea[name=action_reason]`), docWhy),
+		chromedp.SendKeys(chromedp.CSS(row+` textarea`), docWhy),
 		press(row+` .doc-reject`),
 		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//span[normalize-space(.)="未通过"]`, income)),
-		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//span[contains(., %q)]`, income, docWhy)),
+		chromedp.WaitVisible(fmt.Sprintf(`//div[@data-doc=%q]//div[contains(@class, "doc-reason") and contains(., %q)]`, income, docWhy)),
 	)
 	// The document's reason is not carried over as the case's reason.
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('textarea[name=action_reason]').value`)); err != nil || v != "" {
@@ -93,6 +96,11 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=action_reason]`), returnWhy),
 	)
 	staffAct(t, ctx, "return", "退回补正")
+	// Staff see the resident's 补正 deadline on the case, and no other clock.
+	run(t, ctx, "staff see the 补正 deadline", chromedp.WaitVisible(chromedp.CSS(`.deadline-resubmission`)))
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.deadlines .van-cell').length`)); err != nil || n != 1 {
+		t.Fatalf("%d deadlines shown on the returned case (%v), want the 补正 one", n, err)
+	}
 	shot(t, ctx, "17-document-rejected")
 
 	resident := env.SessionFor(model.Principal{Kind: model.PrincipalResident, ID: residentID})
@@ -108,6 +116,27 @@ func TestRejectedDocumentReplacedAndResubmitted(t *testing.T) {
 	if top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-reason`))); err != nil || !strings.Contains(top, returnWhy) {
 		t.Fatalf("return reason shown %q (%v), want %q", top, err, returnWhy)
 	}
+	// The 补正 deadline: the last day (10 working days of the calendar, as
+	// the server counted them) and what to bring, with the reason.
+	var back struct {
+		ReturnDueAt time.Time `json:"return_due_at"`
+	}
+	rr := env.Get("/api/v1/applications/"+appID, resident)
+	apitest.Want(t, rr, http.StatusOK)
+	rr.JSON(t, &back)
+	lastDay := back.ReturnDueAt.In(model.ChinaZone).Add(-time.Second)
+	wantDay := fmt.Sprintf("%d年%d月%d日", lastDay.Year(), lastDay.Month(), lastDay.Day())
+	if due, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.return-due`))); err != nil || !strings.Contains(due, "请在 "+wantDay+" 前") ||
+		!strings.Contains(due, "收入证明") || !strings.Contains(due, docWhy) {
+		t.Fatalf("the 补正 deadline shown %q (%v), want %s and the income proof with %q", due, err, wantDay, docWhy)
+	}
+	screen(t, ctx, "17b-return-deadline")
+	run(t, ctx, "the home list says by when",
+		chromedp.Navigate(srv.URL+"/home"),
+		chromedp.WaitVisible(byText("div", "请在 "+wantDay+" 前补齐材料")),
+		chromedp.Navigate(srv.URL+"/applications/"+appID),
+		statusShown("退回补正"),
+	)
 	shot(t, ctx, "18-resident-rejected-document")
 	run(t, ctx, "replace document",
 		chromedp.SetUploadFiles(chromedp.CSS(kind+` input[type=file]`), []string{jpegFile(t, "income2.jpg")}),

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -200,8 +201,9 @@ func TestVoucherShownAndRedeemed(t *testing.T) {
 	run(t, ctx, "statement",
 		settle(), // the confirm dialog fades out
 		press(`.statement-link`),
-		// the redeemed code itself, not the page still fading out
-		chromedp.WaitVisible(byText("span", mine.Items[0].Code)),
+		// the redeemed code as a statement line's title (the redeem page
+		// shows it too, as a value: waiting for that raced the navigation)
+		chromedp.WaitVisible(fmt.Sprintf(`//div[contains(@class,"van-cell__title")]/span[normalize-space(.)=%q]`, mine.Items[0].Code)),
 	)
 	page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.page`)))
 	if err != nil || !strings.Contains(page, mine.Items[0].Code) || !strings.Contains(page, "¥150.00") {

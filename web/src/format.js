@@ -138,3 +138,15 @@ export const docKindText = {
   id_card: '身份证', hukou_book: '户口本', income_proof: '收入证明', work_ability_proof: '劳动能力鉴定或残疾证', medical_bills: '医疗费用票据',
   enrolment_proof: '在学证明', housing_proof: '住房情况证明', unemployment_proof: '失业登记证明', hardship_proof: '困难情况说明', consent: '家庭经济状况核对授权书', other: '其他材料',
 }
+
+// lastDay is the last day of a deadline whose due_at is the first instant
+// after it (the server's working-day clocks), in China time: 2026年10月14日.
+const chinaDay = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'Asia/Shanghai' })
+export function lastDay(dueAt) {
+  if (!dueAt) return ''
+  return chinaDay.format(new Date(new Date(dueAt).getTime() - 1000))
+}
+// What each deadline (the staff detail's deadlines, the queue's deadline) is for.
+export const deadlineStepText = {
+  investigation: '入户调查启动', decision: '县级审批', case: '办结', resubmission: '居民补正',
+}

@@ -19,6 +19,7 @@ const routes = [
   { path: '/school/statement', component: () => import('./views/SchoolStatement.vue'), meta: { auth: 'staff', title: '本学期结算单' } },
   { path: '/station', component: () => import('./views/StationDonations.vue'), meta: { auth: 'staff', title: '捐赠站点' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
+  { path: '/staff/totp', component: () => import('./views/StaffTotp.vue'), meta: { auth: 'staff', title: '动态口令' } },
   { path: '/staff/money', component: () => import('./views/StaffMoney.vue'), meta: { auth: 'staff', title: '资金发放' } },
   { path: '/staff/activities', component: () => import('./views/StaffActivities.vue'), meta: { auth: 'staff', title: '志愿活动' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
