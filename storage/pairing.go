@@ -22,6 +22,9 @@ type PairingChild struct {
 	ProfileID   *string
 	Need        *string
 	ConsentedAt *time.Time
+	// LettersConsented is the guardian's consent to letters (nil without a
+	// profile).
+	LettersConsented *bool
 }
 
 // PairingChildren lists the enrolled members of a household with their live
@@ -29,7 +32,7 @@ type PairingChild struct {
 func (db *DB) PairingChildren(ctx context.Context, householdID string) ([]PairingChild, error) {
 	var out []PairingChild
 	err := db.conn(ctx).Raw(`SELECT m.id AS member_id, m.name_masked, m.name_sealed, m.school_id, m.school_stage, m.school_grade, m.birth_date,
-			p.id AS profile_id, p.need, p.consented_at
+			p.id AS profile_id, p.need, p.consented_at, p.letters_consented
 		FROM members m LEFT JOIN pairing_profiles p ON p.open_slot = m.id
 		WHERE m.household_id = ? AND m.school_id IS NOT NULL AND m.school_stage IS NOT NULL
 		ORDER BY m.position, m.id`, householdID).Scan(&out).Error
