@@ -25,6 +25,7 @@ const routes = [
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
   { path: '/donations', component: () => import('./views/PublicDonations.vue'), meta: { title: '社会捐赠公示' } },
   { path: '/donations/trace', component: () => import('./views/DonationTrace.vue'), meta: { title: '捐赠去向查询' } },
+  { path: '/pairing/donor', component: () => import('./views/PairingDonor.vue'), meta: { title: '我的结对助学' } },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
 
