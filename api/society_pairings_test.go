@@ -276,6 +276,27 @@ func TestSocietyPairingMatchPaymentsLetters(t *testing.T) {
 		}
 		apitest.Want(t, env.Post("/api/v1/resident/pairings/"+p2.ID+"/letters", guardian2, map[string]any{"body": "谢谢"}), http.StatusConflict)
 
+		// The bureau's list of offerable children says which are paired.
+		r = log.get(env, "/api/v1/staff/pairing-profiles", county)
+		apitest.Want(t, r, http.StatusOK)
+		for _, it := range r.Map(t)["items"].([]any) {
+			m := it.(map[string]any)
+			if m["id"] == profile && m["paired"] != true {
+				t.Errorf("profile not shown paired: %v", m)
+			}
+		}
+
+		// Guessing codes: after repeated failures for a number, 429.
+		var last *apitest.Response
+		for range 6 {
+			last = view(p.Number, "0000-0000-0000-0000")
+		}
+		apitest.Want(t, last, http.StatusTooManyRequests)
+		if last.Header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+		apitest.Want(t, view(p.Number, p.Code), http.StatusTooManyRequests)
+
 		// Out of region: another county's bureau sees none of it.
 		other330521 := wfNewStaff(t, env, wfDemo(t, env, "admin").Token, "deqing.bureau", model.RoleCountyApprover, "330521")
 		apitest.Want(t, env.Get("/api/v1/staff/society/pairings/"+p.ID, other330521.Token), http.StatusNotFound)

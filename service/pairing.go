@@ -309,6 +309,8 @@ type PairingProfileView struct {
 	Need        string    `json:"need"`
 	NeedBy      string    `json:"need_by"`
 	ConsentedAt time.Time `json:"consented_at"`
+	// Paired is whether a donor is paired with the child now.
+	Paired bool `json:"paired"`
 }
 
 func (p *Pairing) profileView(ctx context.Context, r storage.OfferableProfile, counties map[string]string) (PairingProfileView, error) {
@@ -328,7 +330,7 @@ func (p *Pairing) profileView(ctx context.Context, r storage.OfferableProfile, c
 	// to match a child by.
 	month := time.Date(r.ConsentedAt.Year(), r.ConsentedAt.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return PairingProfileView{ID: r.ID, Stage: stageOf(r.SchoolStage, r.SchoolGrade, r.BirthDate, p.d.Clock.Now()), CountyName: name,
-		Need: r.Need, NeedBy: r.NeedBy, ConsentedAt: month}, nil
+		Need: r.Need, NeedBy: r.NeedBy, ConsentedAt: month, Paired: r.Paired}, nil
 }
 
 // Profiles lists the children that may be offered for pairing in the

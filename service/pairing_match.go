@@ -340,9 +340,6 @@ func (s *Society) Pay(ctx context.Context, id string, in PaymentInput) (PairingV
 		return PairingView{}, model.Invalid("donation_id", "结对助学款须来自该捐赠人的捐款（请先在捐赠站点登记这笔捐款）")
 	}
 	if err := s.commitAllocation(ctx, scopeOf(pr), &a, AllocationInput{Amount: in.Amount}, check); err != nil {
-		if errors.Is(err, model.ErrNotFound) || model.KindOf(err) == model.KindNotFound {
-			return PairingView{}, err
-		}
 		return PairingView{}, err
 	}
 	p, err = s.d.DB.PairingInRegion(ctx, id, scopeOf(pr), false)
