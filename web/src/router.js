@@ -19,6 +19,7 @@ const routes = [
   { path: '/station', component: () => import('./views/StationDonations.vue'), meta: { auth: 'staff', title: '捐赠站点' } },
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
   { path: '/staff/money', component: () => import('./views/StaffMoney.vue'), meta: { auth: 'staff', title: '资金发放' } },
+  { path: '/staff/society', component: () => import('./views/StaffSociety.vue'), meta: { auth: 'staff', title: '社会捐赠与结对' } },
   { path: '/staff/activities', component: () => import('./views/StaffActivities.vue'), meta: { auth: 'staff', title: '志愿活动' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
