@@ -257,6 +257,13 @@ func TestSocietyPairingMatchPaymentsLetters(t *testing.T) {
 			t.Errorf("family 2 pairings %s", r.Body)
 		}
 
+		// Each side sends at most a few letters a day.
+		for range 4 {
+			apitest.Want(t, p2letter("今天也祝你开心"), http.StatusCreated)
+		}
+		r = p2letter("今天也祝你开心")
+		apitest.Want(t, r, http.StatusTooManyRequests)
+
 		// A revoked consent ends the pairing: no further payments or letters.
 		apitest.Want(t, env.Post("/api/v1/resident/pairing-consents/"+profile2+"/revoke", guardian2, nil), http.StatusOK)
 		r = pay(p2.ID, map[string]any{"donation_id": other.ID, "amount": 10000})

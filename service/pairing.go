@@ -16,13 +16,14 @@ import (
 // PairingDeps are what Pairing uses.
 type PairingDeps struct {
 	DB    *storage.DB
+	KV    storage.KV
 	Keys  *Keys
 	Clock model.Clock
 	IDs   *model.IDs
 }
 
 func (d Deps) pairing() PairingDeps {
-	return PairingDeps{DB: d.DB, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs}
+	return PairingDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs}
 }
 
 // Pairing is the family side of 结对助学: a guardian consents, child by

@@ -13,31 +13,38 @@ import (
 // letterDeps are what sending a letter needs, from either side.
 type letterDeps struct {
 	db    *storage.DB
+	kv    storage.KV
 	keys  *Keys
 	ids   *model.IDs
 	clock model.Clock
 	audit *Audit
 }
 
+// lettersPerDay is how many letters each side of a pairing may send in a
+// day (the bureau reads every one).
+const lettersPerDay = 5
+
 // sendLetter stores a screened letter (sealed) on a pairing, after reading
 // the pairing under its row lock and the consent again: letters pass only
 // while the pairing stands, the guardian's consent covers letters, the
-// donor opted in and the bureau has not stopped them; audited.
+// donor opted in and the bureau has not stopped them; audited. Past
+// lettersPerDay from one side in a day it is model.KindRateLimited.
 func sendLetter(ctx context.Context, d letterDeps, pairingID, sender, body string) error {
+	// A closed pairing answers before the day's count is spent.
+	if _, err := lettersOpen(ctx, d, pairingID, false); err != nil {
+		return err
+	}
+	n, resetIn, err := d.kv.IncrWindow(ctx, "pairings:letters:"+pairingID+":"+sender, 24*time.Hour)
+	if err != nil {
+		return fmt.Errorf("count letters: %w", err)
+	}
+	if n > lettersPerDay {
+		return model.RateLimited(resetIn)
+	}
 	return d.db.InTx(ctx, func(ctx context.Context) error {
-		p, err := d.db.PairingInRegion(ctx, pairingID, "", true)
-		if err != nil {
-			return notFoundAs(err, "pairing")
-		}
-		prof, err := d.db.PairingProfileByID(ctx, p.ProfileID)
+		p, err := lettersOpen(ctx, d, pairingID, true)
 		if err != nil {
 			return err
-		}
-		if p.Status != model.PairingOpen || prof.Status != model.PairingActive {
-			return errPairingEnded
-		}
-		if !p.LettersOpen(prof) {
-			return errLettersClosed
 		}
 		sealed, err := d.keys.Seal(body)
 		if err != nil {
@@ -50,6 +57,27 @@ func sendLetter(ctx context.Context, d letterDeps, pairingID, sender, body strin
 		return d.audit.Record(ctx, Event{Action: "pairing.letter", TargetType: "pairing", TargetID: p.ID, RegionCode: p.RegionCode,
 			Detail: "sender=" + sender})
 	})
+}
+
+// lettersOpen reads a pairing (under its row lock when lock) and its
+// consent and returns the pairing: model.KindConflict pairing_ended or
+// letters_closed unless letters may pass.
+func lettersOpen(ctx context.Context, d letterDeps, pairingID string, lock bool) (model.Pairing, error) {
+	p, err := d.db.PairingInRegion(ctx, pairingID, "", lock)
+	if err != nil {
+		return p, notFoundAs(err, "pairing")
+	}
+	prof, err := d.db.PairingProfileByID(ctx, p.ProfileID)
+	if err != nil {
+		return p, err
+	}
+	if p.Status != model.PairingOpen || prof.Status != model.PairingActive {
+		return p, errPairingEnded
+	}
+	if !p.LettersOpen(prof) {
+		return p, errLettersClosed
+	}
+	return p, nil
 }
 
 // FamilyPairing is a pairing of one of the guardian's children as the
@@ -175,7 +203,7 @@ func (p *Pairing) FamilyLetter(ctx context.Context, id string, in LetterInput) (
 	if p.identifies(ctx, hh, members, body) {
 		return FamilyPairing{}, model.ErrLetterName
 	}
-	if err := sendLetter(ctx, letterDeps{db: p.d.DB, keys: p.d.Keys, ids: p.d.IDs, clock: p.d.Clock, audit: p.audit}, r.ID, model.LetterFromFamily, body); err != nil {
+	if err := sendLetter(ctx, letterDeps{db: p.d.DB, kv: p.d.KV, keys: p.d.Keys, ids: p.d.IDs, clock: p.d.Clock, audit: p.audit}, r.ID, model.LetterFromFamily, body); err != nil {
 		return FamilyPairing{}, err
 	}
 	if r, err = p.familyPairing(ctx, hh.ID, id); err != nil {

@@ -480,7 +480,7 @@ func (s *Society) DonorLetter(ctx context.Context, in DonorLetterInput, clientIP
 	if err != nil {
 		return DonorPairingView{}, err
 	}
-	if err := sendLetter(ctx, letterDeps{db: s.d.DB, keys: s.d.Keys, ids: s.d.IDs, clock: s.d.Clock, audit: s.audit}, p.ID, model.LetterFromDonor, body); err != nil {
+	if err := sendLetter(ctx, letterDeps{db: s.d.DB, kv: s.d.KV, keys: s.d.Keys, ids: s.d.IDs, clock: s.d.Clock, audit: s.audit}, p.ID, model.LetterFromDonor, body); err != nil {
 		return DonorPairingView{}, err
 	}
 	p, err = s.d.DB.PairingByNumber(ctx, p.Number)
