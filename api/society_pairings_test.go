@@ -312,3 +312,49 @@ func TestSocietyPairingMatchPaymentsLetters(t *testing.T) {
 		log.scan(t, []vApprovedHousehold{fam, fam2}, secrets...)
 	})
 }
+
+// TestSocietyPairingRevocationRacesPayment: a guardian's revocation and a
+// payment race; either the payment lands before the pairing ends or it is
+// refused with pairing_ended — never a payment on an ended pairing, never
+// a 5xx.
+func TestSocietyPairingRevocationRacesPayment(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		county := wfDemo(t, env, "county").Token
+		station := wfDemo(t, env, "station").Token
+		school := service.DemoSchoolID("330502", model.StageCompulsory)
+		donor := soDonor(t, env, county, model.DonorCompany, "湖州竞速助学公司", "13900006663", false)
+		gift := soGive(t, env, station, map[string]any{"kind": "money", "amount": 1000000, "donor_id": donor})
+		for i := range 6 {
+			fam := vHousehold(t, env, model.ProgramDibao, "330502001001", 80000, [][2]string{{school, model.StageCompulsory}}, false)
+			guardian := vResidentToken(env, fam)
+			r := env.Post("/api/v1/resident/pairing-consents", guardian, map[string]any{"member_id": fam.MemberIDs[1], "need": "需要学习用品"})
+			apitest.Want(t, r, http.StatusCreated)
+			profile := r.Map(t)["id"].(string)
+			r = env.Post("/api/v1/staff/society/pairings", county, map[string]any{"profile_id": profile, "donor_id": donor})
+			apitest.Want(t, r, http.StatusCreated)
+			pairing := r.Map(t)["id"].(string)
+			var pay, revoke *apitest.Response
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				pay = env.Post("/api/v1/staff/society/pairings/"+pairing+"/payments", county, map[string]any{"donation_id": gift.ID, "amount": 1000})
+			}()
+			revoke = env.Post("/api/v1/resident/pairing-consents/"+profile+"/revoke", guardian, nil)
+			<-done
+			apitest.Want(t, revoke, http.StatusOK)
+			payments, err := env.Backends.DB.PairingPayments(t.Context(), pairing)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case pay.Status == http.StatusCreated && len(payments) == 1:
+			case pay.Status == http.StatusConflict && pay.ErrorCode() == "pairing_ended" && len(payments) == 0:
+			default:
+				t.Errorf("round %d: payment %d %s with %d payments stored", i, pay.Status, pay.Body, len(payments))
+			}
+			r = env.Post("/api/v1/staff/society/pairings/"+pairing+"/payments", county, map[string]any{"donation_id": gift.ID, "amount": 1000})
+			apitest.Want(t, r, http.StatusConflict)
+		}
+	})
+}
