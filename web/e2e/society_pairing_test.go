@@ -79,7 +79,7 @@ func TestDonorReadsPairingAndWrites(t *testing.T) {
 	run(t, ctx, "a letter with a phone number is refused",
 		chromedp.SendKeys(chromedp.CSS(`.pairing-letter-field textarea`), "有事打我电话 13912345678"),
 		press(`.pairing-letter-send`),
-		chromedp.WaitVisible(chromedp.CSS(`.pairing-donor-error`)),
+		chromedp.WaitVisible(chromedp.CSS(`.pairing-letter-error`)),
 	)
 	if txt := pageText(t, ctx); !strings.Contains(txt, "为了保护孩子，信中不能写电话号码") {
 		t.Errorf("refusal not explained:\n%s", txt)
@@ -154,7 +154,7 @@ func TestFamilyReadsPairingAndWritesBack(t *testing.T) {
 	run(t, ctx, "a reply naming the child is refused",
 		chromedp.SendKeys(chromedp.CSS(`.family-letter-field textarea`), "收到了，谢谢！"+child),
 		press(`.family-letter-send`),
-		chromedp.WaitVisible(chromedp.CSS(`.error`)),
+		chromedp.WaitVisible(chromedp.CSS(`.family-letter-error`)),
 	)
 	if txt := pageText(t, ctx); !strings.Contains(txt, "不能写孩子或家人的姓名") {
 		t.Errorf("refusal not explained:\n%s", txt)
