@@ -82,13 +82,15 @@ var (
 	ErrLetterName    = Invalid("body", "为了保护孩子，信中不能写孩子或家人的姓名、学校名称，请删去后再寄出")
 )
 
-// Address-like text: a house number, building, unit or room; a road,
-// street or lane with a number; a named residential compound.
+// Address-like text: a building, unit, room or lane number; a road,
+// street or lane followed by a number; a named residential compound. A
+// bare "3号" is a date ("12月3号") as often as a house number, so it
+// counts only after a road.
 var (
-	letterAddressNumbered = regexp.MustCompile(`[0-9０-９一二三四五六七八九十百零〇两]+\s*(号楼|号院|号|栋|幢|单元|室|弄|组)`)
+	letterAddressNumbered = regexp.MustCompile(`[0-9０-９一二三四五六七八九十百零〇两]+\s*(号楼|号院|栋|幢|单元|室|弄)`)
 	letterAddressRoad     = regexp.MustCompile(`\p{Han}(路|街|巷|大道)\s*[0-9０-９一二三四五六七八九十百零〇两]`)
 	letterAddressPlace    = regexp.MustCompile(`\p{Han}(小区|新村|家园)`)
-	letterContact         = regexp.MustCompile(`(?i)(微信|vx|wx|wechat|qq|扣扣|电话|手机|联系方式|邮箱|@)`)
+	letterContact         = regexp.MustCompile(`(?i)(微信|vx|wx|wechat|qq|扣扣|电话|手机|联系方式|邮箱|@|https?://|www\.)`)
 )
 
 // chineseDigits are digits written as characters, which also spell phone
