@@ -194,6 +194,7 @@ func newMessages() messages {
 		"pairing_not_found":         "没有查到这个结对。请核对结对编号和查询码后重新输入。",
 		"letters_closed":            "这个结对现在不能通信：需要监护人和捐赠人都同意通信，且民政部门没有停止通信。",
 		"letters_stopped":           "这个结对的通信已经停止了，不用再停止。",
+		"consent_revoked":           "这份同意已经撤回，不能再修改通信设置；如要重新参加，请重新同意。",
 	}, fields: map[string]string{
 		"staff_username":      "站点工作人员账号",
 		"description":         "说明",

@@ -31,7 +31,7 @@ func (s *Server) societyPairingRoutes(v1 *gin.RouterGroup) {
 	res := v1.Group("/resident", noStore(), s.authenticate(model.PrincipalResident))
 	res.PUT("/pairing-consents/:id/letters", s.handle(s.setPairingLetters))
 	res.GET("/pairings", s.handle(s.listFamilyPairings))
-	res.POST("/pairings/:id/letters", s.handle(s.familyLetter))
+	res.POST("/pairings/:id/letters", s.idempotent(), s.handle(s.familyLetter))
 	res.GET("/aid-record", s.handle(s.aidRecord))
 }
 

@@ -276,6 +276,11 @@ func TestSocietyPairingMatchPaymentsLetters(t *testing.T) {
 		if r.ErrorCode() != "pairing_ended" {
 			t.Errorf("code %s", r.ErrorCode())
 		}
+		r = env.Put("/api/v1/resident/pairing-consents/"+profile2+"/letters", guardian2, map[string]any{"letters": true})
+		apitest.Want(t, r, http.StatusConflict)
+		if r.ErrorCode() != "consent_revoked" {
+			t.Errorf("code %s", r.ErrorCode())
+		}
 		r = view(p2.Number, p2.Code)
 		apitest.Want(t, r, http.StatusOK)
 		if r.Map(t)["status"] != "ended" || r.Map(t)["letters_open"] != false {

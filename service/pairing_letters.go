@@ -227,6 +227,8 @@ func (p *Pairing) familyPairing(ctx context.Context, householdID, id string) (mo
 	return model.Pairing{}, model.NotFound("pairing")
 }
 
+var errConsentRevoked = model.Conflict("consent_revoked", "这份同意已经撤回，不能再修改通信设置；如要重新参加，请重新同意。")
+
 // LettersConsentInput turns the guardian's consent to letters on or off.
 type LettersConsentInput struct {
 	Letters bool `json:"letters"`
@@ -234,7 +236,7 @@ type LettersConsentInput struct {
 
 // SetLetters records the guardian's consent to letters for a standing
 // consent of their household (audited): off stops letters at once.
-// Errors: 404 for a consent not theirs, 409 pairing_not_active when it was
+// Errors: 404 for a consent not theirs, 409 consent_revoked when it was
 // revoked.
 func (p *Pairing) SetLetters(ctx context.Context, id string, in LettersConsentInput) (PairingConsent, error) {
 	who, err := residentOf(ctx)
@@ -248,7 +250,13 @@ func (p *Pairing) SetLetters(ctx context.Context, id string, in LettersConsentIn
 		if err != nil {
 			return notFoundAs(err, "pairing_consent")
 		}
+		if prof.Status != model.PairingActive {
+			return errConsentRevoked
+		}
 		if err := p.d.DB.SetPairingLetters(ctx, id, in.Letters, now); err != nil {
+			if model.KindOf(err) == model.KindConflict {
+				return errConsentRevoked
+			}
 			return err
 		}
 		hh, err := p.d.DB.Household(ctx, prof.HouseholdID)
