@@ -131,6 +131,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.paymentRoutes(v1)
 	s.societyPeopleRoutes(v1)
 	s.societyRoutes(v1)
+	s.societyPairingRoutes(v1)
 }
 
 // readyCheckTimeout is each readiness check's own limit. The checks run in

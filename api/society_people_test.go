@@ -278,7 +278,7 @@ func TestSocietyPeople(t *testing.T) {
 				r.JSON(t, &out)
 				for _, p := range out.Items {
 					if p["id"] == id {
-						if p["stage"] != model.PairingJunior || p["county_name"] != "吴兴区" || p["need"] == "" || len(p) != 6 {
+						if p["stage"] != model.PairingJunior || p["county_name"] != "吴兴区" || p["need"] == "" || len(p) != 7 {
 							t.Errorf("profile %v", p)
 						}
 						return true

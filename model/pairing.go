@@ -41,6 +41,9 @@ type PairingProfile struct {
 	ConsentedAt time.Time
 	RevokedAt   *time.Time
 	UpdatedAt   time.Time
+	// LettersConsented is the guardian's explicit consent to letters with
+	// the donor, apart from the consent to be offered.
+	LettersConsented bool
 }
 
 // TableName is the table of pairing profiles.

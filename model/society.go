@@ -120,8 +120,11 @@ type DonationAllocation struct {
 	Amount        int64       `json:"amount"` // fen: money, or the goods' share of the estimated value
 	Quantity      int64       `json:"quantity"`
 	Note          string      `json:"note"`
-	DecidedBy     string      `json:"-"`
-	CreatedAt     time.Time   `json:"created_at"`
+	// PairingID marks a 结对助学 payment: the paired donor's money to the
+	// child's approved case.
+	PairingID *string   `json:"pairing_id"`
+	DecidedBy string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // TableName is the table of allocations.

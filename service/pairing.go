@@ -16,13 +16,14 @@ import (
 // PairingDeps are what Pairing uses.
 type PairingDeps struct {
 	DB    *storage.DB
+	KV    storage.KV
 	Keys  *Keys
 	Clock model.Clock
 	IDs   *model.IDs
 }
 
 func (d Deps) pairing() PairingDeps {
-	return PairingDeps{DB: d.DB, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs}
+	return PairingDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs}
 }
 
 // Pairing is the family side of 结对助学: a guardian consents, child by
@@ -61,12 +62,14 @@ type PairingChildView struct {
 // PairingConsent is a guardian's consent for one child: the profile id,
 // and what donors and the bureau will see of it.
 type PairingConsent struct {
-	ID          string     `json:"id"`
-	MemberID    string     `json:"member_id"`
-	Status      string     `json:"status"`
-	Stage       string     `json:"stage"`
-	CountyName  string     `json:"county_name"`
-	Need        string     `json:"need"`
+	ID         string `json:"id"`
+	MemberID   string `json:"member_id"`
+	Status     string `json:"status"`
+	Stage      string `json:"stage"`
+	CountyName string `json:"county_name"`
+	Need       string `json:"need"`
+	// Letters is the guardian's consent to letters with a donor.
+	Letters     bool       `json:"letters"`
 	ConsentedAt time.Time  `json:"consented_at"`
 	RevokedAt   *time.Time `json:"revoked_at"`
 }
@@ -104,7 +107,7 @@ func (p *Pairing) PairingChildren(ctx context.Context) ([]PairingChildView, erro
 		v := PairingChildView{MemberID: k.MemberID, NameMasked: k.NameMasked, Stage: stageOf(k.SchoolStage, k.SchoolGrade, k.BirthDate, now), Eligible: approved}
 		if k.ProfileID != nil {
 			v.Consent = &PairingConsent{ID: *k.ProfileID, MemberID: k.MemberID, Status: model.PairingActive, Stage: v.Stage,
-				CountyName: county, Need: deref(k.Need), ConsentedAt: *k.ConsentedAt}
+				CountyName: county, Need: deref(k.Need), Letters: k.LettersConsented != nil && *k.LettersConsented, ConsentedAt: *k.ConsentedAt}
 		}
 		out = append(out, v)
 	}
@@ -132,6 +135,8 @@ func (p *Pairing) countyName(ctx context.Context, regionCode string) (string, er
 type ConsentInput struct {
 	MemberID string `json:"member_id"`
 	Need     string `json:"need"`
+	// Letters is the guardian's explicit consent to letters with a donor.
+	Letters bool `json:"letters"`
 }
 
 // Consent records the guardian's consent for one school child of their
@@ -181,7 +186,7 @@ func (p *Pairing) Consent(ctx context.Context, in ConsentInput) (PairingConsent,
 		}
 		slot := child.ID
 		prof := model.PairingProfile{ID: p.d.IDs.New(), MemberID: child.ID, HouseholdID: hh.ID, ResidentID: who.ID, Need: need,
-			NeedBy: "guardian", Status: model.PairingActive, OpenSlot: &slot, ConsentedAt: now, UpdatedAt: now}
+			NeedBy: "guardian", Status: model.PairingActive, OpenSlot: &slot, ConsentedAt: now, UpdatedAt: now, LettersConsented: in.Letters}
 		if err := p.d.DB.CreatePairingProfile(ctx, &prof); err != nil {
 			if model.KindOf(err) == model.KindConflict {
 				return errConsentGiven
@@ -193,14 +198,15 @@ func (p *Pairing) Consent(ctx context.Context, in ConsentInput) (PairingConsent,
 			return err
 		}
 		out = PairingConsent{ID: prof.ID, MemberID: child.ID, Status: prof.Status, Stage: stageOf(*child.SchoolStage, child.SchoolGrade, child.BirthDate, now),
-			CountyName: county, Need: need, ConsentedAt: now}
+			CountyName: county, Need: need, Letters: in.Letters, ConsentedAt: now}
 		return p.audit.Record(ctx, Event{Action: "pairing.consent", TargetType: "pairing_profile", TargetID: prof.ID, RegionCode: hh.RegionCode})
 	})
 	return out, err
 }
 
 // Revoke withdraws a consent of the caller's household at once: the
-// profile leaves every list the bureau and donors read (audited). Errors:
+// profile leaves every list the bureau and donors read and its pairing, if
+// any, ends, so no further payments or letters pass (audited). Errors:
 // 404 for a consent not theirs, 409 pairing_not_active when already
 // revoked.
 func (p *Pairing) Revoke(ctx context.Context, id string) (PairingConsent, error) {
@@ -216,6 +222,9 @@ func (p *Pairing) Revoke(ctx context.Context, id string) (PairingConsent, error)
 			return notFoundAs(err, "pairing_consent")
 		}
 		if err := p.d.DB.RevokePairingProfile(ctx, id, now); err != nil {
+			return err
+		}
+		if err := p.d.DB.EndPairingsOfProfile(ctx, id, now); err != nil {
 			return err
 		}
 		hh, err := p.d.DB.Household(ctx, prof.HouseholdID)
@@ -253,6 +262,15 @@ func (p *Pairing) checkNeed(ctx context.Context, hh model.Household, members []m
 			digits = 0
 		}
 	}
+	if p.identifies(ctx, hh, members, need) {
+		return "", errNeedIdentifies
+	}
+	return need, nil
+}
+
+// identifies reports whether text carries a household member's name or
+// given name, an ID number, a school's name or the address.
+func (p *Pairing) identifies(ctx context.Context, hh model.Household, members []model.Member, text string) bool {
 	var needles []string
 	for _, m := range members {
 		if name, err := p.d.Keys.Open(m.NameSealed); err == nil {
@@ -274,11 +292,11 @@ func (p *Pairing) checkNeed(ctx context.Context, hh model.Household, members []m
 		needles = append(needles, addr)
 	}
 	for _, n := range needles {
-		if n != "" && strings.Contains(need, n) {
-			return "", errNeedIdentifies
+		if n != "" && strings.Contains(text, n) {
+			return true
 		}
 	}
-	return need, nil
+	return false
 }
 
 var errNeedIdentifies = model.Invalid("need", "需求说明里不能写孩子或家人的姓名、学校、身份证号、电话或住址，请只写需要哪些帮助")
@@ -292,6 +310,8 @@ type PairingProfileView struct {
 	Need        string    `json:"need"`
 	NeedBy      string    `json:"need_by"`
 	ConsentedAt time.Time `json:"consented_at"`
+	// Paired is whether a donor is paired with the child now.
+	Paired bool `json:"paired"`
 }
 
 func (p *Pairing) profileView(ctx context.Context, r storage.OfferableProfile, counties map[string]string) (PairingProfileView, error) {
@@ -311,7 +331,7 @@ func (p *Pairing) profileView(ctx context.Context, r storage.OfferableProfile, c
 	// to match a child by.
 	month := time.Date(r.ConsentedAt.Year(), r.ConsentedAt.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return PairingProfileView{ID: r.ID, Stage: stageOf(r.SchoolStage, r.SchoolGrade, r.BirthDate, p.d.Clock.Now()), CountyName: name,
-		Need: r.Need, NeedBy: r.NeedBy, ConsentedAt: month}, nil
+		Need: r.Need, NeedBy: r.NeedBy, ConsentedAt: month, Paired: r.Paired}, nil
 }
 
 // Profiles lists the children that may be offered for pairing in the

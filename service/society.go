@@ -538,10 +538,28 @@ func (s *Society) Allocate(ctx context.Context, id string, in AllocationInput) (
 		}
 	}
 	a.CountyCode = a.RegionCode[:6]
-	err = s.d.DB.InTx(ctx, func(ctx context.Context) error {
-		d, err := s.d.DB.DonationInRegion(ctx, id, scopeOf(pr), true)
+	if err := s.commitAllocation(ctx, scopeOf(pr), &a, in, nil); err != nil {
+		return DonationView{}, err
+	}
+	return s.donationView(ctx, id, scopeOf(pr))
+}
+
+// commitAllocation locks the donation (in scope), fills the allocation's
+// amount or quantity from in, runs check (when given) on the locked
+// donation, stores the allocation by the conditional update and audits
+// it, in one transaction.
+func (s *Society) commitAllocation(ctx context.Context, scope string, a *model.DonationAllocation, in AllocationInput,
+	check func(ctx context.Context, d model.Donation) error) error {
+	id := a.DonationID
+	return s.d.DB.InTx(ctx, func(ctx context.Context) error {
+		d, err := s.d.DB.DonationInRegion(ctx, id, scope, true)
 		if err != nil {
 			return notFoundAs(err, "donation")
+		}
+		if check != nil {
+			if err := check(ctx, d); err != nil {
+				return err
+			}
 		}
 		a.Kind = d.Kind
 		switch d.Kind {
@@ -569,7 +587,7 @@ func (s *Society) Allocate(ctx context.Context, id string, in AllocationInput) (
 			return model.Conflict("over_allocated", "only %d fen (%d items) of this donation are left to allocate",
 				d.Value-d.Allocated, d.Quantity-d.AllocatedQuantity)
 		}
-		if err := s.d.DB.AddAllocation(ctx, &a, d.Allocated, d.AllocatedQuantity); err != nil {
+		if err := s.d.DB.AddAllocation(ctx, a, d.Allocated, d.AllocatedQuantity); err != nil {
 			return err
 		}
 		detail := "program=" + string(a.Program) + " region=" + a.RegionCode + " amount=" + strconv.FormatInt(a.Amount, 10) +
@@ -577,12 +595,11 @@ func (s *Society) Allocate(ctx context.Context, id string, in AllocationInput) (
 		if a.ApplicationID != nil {
 			detail += " application=" + *a.ApplicationID
 		}
+		if a.PairingID != nil {
+			detail += " pairing=" + *a.PairingID
+		}
 		return s.audit.Record(ctx, Event{Action: "donation.allocate", TargetType: "donation", TargetID: d.ID, RegionCode: a.RegionCode, Detail: detail})
 	})
-	if err != nil {
-		return DonationView{}, err
-	}
-	return s.donationView(ctx, id, scopeOf(pr))
 }
 
 // ---- The donor's trace (public).
@@ -633,29 +650,50 @@ var errTraceMismatch = model.NewError(model.KindNotFound, "trace_not_found", "no
 // model.KindRateLimited until the window ends.
 func (s *Society) Trace(ctx context.Context, in TraceInput, clientIP string) (TraceView, error) {
 	number := strings.ToUpper(strings.TrimSpace(in.ReceiptNumber))
-	blocks := []string{"donations:trace:block:ip:" + clientIP, "donations:trace:block:no:" + number}
-	for _, k := range blocks {
-		if until, err := s.d.KV.Get(ctx, k); err == nil {
-			return TraceView{}, model.RateLimited(s.retryAfter(string(until)))
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return TraceView{}, fmt.Errorf("trace block: %w", err)
-		}
+	blocks, err := s.codeBlocks(ctx, "donations:trace", number, clientIP)
+	if err != nil {
+		return TraceView{}, err
 	}
-	code := model.CanonicalTraceCode(in.TraceCode)
 	d, err := s.d.DB.DonationByReceipt(ctx, number)
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		return TraceView{}, err
 	}
-	stored := d.TraceHash
-	if stored == "" {
-		stored = s.d.Keys.TokenHash(traceDomain, "no such receipt")
-	}
-	given := s.d.Keys.TokenHash(traceDomain, code)
-	if subtle.ConstantTimeCompare([]byte(given), []byte(stored)) != 1 || err != nil || code == "" {
-		s.countTraceFailure(ctx, blocks, []int64{traceFailsPerIP, traceFailsPerNumber})
+	if !s.codeMatches(ctx, traceDomain, in.TraceCode, d.TraceHash, blocks) {
 		return TraceView{}, errTraceMismatch
 	}
 	return s.traceView(ctx, d)
+}
+
+// codeBlocks are the block keys of a donor's number + code lookups under
+// prefix (per address and per number); a block in force is
+// model.KindRateLimited until its window ends.
+func (s *Society) codeBlocks(ctx context.Context, prefix, number, clientIP string) ([]string, error) {
+	blocks := []string{prefix + ":block:ip:" + clientIP, prefix + ":block:no:" + number}
+	for _, k := range blocks {
+		if until, err := s.d.KV.Get(ctx, k); err == nil {
+			return nil, model.RateLimited(s.retryAfter(string(until)))
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return nil, fmt.Errorf("code block: %w", err)
+		}
+	}
+	return blocks, nil
+}
+
+// codeMatches compares a typed code with the stored hash in constant time
+// (a missing record has stored "" and is compared against a dummy, so it
+// takes the same work); a mismatch counts against the blocks.
+func (s *Society) codeMatches(ctx context.Context, domain, typed, stored string, blocks []string) bool {
+	code := model.CanonicalTraceCode(typed)
+	found := stored != ""
+	if !found {
+		stored = s.d.Keys.TokenHash(domain, "no such record")
+	}
+	given := s.d.Keys.TokenHash(domain, code)
+	if subtle.ConstantTimeCompare([]byte(given), []byte(stored)) != 1 || !found || code == "" {
+		s.countTraceFailure(ctx, blocks, []int64{traceFailsPerIP, traceFailsPerNumber})
+		return false
+	}
+	return true
 }
 
 // retryAfter is how long until an RFC 3339 time (a minute when unreadable).

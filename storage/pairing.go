@@ -22,6 +22,9 @@ type PairingChild struct {
 	ProfileID   *string
 	Need        *string
 	ConsentedAt *time.Time
+	// LettersConsented is the guardian's consent to letters (nil without a
+	// profile).
+	LettersConsented *bool
 }
 
 // PairingChildren lists the enrolled members of a household with their live
@@ -29,7 +32,7 @@ type PairingChild struct {
 func (db *DB) PairingChildren(ctx context.Context, householdID string) ([]PairingChild, error) {
 	var out []PairingChild
 	err := db.conn(ctx).Raw(`SELECT m.id AS member_id, m.name_masked, m.name_sealed, m.school_id, m.school_stage, m.school_grade, m.birth_date,
-			p.id AS profile_id, p.need, p.consented_at
+			p.id AS profile_id, p.need, p.consented_at, p.letters_consented
 		FROM members m LEFT JOIN pairing_profiles p ON p.open_slot = m.id
 		WHERE m.household_id = ? AND m.school_id IS NOT NULL AND m.school_stage IS NOT NULL
 		ORDER BY m.position, m.id`, householdID).Scan(&out).Error
@@ -82,13 +85,16 @@ type OfferableProfile struct {
 	Need        string
 	NeedBy      string
 	ConsentedAt time.Time
+	// Paired is whether a donor is paired with the child now.
+	Paired bool
 }
 
 // offerable selects the live profiles whose child is still enrolled, in a
 // household with an approved case, in the region subtree of prefix.
 func (db *DB) offerable(ctx context.Context, prefix string) *gorm.DB {
 	return db.conn(ctx).Table("pairing_profiles p").
-		Select("p.id, h.region_code, m.school_stage, m.school_grade, m.birth_date, p.need, p.need_by, p.consented_at").
+		Select("p.id, h.region_code, m.school_stage, m.school_grade, m.birth_date, p.need, p.need_by, p.consented_at, "+
+			"EXISTS (SELECT 1 FROM pairings q WHERE q.open_slot = p.id) AS paired").
 		Joins("JOIN members m ON m.id = p.member_id AND m.household_id = p.household_id").
 		Joins("JOIN households h ON h.id = p.household_id").
 		Where("p.status = ? AND m.school_id IS NOT NULL AND m.school_stage IS NOT NULL", model.PairingActive).

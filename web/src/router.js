@@ -21,12 +21,14 @@ const routes = [
   { path: '/staff', component: () => import('./views/StaffQueue.vue'), meta: { auth: 'staff', title: '待办申请' } },
   { path: '/staff/totp', component: () => import('./views/StaffTotp.vue'), meta: { auth: 'staff', title: '动态口令' } },
   { path: '/staff/money', component: () => import('./views/StaffMoney.vue'), meta: { auth: 'staff', title: '资金发放' } },
+  { path: '/staff/society', component: () => import('./views/StaffSociety.vue'), meta: { auth: 'staff', title: '社会捐赠与结对' } },
   { path: '/staff/activities', component: () => import('./views/StaffActivities.vue'), meta: { auth: 'staff', title: '志愿活动' } },
   { path: '/staff/applications/:id', component: () => import('./views/StaffApplication.vue'), meta: { auth: 'staff', title: '申请审核' } },
   { path: '/guide', component: () => import('./views/Guide.vue'), meta: { title: '办事指南' } },
   { path: '/notices', component: () => import('./views/PublicNotices.vue'), meta: { title: '公示公告' } },
   { path: '/donations', component: () => import('./views/PublicDonations.vue'), meta: { title: '社会捐赠公示' } },
   { path: '/donations/trace', component: () => import('./views/DonationTrace.vue'), meta: { title: '捐赠去向查询' } },
+  { path: '/pairing/donor', component: () => import('./views/PairingDonor.vue'), meta: { title: '我的结对助学' } },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
 
