@@ -370,6 +370,9 @@ func (s *Applications) recordStep(ctx context.Context, app *model.Application, s
 		if err := s.d.DB.CreateMessage(ctx, &msg); err != nil {
 			return fmt.Errorf("record step %s: %w", status, err)
 		}
+		if s.d.Steps != nil {
+			s.d.Steps.NotifyStep(ctx, app, status, now)
+		}
 		if s.d.StepTexts != nil {
 			res, err := s.d.DB.Resident(ctx, app.ResidentID)
 			if err != nil {
