@@ -30,7 +30,7 @@ var (
 		"the WeChat login was not started in this browser, or was used or expired; start it again")
 	errWeChatTicket = model.NewError(model.KindUnauthenticated, "wechat_bind_expired",
 		"the WeChat login to bind has expired; start the WeChat login again")
-	errWeChatNoCode = model.NewError(model.KindInvalid, "wechat_code_missing",
+	errWeChatNoCode = model.NewError(model.KindMalformed, "wechat_code_missing",
 		"WeChat sent no authorisation code; start the WeChat login again")
 	errWeChatNotBound = model.NewError(model.KindNotFound, "wechat_not_bound", "no WeChat is bound to this account")
 )

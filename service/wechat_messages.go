@@ -53,9 +53,12 @@ const (
 )
 
 // NotifyStep reads the resident's binding in the step's transaction and
-// sends the message after the commit; a resident without a binding gets
-// nothing.
+// sends the message after the commit; a resident without a binding, and
+// the opening of a draft, get nothing.
 func (s *WeChatSteps) NotifyStep(ctx context.Context, app *model.Application, status model.Status, at time.Time) {
+	if status == model.StatusDraft {
+		return // the resident just made it; nothing to tell
+	}
 	b, err := s.d.DB.WeChatBindingOf(ctx, app.ResidentID)
 	if errors.Is(err, model.ErrNotFound) {
 		return
