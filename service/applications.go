@@ -331,8 +331,10 @@ func StepMessage(app *model.Application, status model.Status, note string) strin
 // RecordStep writes down one state change of app: a timeline entry (time,
 // status, actor role, note) and a message to the resident (messageText, or
 // StepMessage when empty), and in dev mode a copy of the message in the
-// outbox. It joins the caller's transaction; call it in the same
-// transaction as the status update. Database failures come back wrapped.
+// outbox; a resident with a bound WeChat also gets it as a subscription
+// message once the transaction commits (ApplicationsDeps.Steps). It joins
+// the caller's transaction; call it in the same transaction as the status
+// update. Database failures come back wrapped.
 func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status model.Status, actorRole string, actorID *string, note, messageText string) error {
 	_, err := s.recordStep(ctx, app, status, actorRole, actorID, note, messageText, false)
 	return err

@@ -130,29 +130,16 @@ func (w *WeChatLogin) Finish(ctx context.Context, state, nonce, code string) (We
 		return WeChatFinish{}, errWeChatState
 	}
 	key := w.stateKey(state)
-	b, err := w.d.KV.Get(ctx, key)
-	if errors.Is(err, model.ErrNotFound) {
-		return WeChatFinish{}, errWeChatState
-	}
-	if err != nil {
-		return WeChatFinish{}, fmt.Errorf("load wechat state: %w", err)
-	}
 	var st wechatState
-	if err := json.Unmarshal(b, &st); err != nil {
-		return WeChatFinish{}, errWeChatState
+	if err := w.load(ctx, key, &st, errWeChatState); err != nil {
+		return WeChatFinish{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(st.NonceHash), []byte(w.d.Keys.TokenHash("wechat-nonce", nonce))) != 1 {
 		return WeChatFinish{}, errWeChatState
 	}
-	// Single use, also under two concurrent callbacks.
-	claimed, err := w.d.KV.SetNX(ctx, key+":used", []byte("1"), WeChatStateTTL)
-	if err != nil {
-		return WeChatFinish{}, fmt.Errorf("claim wechat state: %w", err)
+	if err := w.claim(ctx, key, errWeChatState); err != nil {
+		return WeChatFinish{}, err
 	}
-	if !claimed {
-		return WeChatFinish{}, errWeChatState
-	}
-	_ = w.d.KV.Delete(ctx, key)
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 256 {
 		return WeChatFinish{}, errWeChatNoCode
@@ -210,16 +197,9 @@ func (w *WeChatLogin) Bind(ctx context.Context, ticket, phone, code string) (Log
 		return Login{}, errWeChatTicket
 	}
 	key := w.ticketKey(ticket)
-	b, err := w.d.KV.Get(ctx, key)
-	if errors.Is(err, model.ErrNotFound) {
-		return Login{}, errWeChatTicket
-	}
-	if err != nil {
-		return Login{}, fmt.Errorf("load wechat ticket: %w", err)
-	}
 	var t wechatTicket
-	if err := json.Unmarshal(b, &t); err != nil {
-		return Login{}, errWeChatTicket
+	if err := w.load(ctx, key, &t, errWeChatTicket); err != nil {
+		return Login{}, err
 	}
 	openid, err := w.d.Keys.Open(t.OpenIDSealed)
 	if err != nil || openid == "" {
@@ -229,14 +209,9 @@ func (w *WeChatLogin) Bind(ctx context.Context, ticket, phone, code string) (Log
 	if err != nil {
 		return Login{}, err
 	}
-	claimed, err := w.d.KV.SetNX(ctx, key+":used", []byte("1"), WeChatStateTTL)
-	if err != nil {
-		return Login{}, fmt.Errorf("claim wechat ticket: %w", err)
+	if err := w.claim(ctx, key, errWeChatTicket); err != nil {
+		return Login{}, err
 	}
-	if !claimed {
-		return Login{}, errWeChatTicket
-	}
-	_ = w.d.KV.Delete(ctx, key)
 	sealed, err := w.d.Keys.Seal(openid)
 	if err != nil {
 		return Login{}, fmt.Errorf("seal openid: %w", err)
@@ -300,6 +275,36 @@ func (w *WeChatLogin) Unbind(ctx context.Context) error {
 		}
 		return w.audit.Record(ctx, Event{Action: "wechat.unbind", TargetType: "resident", TargetID: p.ID})
 	})
+}
+
+// load reads the JSON record at key into v; an absent or unreadable one
+// is gone (the caller's error).
+func (w *WeChatLogin) load(ctx context.Context, key string, v any, gone error) error {
+	b, err := w.d.KV.Get(ctx, key)
+	if errors.Is(err, model.ErrNotFound) {
+		return gone
+	}
+	if err != nil {
+		return fmt.Errorf("load wechat login record: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return gone
+	}
+	return nil
+}
+
+// claim uses the record at key up: only the first of concurrent claims
+// succeeds, the others get gone.
+func (w *WeChatLogin) claim(ctx context.Context, key string, gone error) error {
+	claimed, err := w.d.KV.SetNX(ctx, key+":used", []byte("1"), WeChatStateTTL)
+	if err != nil {
+		return fmt.Errorf("claim wechat login record: %w", err)
+	}
+	if !claimed {
+		return gone
+	}
+	_ = w.d.KV.Delete(ctx, key)
+	return nil
 }
 
 func (w *WeChatLogin) stateKey(state string) string {
