@@ -405,6 +405,18 @@ func TestWeChatStatusMessagesOnSteps(t *testing.T) {
 		waitMetric(t, env, metricsToken, `jiuzhu_sms_failures_total{driver="wechat"} 1`)
 		waitMetric(t, env, metricsToken, `jiuzhu_sms_sent_total{driver="wechat"} 3`)
 
+		// The token is refused but stable_token hands the same one back:
+		// a forced refresh, once.
+		fake.RevokeToken()
+		apitest.Want(t, env.Post("/api/v1/applications/"+c.ID+"/submit", token, nil), http.StatusOK)
+		msgs = waitMessages(t, fake, before+4)
+		if !strings.Contains(msgs[len(msgs)-1].Data["thing3"], "已提交") {
+			t.Fatalf("resubmit message %v", msgs[len(msgs)-1].Data)
+		}
+		if _, forced := fake.TokenCalls(); forced != 1 {
+			t.Fatalf("%d forced refreshes, want 1", forced)
+		}
+
 		// Another resident without a binding: no message.
 		n := len(fake.Messages())
 		wfSubmitted(t, env, "330502001001", 1)

@@ -29,6 +29,7 @@ type FakeWeChat struct {
 	codes      map[string]string // code → openid
 	used       map[string]bool
 	token      string
+	revoked    bool // the current token answers 40001 until forced anew
 	tokenCalls int
 	forced     int
 	sendFail   int
@@ -101,6 +102,15 @@ func (f *FakeWeChat) AccessToken() string {
 func (f *FakeWeChat) RotateToken() {
 	f.mu.Lock()
 	f.token = ""
+	f.mu.Unlock()
+}
+
+// RevokeToken makes the current access token answer 40001 while
+// stable_token keeps handing it out until a client asks with
+// force_refresh.
+func (f *FakeWeChat) RevokeToken() {
+	f.mu.Lock()
+	f.revoked = true
 	f.mu.Unlock()
 }
 
@@ -194,6 +204,7 @@ func (f *FakeWeChat) stableToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.token == "" || req.ForceRefresh {
 		f.token = "acc-" + randomHex(12)
+		f.revoked = false
 	}
 	token := f.token
 	f.mu.Unlock()
@@ -213,7 +224,7 @@ func (f *FakeWeChat) bizsend(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if tok := r.URL.Query().Get("access_token"); tok == "" || tok != f.token {
+	if tok := r.URL.Query().Get("access_token"); tok == "" || tok != f.token || f.revoked {
 		writeWeChat(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
 		return
 	}
