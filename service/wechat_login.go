@@ -98,7 +98,7 @@ func (w *WeChatLogin) Start(ctx context.Context, callbackURL, redirect string) (
 	if err != nil {
 		return WeChatStart{}, err
 	}
-	b, err := json.Marshal(wechatState{NonceHash: w.d.Keys.TokenHash("wechat-nonce", nonce), Redirect: SafeRedirect(redirect)})
+	b, err := json.Marshal(wechatState{NonceHash: w.d.Keys.TokenHash("wechat-nonce", nonce), Redirect: safeRedirect(redirect)})
 	if err != nil {
 		return WeChatStart{}, fmt.Errorf("encode wechat state: %w", err)
 	}
@@ -327,10 +327,10 @@ func (w *WeChatLogin) random() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
-// SafeRedirect is p when it is a path of this site ("/…", not "//…" nor
+// safeRedirect is p when it is a path of this site ("/…", not "//…" nor
 // with a backslash or a scheme), else "/home": where a login may send the
 // browser afterwards without becoming an open redirect.
-func SafeRedirect(p string) string {
+func safeRedirect(p string) string {
 	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
 		return "/home"
 	}
