@@ -25,6 +25,7 @@ func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	auth.POST("/sms-codes", s.handle(s.requestSMSCode))
 	auth.POST("/sessions", s.handle(s.createResidentSession))
 	auth.DELETE("/sessions/current", s.handle(s.deleteCurrentSession))
+	s.wechatRoutes(v1)
 
 	me := v1.Group("", noStore(), s.authenticate(model.PrincipalResident))
 	me.GET("/me/sessions", s.handle(s.listMySessions))

@@ -179,6 +179,12 @@ func envOf(c config.Config) func(string) string {
 		"JIUZHU_STAFF_LOGIN_HASH_WAIT":         c.StaffLoginHashWait.String(),
 		"JIUZHU_METRICS_ADDR":                  c.MetricsAddr,
 		"JIUZHU_METRICS_TOKEN":                 c.MetricsToken,
+		"JIUZHU_WECHAT_APP_ID":                 c.WeChatAppID,
+		"JIUZHU_WECHAT_SECRET":                 c.WeChatSecret,
+		"JIUZHU_WECHAT_PUBLIC_URL":             c.WeChatPublicURL,
+		"JIUZHU_WECHAT_TEMPLATE_ID":            c.WeChatTemplateID,
+		"JIUZHU_WECHAT_OAUTH_URL":              c.WeChatOAuthURL,
+		"JIUZHU_WECHAT_API_URL":                c.WeChatAPIURL,
 	}
 	return func(k string) string { return m[k] }
 }

@@ -192,8 +192,23 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 		checkers = service.NewDevCheckers()
 	}
 	sms = smsCount.wrap(sms, driver)
+	// WeChat: login when the 公众号 is configured; status messages too
+	// when it has a template, counted with the SMS families as driver
+	// "wechat".
+	var wxOAuth service.WeChatOAuth
+	var wxMessenger service.WeChatMessenger
+	if cfg.WeChatEnabled() {
+		wx := service.NewWeChatHTTP(service.WeChatAccount{
+			AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, OAuthURL: cfg.WeChatOAuthURL, APIURL: cfg.WeChatAPIURL, Timeout: cfg.WeChatTimeout,
+		}, nil, b.KV, keys, clock)
+		wxOAuth = wx
+		if cfg.WeChatTemplateID != "" {
+			wxMessenger = smsCount.wrapWeChat(wx)
+		}
+	}
 	a := service.NewApp(service.Deps{
 		DB: b.DB, KV: b.KV, Blobs: b.Blobs, Limiter: limiter, DataDisk: b.DataDisk, Keys: keys, SMS: sms, StepTexts: stepTexts, Outbox: outbox, Checkers: checkers,
+		WeChatOAuth: wxOAuth, WeChatMessenger: wxMessenger,
 		Clock: clock, IDs: model.NewIDs(clock, opts.Random), Random: opts.Random, Logger: log,
 		Settings: service.Settings{
 			Dev: cfg.IsDev(), PublicityPeriod: cfg.PublicityPeriod, BankCSVEncoding: cfg.BankCSVEncoding, MaxUploadBytes: cfg.MaxUploadBytes,
@@ -202,7 +217,8 @@ func Build(cfg config.Config, b *Backends, log *slog.Logger, opts Options) (*Bui
 			ResidentIdleTTL: cfg.ResidentIdleTTL, ResidentMaxTTL: cfg.ResidentMaxTTL,
 			StaffIdleTTL: cfg.StaffIdleTTL, StaffMaxTTL: cfg.StaffMaxTTL,
 			BureauName: cfg.BureauName, CityRegionCode: cfg.CityRegionCode,
-			AuditSealDelay: cfg.AuditSealDelay,
+			AuditSealDelay:  cfg.AuditSealDelay,
+			WeChatPublicURL: cfg.WeChatPublicURL, WeChatTemplateID: cfg.WeChatTemplateID, WeChatTimeout: cfg.WeChatTimeout,
 			StaffLogin: service.LoginLimits{
 				PerIP:     storage.Limit{Rate: cfg.StaffLoginPerIPPerMinute, Period: time.Minute, Burst: cfg.StaffLoginPerIPPerMinute},
 				Global:    storage.Limit{Rate: cfg.StaffLoginPerMinute, Period: time.Minute, Burst: max(cfg.StaffLoginPerMinute/10, cfg.StaffLoginPerIPPerMinute)},

@@ -197,8 +197,8 @@ type smsCounters struct{ sent, failed *prometheus.CounterVec }
 
 func newSMSCounters(reg prometheus.Registerer) (*smsCounters, error) {
 	c := &smsCounters{
-		sent:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jiuzhu_sms_sent_total", Help: "Text messages handed to the SMS driver, by driver."}, []string{"driver"}),
-		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jiuzhu_sms_failures_total", Help: "Text messages the SMS driver failed to send, by driver."}, []string{"driver"}),
+		sent:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jiuzhu_sms_sent_total", Help: "Status messages and login codes handed to a driver (SMS drivers, and wechat for subscription messages), by driver."}, []string{"driver"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jiuzhu_sms_failures_total", Help: "Messages a driver (SMS drivers, and wechat) failed to send, by driver."}, []string{"driver"}),
 	}
 	for _, col := range []prometheus.Collector{c.sent, c.failed} {
 		if err := reg.Register(col); err != nil {
@@ -214,6 +214,27 @@ func (c *smsCounters) wrap(s service.SMSSender, driver string) service.SMSSender
 	}
 	sent, failed := c.sent.WithLabelValues(driver), c.failed.WithLabelValues(driver)
 	return countingSMS{next: s, sent: sent, failed: failed}
+}
+
+// countingWeChat counts the subscription messages of the WeChat driver in
+// the SMS families (driver "wechat"): both are status messages beside the
+// portal's own.
+type countingWeChat struct {
+	next         service.WeChatMessenger
+	sent, failed prometheus.Counter
+}
+
+func (w countingWeChat) SendSubscribe(ctx context.Context, m service.SubscribeMessage) error {
+	if err := w.next.SendSubscribe(ctx, m); err != nil {
+		w.failed.Inc()
+		return err
+	}
+	w.sent.Inc()
+	return nil
+}
+
+func (c *smsCounters) wrapWeChat(m service.WeChatMessenger) service.WeChatMessenger {
+	return countingWeChat{next: m, sent: c.sent.WithLabelValues("wechat"), failed: c.failed.WithLabelValues("wechat")}
 }
 
 // countingLimiter counts refusals by limiter: the key's leading words

@@ -73,6 +73,9 @@ type Config struct {
 
 	// Security holds the staff login limits and the /metrics protection.
 	Security `yaml:",inline"`
+	// WeChat is the 公众号 for WeChat login and status messages (off
+	// without an app id).
+	WeChat `yaml:",inline"`
 
 	PublicityPeriod time.Duration `yaml:"workflow_publicity_period" env:"JIUZHU_WORKFLOW_PUBLICITY_PERIOD"`
 	// BankCSVEncoding is the character set of the bank's batch file of a
@@ -137,6 +140,7 @@ func Default() Config {
 		RedisPrefix:        "jiuzhu:",
 		S3Region:           "us-east-1",
 		Security:           defaultSecurity(),
+		WeChat:             defaultWeChat(),
 		PublicityPeriod:    168 * time.Hour,
 		BankCSVEncoding:    "gbk",
 		MaxUploadBytes:     10 << 20,
@@ -390,6 +394,7 @@ func (c Config) Validate() error {
 		bad("JIUZHU_CHECKS_TIMEOUT", "must be at least 100ms")
 	}
 	c.Security.validate(c.HTTPAddr, bad)
+	c.WeChat.validate(c.IsDev(), bad)
 	if c.BankCSVEncoding != "gbk" && c.BankCSVEncoding != "utf8-bom" {
 		bad("JIUZHU_BANK_CSV_ENCODING", "want gbk or utf8-bom")
 	}

@@ -44,6 +44,14 @@ type Settings struct {
 	DocumentUploadsPerHour int
 	DocumentRetention      time.Duration
 	DocumentOrphanGrace    time.Duration
+
+	// WeChat: the portal's public origin WeChat sends residents back to
+	// ("" in dev mode: the request's host), the subscription-message
+	// template of status messages ("" sends none) and the bound on each
+	// send.
+	WeChatPublicURL  string
+	WeChatTemplateID string
+	WeChatTimeout    time.Duration
 }
 
 // Deps are the backends and sources every service is built from.
@@ -61,6 +69,10 @@ type Deps struct {
 	// (the dev outbox); nil sends none.
 	StepTexts SMSSender
 	Outbox    *Outbox // nil outside dev mode
+	// WeChatOAuth is the 公众号's 网页授权 (nil: WeChat login is off);
+	// WeChatMessenger sends its subscription messages (nil: none).
+	WeChatOAuth     WeChatOAuth
+	WeChatMessenger WeChatMessenger
 	// Checkers are the cross-department check sources (核对), one each.
 	Checkers []Checker
 	Clock    model.Clock
@@ -82,6 +94,7 @@ type App struct {
 	Audit       *Audit
 	// Residents.
 	Residents    *Residents
+	WeChat       *WeChatLogin
 	Households   *Households
 	Applications *Applications
 	Documents    *Documents
@@ -126,7 +139,12 @@ func NewApp(d Deps) *App {
 	}
 	// Residents.
 	a.Residents = &Residents{d: d.residents(), sessions: a.Sessions}
-	a.Applications = &Applications{d: d.applications(), audit: a.Audit}
+	a.WeChat = NewWeChatLogin(d.wechat(), d.WeChatOAuth, a.Residents, a.Audit)
+	appDeps := d.applications()
+	if d.WeChatMessenger != nil && d.Settings.WeChatTemplateID != "" {
+		appDeps.Steps = NewWeChatSteps(d.wechat(), d.WeChatMessenger, d.Settings.WeChatTemplateID, d.Settings.WeChatTimeout)
+	}
+	a.Applications = &Applications{d: appDeps, audit: a.Audit}
 	a.Households = &Households{d: d.households(), audit: a.Audit, apps: a.Applications}
 	a.Documents = &Documents{d: d.documents(), apps: a.Applications, audit: a.Audit}
 	// Staff workflow.

@@ -345,8 +345,10 @@ func StepMessage(app *model.Application, status model.Status, note string) strin
 // RecordStep writes down one state change of app: a timeline entry (time,
 // status, actor role, note) and a message to the resident (messageText, or
 // StepMessage when empty), and in dev mode a copy of the message in the
-// outbox. It joins the caller's transaction; call it in the same
-// transaction as the status update. Database failures come back wrapped.
+// outbox; a resident with a bound WeChat also gets it as a subscription
+// message once the transaction commits (ApplicationsDeps.Steps). It joins
+// the caller's transaction; call it in the same transaction as the status
+// update. Database failures come back wrapped.
 func (s *Applications) RecordStep(ctx context.Context, app *model.Application, status model.Status, actorRole string, actorID *string, note, messageText string) error {
 	_, err := s.recordStep(ctx, app, status, actorRole, actorID, note, messageText, false)
 	return err
@@ -383,6 +385,9 @@ func (s *Applications) recordStep(ctx context.Context, app *model.Application, s
 		msg := model.Message{ID: s.d.IDs.New(), ResidentID: app.ResidentID, ApplicationID: &appID, Text: messageText, CreatedAt: now}
 		if err := s.d.DB.CreateMessage(ctx, &msg); err != nil {
 			return fmt.Errorf("record step %s: %w", status, err)
+		}
+		if s.d.Steps != nil {
+			s.d.Steps.NotifyStep(ctx, app, status, now)
 		}
 		if s.d.StepTexts != nil {
 			res, err := s.d.DB.Resident(ctx, app.ResidentID)

@@ -16,8 +16,11 @@ type ApplicationsDeps struct {
 	DB        *storage.DB
 	Keys      *Keys
 	StepTexts SMSSender
-	Clock     model.Clock
-	IDs       *model.IDs
+	// Steps, when set, also tells the resident of each step by another
+	// channel (WeChat subscription messages).
+	Steps StepNotifier
+	Clock model.Clock
+	IDs   *model.IDs
 }
 
 func (d Deps) applications() ApplicationsDeps {
@@ -192,4 +195,20 @@ type SocietyDeps struct {
 
 func (d Deps) society() SocietyDeps {
 	return SocietyDeps{DB: d.DB, KV: d.KV, Keys: d.Keys, Clock: d.Clock, IDs: d.IDs, Random: d.Random, Logger: d.Logger, Settings: d.Settings}
+}
+
+// WeChatDeps are what WeChatLogin and WeChatSteps use.
+type WeChatDeps struct {
+	DB       *storage.DB
+	KV       storage.KV
+	Limiter  storage.Limiter
+	Keys     *Keys
+	Clock    model.Clock
+	Random   io.Reader
+	Logger   *slog.Logger
+	Settings Settings
+}
+
+func (d Deps) wechat() WeChatDeps {
+	return WeChatDeps{DB: d.DB, KV: d.KV, Limiter: d.Limiter, Keys: d.Keys, Clock: d.Clock, Random: d.Random, Logger: d.Logger, Settings: d.Settings}
 }

@@ -144,67 +144,78 @@ type Login struct {
 // a wrong, expired, used or burned code, and model.KindRateLimited past 60
 // attempts an hour from one client IP.
 func (r *Residents) Login(ctx context.Context, rawPhone, code string) (Login, error) {
-	phone, err := model.NormalizePhone(rawPhone)
+	res, err := r.verifyCode(ctx, rawPhone, code)
 	if err != nil {
 		return Login{}, err
 	}
-	code = strings.TrimSpace(code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return Login{}, model.Invalid("code", "must be the 6 digits of the text message")
-	}
-	if err := r.allow(ctx, "login:ip:"+model.RequestMetaFrom(ctx).ClientIP, limitLoginPerIPHour); err != nil {
-		return Login{}, err
-	}
-	idx := r.d.Keys.BlindIndex("phone", phone)
-	codeKey, triesKey := "sms:code:"+idx, "sms:tries:"+idx
-	b, err := r.d.KV.Get(ctx, codeKey)
-	if errors.Is(err, model.ErrNotFound) {
-		return Login{}, errCodeWrong
-	}
-	if err != nil {
-		return Login{}, fmt.Errorf("load login code: %w", err)
-	}
-	var rec smsCodeRecord
-	if err := json.Unmarshal(b, &rec); err != nil || !r.d.Clock.Now().Before(rec.Expires) {
-		_ = r.d.KV.Delete(ctx, codeKey, triesKey)
-		return Login{}, errCodeWrong
-	}
-	tries, _, err := r.d.KV.IncrWindow(ctx, triesKey, SMSCodeTTL)
-	if err != nil {
-		return Login{}, fmt.Errorf("count login tries: %w", err)
-	}
-	if tries > SMSCodeMaxTries {
-		_ = r.d.KV.Delete(ctx, codeKey)
-		return Login{}, errCodeBurned
-	}
-	if !hmac.Equal([]byte(rec.Hash), []byte(r.codeHash(idx, code))) {
-		if tries >= SMSCodeMaxTries {
-			_ = r.d.KV.Delete(ctx, codeKey)
-			return Login{}, errCodeBurned
-		}
-		return Login{}, errCodeWrong
-	}
-	// Single use: of two concurrent logins with the same code only the one
-	// that claims it goes on.
-	claimed, err := r.d.KV.SetNX(ctx, "sms:used:"+rec.Hash, []byte("1"), SMSCodeTTL)
-	if err != nil {
-		return Login{}, fmt.Errorf("claim login code: %w", err)
-	}
-	if !claimed {
-		return Login{}, errCodeWrong
-	}
-	_ = r.d.KV.Delete(ctx, codeKey, triesKey)
+	return r.openSession(ctx, res)
+}
 
-	res, err := r.findOrCreate(ctx, phone, idx)
-	if err != nil {
-		return Login{}, err
-	}
+// openSession starts a resident session for res.
+func (r *Residents) openSession(ctx context.Context, res model.Resident) (Login, error) {
 	sess, err := r.sessions.Create(ctx, model.Principal{Kind: model.PrincipalResident, ID: res.ID},
 		r.d.Settings.ResidentIdleTTL, r.d.Settings.ResidentMaxTTL)
 	if err != nil {
 		return Login{}, err
 	}
 	return Login{Token: sess.Token, ExpiresAt: sess.ExpiresAt, Resident: ResidentView{ID: res.ID, PhoneMasked: res.PhoneMasked}}, nil
+}
+
+// verifyCode checks the login code sent to phone (the rules and errors of
+// Login) and returns the resident, created on first login.
+func (r *Residents) verifyCode(ctx context.Context, rawPhone, code string) (model.Resident, error) {
+	phone, err := model.NormalizePhone(rawPhone)
+	if err != nil {
+		return model.Resident{}, err
+	}
+	code = strings.TrimSpace(code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return model.Resident{}, model.Invalid("code", "must be the 6 digits of the text message")
+	}
+	if err := r.allow(ctx, "login:ip:"+model.RequestMetaFrom(ctx).ClientIP, limitLoginPerIPHour); err != nil {
+		return model.Resident{}, err
+	}
+	idx := r.d.Keys.BlindIndex("phone", phone)
+	codeKey, triesKey := "sms:code:"+idx, "sms:tries:"+idx
+	b, err := r.d.KV.Get(ctx, codeKey)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Resident{}, errCodeWrong
+	}
+	if err != nil {
+		return model.Resident{}, fmt.Errorf("load login code: %w", err)
+	}
+	var rec smsCodeRecord
+	if err := json.Unmarshal(b, &rec); err != nil || !r.d.Clock.Now().Before(rec.Expires) {
+		_ = r.d.KV.Delete(ctx, codeKey, triesKey)
+		return model.Resident{}, errCodeWrong
+	}
+	tries, _, err := r.d.KV.IncrWindow(ctx, triesKey, SMSCodeTTL)
+	if err != nil {
+		return model.Resident{}, fmt.Errorf("count login tries: %w", err)
+	}
+	if tries > SMSCodeMaxTries {
+		_ = r.d.KV.Delete(ctx, codeKey)
+		return model.Resident{}, errCodeBurned
+	}
+	if !hmac.Equal([]byte(rec.Hash), []byte(r.codeHash(idx, code))) {
+		if tries >= SMSCodeMaxTries {
+			_ = r.d.KV.Delete(ctx, codeKey)
+			return model.Resident{}, errCodeBurned
+		}
+		return model.Resident{}, errCodeWrong
+	}
+	// Single use: of two concurrent logins with the same code only the one
+	// that claims it goes on.
+	claimed, err := r.d.KV.SetNX(ctx, "sms:used:"+rec.Hash, []byte("1"), SMSCodeTTL)
+	if err != nil {
+		return model.Resident{}, fmt.Errorf("claim login code: %w", err)
+	}
+	if !claimed {
+		return model.Resident{}, errCodeWrong
+	}
+	_ = r.d.KV.Delete(ctx, codeKey, triesKey)
+
+	return r.findOrCreate(ctx, phone, idx)
 }
 
 // findOrCreate returns the resident with the phone, creating them on first
@@ -245,4 +256,24 @@ func residentOf(ctx context.Context) (model.Principal, error) {
 		return model.Principal{}, model.ErrUnauthenticated
 	}
 	return p, nil
+}
+
+// CurrentSession is the caller's own session without its token.
+type CurrentSession struct {
+	ExpiresAt time.Time    `json:"expires_at"`
+	Resident  ResidentView `json:"resident"`
+}
+
+// Current describes the calling resident's session (for the portal after
+// a login that answered with a redirect, such as WeChat's).
+func (r *Residents) Current(ctx context.Context) (CurrentSession, error) {
+	p, err := residentOf(ctx)
+	if err != nil {
+		return CurrentSession{}, err
+	}
+	res, err := r.d.DB.Resident(ctx, p.ID)
+	if err != nil {
+		return CurrentSession{}, err
+	}
+	return CurrentSession{ExpiresAt: p.ExpiresAt, Resident: ResidentView{ID: res.ID, PhoneMasked: res.PhoneMasked}}, nil
 }

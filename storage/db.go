@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
@@ -243,9 +244,13 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		defer span.End()
 	}
 	var err error
+	var hooks *commitHooks
 	for attempt := 1; ; attempt++ {
+		// A retried attempt starts with no hooks: only the attempt that
+		// commits runs its own.
+		hooks = &commitHooks{}
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), commitHooksKey{}, hooks))
 		})
 		// A deadlock victim's transaction was rolled back whole; running it
 		// again is safe and is what MySQL asks for.
@@ -263,7 +268,45 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		}
 		return translate("transaction", err)
 	}
+	hooks.run()
 	return nil
+}
+
+type commitHooksKey struct{}
+
+// commitHooks are what AfterCommit deferred in one transaction.
+type commitHooks struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (h *commitHooks) add(fn func()) {
+	h.mu.Lock()
+	h.fns = append(h.fns, fn)
+	h.mu.Unlock()
+}
+
+func (h *commitHooks) run() {
+	h.mu.Lock()
+	fns := h.fns
+	h.fns = nil
+	h.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// AfterCommit runs fn once the transaction carried in ctx has committed,
+// and never when it rolls back; outside a transaction it runs fn at once.
+// It is for what must not happen inside a transaction or before its data
+// is visible: outside calls such as a message to a resident's WeChat. fn
+// runs on the committing goroutine, so it should be quick or start its own.
+func (db *DB) AfterCommit(ctx context.Context, fn func()) {
+	if h, ok := ctx.Value(commitHooksKey{}).(*commitHooks); ok {
+		h.add(fn)
+		return
+	}
+	fn()
 }
 
 // conn returns the transaction in ctx, or the pool bound to ctx.

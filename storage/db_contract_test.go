@@ -82,6 +82,48 @@ func testDB(t *testing.T, open func(t *testing.T) *DB) {
 		}
 	})
 
+	t.Run("after-commit hooks run once the data is committed, never on rollback", func(t *testing.T) {
+		t.Parallel()
+		db := migrated(t, open)
+		ctx := context.Background()
+		region := model.Region{Code: "140000", Name: "r140000", Level: model.LevelOfCode("140000")}
+		var ran []string
+		err := db.InTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+			return errors.New("boom")
+		})
+		if err == nil || len(ran) != 0 {
+			t.Fatalf("a rolled-back transaction ran its hooks: %v %v", ran, err)
+		}
+		err = db.InTx(ctx, func(ctx context.Context) error {
+			if err := db.UpsertRegion(ctx, region); err != nil {
+				return err
+			}
+			// A joined InTx defers to the outermost commit.
+			return db.InTx(ctx, func(ctx context.Context) error {
+				db.AfterCommit(ctx, func() {
+					// The hook sees the committed row from outside the transaction.
+					if _, err := db.Region(context.Background(), region.Code); err != nil {
+						ran = append(ran, "before commit")
+						return
+					}
+					ran = append(ran, "committed")
+				})
+				if len(ran) != 0 {
+					t.Error("a hook ran inside the transaction")
+				}
+				return nil
+			})
+		})
+		if err != nil || len(ran) != 1 || ran[0] != "committed" {
+			t.Fatalf("hooks after commit: %v %v", ran, err)
+		}
+		db.AfterCommit(ctx, func() { ran = append(ran, "no transaction") })
+		if len(ran) != 2 {
+			t.Fatal("outside a transaction a hook runs at once")
+		}
+	})
+
 	t.Run("errors become model errors", func(t *testing.T) {
 		t.Parallel()
 		db := migrated(t, open)

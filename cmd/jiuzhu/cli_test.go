@@ -92,9 +92,13 @@ func TestConfigCheck(t *testing.T) {
 		"JIUZHU_S3_SECRET_KEY":      "s3-sk-9d8c7b6a5f4e3d2c1b0a",
 		"JIUZHU_SMS_WEBHOOK_SECRET": "sms-webhook-key-4411aa",
 		"JIUZHU_METRICS_TOKEN":      "9b8a7c6d5e4f30211a2b3c4d5e6f7081",
-		"JIUZHU_DB_DSN":             "jiuzhu:db-pass-Kk22@tcp(127.0.0.1:3306)/jiuzhu?parseTime=true",
+		// Regression: checks_secret was printed in clear.
+		"JIUZHU_CHECKS_SECRET": "checks-platform-key-77aa66bb",
+		"JIUZHU_WECHAT_SECRET": "wx-app-secret-5c4b3a2918f7e6d5",
+		"JIUZHU_DB_DSN":        "jiuzhu:db-pass-Kk22@tcp(127.0.0.1:3306)/jiuzhu?parseTime=true",
 	}
-	vars := map[string]string{"JIUZHU_DATA_DIR": t.TempDir()}
+	vars := map[string]string{"JIUZHU_DATA_DIR": t.TempDir(),
+		"JIUZHU_WECHAT_APP_ID": "wx0123456789abcdef", "JIUZHU_WECHAT_PUBLIC_URL": "https://jz.example.gov.cn"}
 	for k, v := range secrets {
 		vars[k] = v
 	}

@@ -11,6 +11,7 @@ const routes = [
   { path: '/applications/:id', component: () => import('./views/ApplicationDetail.vue'), meta: { auth: 'resident', title: '申请详情' } },
   { path: '/messages', component: () => import('./views/Messages.vue'), meta: { auth: 'resident', title: '消息', tab: true } },
   { path: '/vouchers', component: () => import('./views/Vouchers.vue'), meta: { auth: 'resident', title: '教育券', tab: true } },
+  { path: '/wechat', component: () => import('./views/WeChatBinding.vue'), meta: { auth: 'resident', title: '微信绑定' } },
   { path: '/pairing', component: () => import('./views/Pairing.vue'), meta: { auth: 'resident', title: '结对助学' } },
   { path: '/volunteer/login', component: () => import('./views/ResidentLogin.vue'), meta: { title: '志愿者登录', volunteer: true } },
   { path: '/volunteer', component: () => import('./views/VolunteerHome.vue'), meta: { auth: 'resident', title: '志愿服务' } },
