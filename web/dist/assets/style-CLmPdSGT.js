@@ -1,0 +1,1 @@
+import"./api-B5koDION.js";import"./tab-B0-WqWyO.js";

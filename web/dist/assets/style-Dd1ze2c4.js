@@ -1,0 +1,1 @@
+import"./api-B5koDION.js";import"./index-sDsf8X5f.js";

@@ -1,0 +1,1 @@
+import"./api-B5koDION.js";import"./cell-CnQMzbMU.js";

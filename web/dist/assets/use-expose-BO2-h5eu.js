@@ -1,0 +1,1 @@
+import{Vt as e,ht as t}from"./api-B5koDION.js";function n(n){let r=e();r&&t(r.proxy,n)}export{n as t};

@@ -1,0 +1,1 @@
+import{Vt as e}from"./api-B5koDION.js";var t=0;function n(){let{name:n=`unknown`}=e()?.type||{};return`${n}-${++t}`}export{n as t};
