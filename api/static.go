@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,9 +77,11 @@ func precompressedOf(name string) (string, bool) {
 // serve sends name (which must be indexed) in the coding the request
 // prefers among the copies there are: Content-Type of the file itself,
 // Content-Encoding, Content-Length and ETag of what is sent, Vary when
-// copies exist. Ranges are of the plain file (a range request gets no
-// coding). http.ServeContent answers HEAD, If-None-Match (304) and
-// ranges.
+// copies exist. http.ServeContent answers HEAD, If-None-Match (304) and
+// ranges. A range, and the preconditions whose failure is an error page
+// (If-Match, If-Unmodified-Since, If-Range), are answered from the plain
+// file: ServeContent's error pages would otherwise go out under the copy's
+// Content-Encoding.
 func (p *portalFiles) serve(w http.ResponseWriter, r *http.Request, name string, f portalFile) error {
 	h := w.Header()
 	send, etag := name, f.etag
@@ -92,7 +95,7 @@ func (p *portalFiles) serve(w http.ResponseWriter, r *http.Request, name string,
 			offers = append(offers, encGzip)
 		}
 		enc := ""
-		if r.Header.Get("Range") == "" {
+		if !plainOnly(r) {
 			enc = negotiateEncoding(r.Header.Get("Accept-Encoding"), offers...)
 		}
 		switch enc {
@@ -114,10 +117,30 @@ func (p *portalFiles) serve(w http.ResponseWriter, r *http.Request, name string,
 		return fmt.Errorf("portal file %s cannot seek", send)
 	}
 	h.Set("ETag", etag)
+	if h.Get("Content-Encoding") != "" {
+		// ServeContent leaves Content-Length out under a Content-Encoding
+		// (it expects a coder downstream); this copy is the exact body.
+		info, err := file.Stat()
+		if err != nil {
+			return fmt.Errorf("stat portal file %s: %w", send, err)
+		}
+		h.Set("Content-Length", strconv.FormatInt(info.Size(), 10))
+	}
 	// ServeContent takes the type from the plain file's name, never from
 	// the copy's .br or .gz.
 	http.ServeContent(w, r, path.Base(name), time.Time{}, content)
 	return nil
+}
+
+// plainOnly reports whether a request must be answered from the plain
+// file: ranges and the error-page preconditions.
+func plainOnly(r *http.Request) bool {
+	for _, h := range []string{"Range", "If-Range", "If-Match", "If-Unmodified-Since"} {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // portal serves the embedded H5 portal for GET and HEAD requests outside
