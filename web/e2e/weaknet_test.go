@@ -162,6 +162,14 @@ func TestFirstLoadWithinBudget(t *testing.T) {
 		t.Errorf("the browser asked for %q, not brotli", asked)
 	}
 
+	// The route's own component styles arrive after style.css and set some
+	// of the same variables on :root: the portal's overrides still win.
+	vars, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const s = getComputedStyle(document.documentElement);
+		return ['--van-button-default-height', '--van-cell-font-size', '--van-gray-6'].map((v) => s.getPropertyValue(v).trim()).join(' ') })()`))
+	if err != nil || vars != "48px 16px #63656a" {
+		t.Errorf("Vant variables after the login page loaded: %q (%v), want style.css's 48px 16px #63656a", vars, err)
+	}
+
 	// The skeleton is in the page itself: no script builds it.
 	res, err := http.Get(srv.URL + "/login")
 	if err != nil {
