@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,9 +29,15 @@ const firstLoadBudget = 150 << 10
 type switchableServer struct {
 	*httptest.Server
 	down atomic.Bool
-	mu   sync.Mutex
-	seen map[string]string // path → Accept-Encoding of the last request
+	// nextVersion, when set, is the version the served sw.js carries (as
+	// a new build's would).
+	nextVersion atomic.Pointer[string]
+	mu          sync.Mutex
+	seen        map[string]string // path → Accept-Encoding of the last request
 }
+
+// swVersion finds the build's version in sw.js.
+var swVersion = regexp.MustCompile(`const VERSION = "[^"]*"`)
 
 func serveSwitchable(t *testing.T) (*apitest.Env, *switchableServer) {
 	t.Helper()
@@ -49,6 +56,15 @@ func serveSwitchable(t *testing.T) (*apitest.Env, *switchableServer) {
 		s.mu.Lock()
 		s.seen[r.URL.Path] = r.Header.Get("Accept-Encoding")
 		s.mu.Unlock()
+		if v := s.nextVersion.Load(); v != nil && r.URL.Path == "/sw.js" {
+			rec := httptest.NewRecorder()
+			env.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sw.js", nil))
+			body := swVersion.ReplaceAllString(rec.Body.String(), `const VERSION = "`+*v+`"`)
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			_, _ = io.WriteString(w, body)
+			return
+		}
 		env.Handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.Close)
@@ -257,4 +273,43 @@ func TestOfflineShellAndRetry(t *testing.T) {
 			t.Errorf("the service worker cached an API answer: %s", p)
 		}
 	}
+}
+
+// TestServiceWorkerUpdates: a new build's worker (another version in
+// sw.js) installs, takes over and deletes the older build's cache, and
+// the portal keeps working under it.
+func TestServiceWorkerUpdates(t *testing.T) {
+	t.Parallel()
+	_, srv := serveSwitchable(t)
+	ctx := browser(t)
+	run(t, ctx, "first visit",
+		chromedp.Navigate(srv.URL+"/guide"),
+		chromedp.WaitVisible(chromedp.CSS(`section.guide-help`)),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the service worker never took the page: %v", err)
+	}
+	cacheNames := `caches.keys().then((k) => k.join(','))`
+	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](cacheNames, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(first, "jiuzhu-") || strings.Contains(first, ",") {
+		t.Fatalf("caches after the first visit: %q (%v)", first, err)
+	}
+	next := "next-build"
+	srv.nextVersion.Store(&next)
+	run(t, ctx, "the new worker installs and takes over",
+		js(`navigator.serviceWorker.getRegistration().then((r) => r.update())`),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`caches.keys().then((k) => k.length === 1 && k[0] === 'jiuzhu-next-build')`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		names, _ := chromedp.Run(ctx, chromedp.Evaluate[string](cacheNames, chromedp.EvalAwaitPromise))
+		t.Fatalf("after the update the caches are %q, want only jiuzhu-next-build (%v)", names, err)
+	}
+	shell, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`caches.open('jiuzhu-next-build').then((c) => c.match('/')).then((r) => !!r)`, chromedp.EvalAwaitPromise))
+	if err != nil || !shell {
+		t.Fatalf("the new cache has no shell (%v)", err)
+	}
+	run(t, ctx, "the portal under the new worker",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`section.guide-help`)),
+	)
 }
