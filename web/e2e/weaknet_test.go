@@ -201,6 +201,19 @@ func TestFirstLoadWithinBudget(t *testing.T) {
 	}
 }
 
+// visitGuide opens the public guide (a first visit) and waits until the
+// service worker controls the page.
+func visitGuide(t *testing.T, ctx context.Context, srvURL string) {
+	t.Helper()
+	run(t, ctx, "first visit",
+		chromedp.Navigate(srvURL+"/guide"),
+		chromedp.WaitVisible(chromedp.CSS(`section.guide-help`)),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the service worker never took the page: %v", err)
+	}
+}
+
 // TestOfflineShellAndRetry: after a first visit the service worker keeps
 // the app shell (and never an API answer). Offline (network emulation)
 // the page says so; with the server unreachable a reload still opens the
@@ -211,13 +224,7 @@ func TestOfflineShellAndRetry(t *testing.T) {
 	_, srv := serveSwitchable(t)
 	ctx := browser(t)
 	const guide = `section.guide-help`
-	run(t, ctx, "first visit",
-		chromedp.Navigate(srv.URL+"/guide"),
-		chromedp.WaitVisible(chromedp.CSS(guide)),
-	)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("the service worker never took the page: %v", err)
-	}
+	visitGuide(t, ctx, srv.URL)
 	run(t, ctx, "second visit, through the worker",
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(guide)),
@@ -282,13 +289,7 @@ func TestServiceWorkerUpdates(t *testing.T) {
 	t.Parallel()
 	_, srv := serveSwitchable(t)
 	ctx := browser(t)
-	run(t, ctx, "first visit",
-		chromedp.Navigate(srv.URL+"/guide"),
-		chromedp.WaitVisible(chromedp.CSS(`section.guide-help`)),
-	)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("the service worker never took the page: %v", err)
-	}
+	visitGuide(t, ctx, srv.URL)
 	cacheNames := `caches.keys().then((k) => k.join(','))`
 	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](cacheNames, chromedp.EvalAwaitPromise))
 	if err != nil || !strings.HasPrefix(first, "jiuzhu-") || strings.Contains(first, ",") {
