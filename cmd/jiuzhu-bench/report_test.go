@@ -212,6 +212,12 @@ func TestOptionsAndHelpers(t *testing.T) {
 	if _, err := parseFlags([]string{"-rounds", "0"}, &strings.Builder{}); err == nil {
 		t.Error("0 rounds accepted")
 	}
+	if o, err := parseFlags([]string{"-only", "lighthouse"}, &strings.Builder{}); err != nil || o.Only != "lighthouse" || !o.Lighthouse {
+		t.Errorf("-only lighthouse: %+v %v", o, err)
+	}
+	if _, err := parseFlags([]string{"-only", "vouchers"}, &strings.Builder{}); err == nil {
+		t.Error("-only of a part that has no -only run accepted")
+	}
 	if got := residentIP(0); got != "198.18.0.1" {
 		t.Errorf("residentIP(0) = %s", got)
 	}
