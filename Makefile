@@ -39,7 +39,8 @@ lint: ## go vet + staticcheck (pinned, installed into .tools/)
 	@test -x $(TOOLS)/staticcheck || GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
 	$(TOOLS)/staticcheck ./...
 
-bench: ## load driver on private MariaDB/Redis/S3 (writes docs/BENCHMARKS.md), then the other Go benchmarks
+bench: ## load driver on private MariaDB/Redis/S3 + Lighthouse on the portal (writes docs/BENCHMARKS.md), then the other Go benchmarks
+	@if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund >/dev/null; else echo "no npm: the Lighthouse lines will say so"; fi
 	$(GO) run ./cmd/jiuzhu-bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench '$(BENCH_GO_OTHERS)' -benchmem -benchtime 1x ./api/ ./storage/
 

@@ -2,66 +2,146 @@ package api
 
 import (
 	"compress/gzip"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/andybalholm/brotli"
 	"github.com/gin-gonic/gin"
 )
 
 // minCompressBytes is the smallest declared body worth compressing: below
-// it gzip's own 20-odd bytes and the CPU are not paid back.
+// it the encoders' own bytes and the CPU are not paid back.
 const minCompressBytes = 1024
 
-// compressResponses gzips text responses — the portal's scripts, styles
-// and pages, and JSON — for clients that accept it: a phone on a weak
-// network gets the portal's first load at about a third of its size.
-// Binary bodies (photos, PDFs, spreadsheets, QR images), ranges, HEAD and
-// bodies declared shorter than minCompressBytes pass through unchanged.
+// jsonBrotliLevel is the brotli level of responses compressed as they are
+// sent (JSON, the OpenAPI document, /api/docs): a fast level, a little
+// smaller than gzip's default for about its CPU. The portal's files are not
+// compressed here: the build wrote their best-quality .br and .gz copies
+// (api/static.go sends them).
+const jsonBrotliLevel = 4
+
+// Content codings the server sends, in its order of preference at equal
+// quality.
+const (
+	encBrotli = "br"
+	encGzip   = "gzip"
+)
+
+// negotiateEncoding picks the content coding for an Accept-Encoding header
+// among offers (in the server's order of preference): the one with the
+// highest quality, the server's order breaking ties; "" means identity
+// (no header, nothing acceptable offered, or only q=0). "*" stands for
+// any coding the header does not name.
+func negotiateEncoding(header string, offers ...string) string {
+	if header == "" {
+		return ""
+	}
+	named := map[string]float64{}
+	star := -1.0
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+				continue
+			}
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 || f > 1 {
+				f = 0 // a malformed weight accepts nothing rather than guessing
+			}
+			q = f
+		}
+		if name == "*" {
+			star = q
+			continue
+		}
+		if name == "x-gzip" {
+			name = encGzip
+		}
+		if old, seen := named[name]; !seen || q > old {
+			named[name] = q
+		}
+	}
+	best, bestQ := "", 0.0
+	for _, o := range offers {
+		q, ok := named[o]
+		if !ok {
+			q = star
+		}
+		if q > bestQ {
+			best, bestQ = o, q
+		}
+	}
+	return best
+}
+
+// encoder is what gzip.Writer and brotli.Writer have in common.
+type encoder interface {
+	io.WriteCloser
+	Flush() error
+	Reset(io.Writer)
+}
+
+// compressResponses compresses text responses made as they are sent —
+// JSON above all — with brotli or gzip as the client's Accept-Encoding
+// prefers, and says so in Vary. Binary bodies (photos, PDFs,
+// spreadsheets, QR images), ranges, HEAD, bodies declared shorter than
+// minCompressBytes and responses that already carry a Content-Encoding
+// (the portal's precompressed files) pass through unchanged, so nothing
+// is compressed twice.
 func compressResponses() gin.HandlerFunc {
-	pool := &sync.Pool{New: func() any {
-		w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // the level is valid: no error
-		return w
-	}}
+	pools := map[string]*sync.Pool{
+		encBrotli: {New: func() any { return brotli.NewWriterLevel(nil, jsonBrotliLevel) }},
+		encGzip: {New: func() any {
+			w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // the level is valid: no error
+			return w
+		}},
+	}
 	return func(c *gin.Context) {
 		r := c.Request
-		if r.Method == http.MethodHead || r.Header.Get("Range") != "" || !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if r.Method == http.MethodHead || r.Header.Get("Range") != "" {
+			c.Next()
+			return
+		}
+		enc := negotiateEncoding(r.Header.Get("Accept-Encoding"), encBrotli, encGzip)
+		addVary(c.Writer.Header(), "Accept-Encoding")
+		if enc == "" {
 			c.Next()
 			return
 		}
 		orig := c.Writer
-		gw := &gzipWriter{ResponseWriter: orig, pool: pool}
-		c.Writer = gw
+		cw := &compressWriter{ResponseWriter: orig, pool: pools[enc], encoding: enc}
+		c.Writer = cw
 		defer func() {
-			gw.close()
+			cw.close()
 			c.Writer = orig
 		}()
-		c.Header("Vary", "Accept-Encoding")
 		c.Next()
 	}
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if name = strings.TrimSpace(name); !strings.EqualFold(name, "gzip") && name != "*" {
-			continue
-		}
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
+// addVary adds a field name to Vary once.
+func addVary(h http.Header, field string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), field) {
+				return
 			}
 		}
-		return q > 0
 	}
-	return false
+	h.Add("Vary", field)
 }
 
 // compressible reports whether a response of this Content-Type gains from
-// gzip.
+// compression.
 func compressible(contentType string) bool {
 	ct, _, _ := strings.Cut(contentType, ";")
 	ct = strings.TrimSpace(strings.ToLower(ct))
@@ -75,16 +155,17 @@ func compressible(contentType string) bool {
 	return false
 }
 
-// gzipWriter decides at the first body byte whether to compress: by then
-// the handler has set the Content-Type and any Content-Encoding.
-type gzipWriter struct {
+// compressWriter decides at the first body byte whether to compress: by
+// then the handler has set the Content-Type and any Content-Encoding.
+type compressWriter struct {
 	gin.ResponseWriter
-	pool    *sync.Pool
-	gz      *gzip.Writer
-	decided bool
+	pool     *sync.Pool
+	encoding string
+	enc      encoder
+	decided  bool
 }
 
-func (w *gzipWriter) decide() {
+func (w *compressWriter) decide() {
 	if w.decided {
 		return
 	}
@@ -99,39 +180,44 @@ func (w *gzipWriter) decide() {
 		return
 	}
 	h.Del("Content-Length")
-	h.Set("Content-Encoding", "gzip")
-	gz := w.pool.Get().(*gzip.Writer)
-	gz.Reset(w.ResponseWriter)
-	w.gz = gz
+	h.Set("Content-Encoding", w.encoding)
+	// The compressed bytes are another representation: a strong validator
+	// of the plain body no longer names them byte for byte.
+	if et := h.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
+		h.Set("ETag", "W/"+et)
+	}
+	e := w.pool.Get().(encoder)
+	e.Reset(w.ResponseWriter)
+	w.enc = e
 }
 
-func (w *gzipWriter) Write(b []byte) (int, error) {
+func (w *compressWriter) Write(b []byte) (int, error) {
 	w.decide()
-	if w.gz == nil {
+	if w.enc == nil {
 		return w.ResponseWriter.Write(b)
 	}
-	return w.gz.Write(b)
+	return w.enc.Write(b)
 }
 
-func (w *gzipWriter) WriteString(s string) (int, error) {
+func (w *compressWriter) WriteString(s string) (int, error) {
 	return w.Write([]byte(s))
 }
 
 // Flush sends what is compressed so far (streamed responses).
-func (w *gzipWriter) Flush() {
-	if w.gz != nil {
-		_ = w.gz.Flush() // a failed flush shows up on the next write
+func (w *compressWriter) Flush() {
+	if w.enc != nil {
+		_ = w.enc.Flush() // a failed flush shows up on the next write
 	}
 	w.ResponseWriter.Flush()
 }
 
-// close ends the gzip stream and returns the compressor to the pool.
-func (w *gzipWriter) close() {
-	if w.gz == nil {
+// close ends the compressed stream and returns the encoder to its pool.
+func (w *compressWriter) close() {
+	if w.enc == nil {
 		return
 	}
-	_ = w.gz.Close() // the client went away: nothing left to tell it
-	w.gz.Reset(nil)
-	w.pool.Put(w.gz)
-	w.gz = nil
+	_ = w.enc.Close() // the client went away: nothing left to tell it
+	w.enc.Reset(nil)
+	w.pool.Put(w.enc)
+	w.enc = nil
 }

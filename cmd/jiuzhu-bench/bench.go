@@ -122,6 +122,9 @@ func (b *Bench) runAll(ctx context.Context) error {
 	if b.opt.GoBench {
 		b.goBenchLines(ctx)
 	}
+	if b.opt.Lighthouse {
+		b.lighthouseLines(ctx)
+	}
 	return nil
 }
 

@@ -41,6 +41,11 @@ type Options struct {
 	Embedded  bool
 	GoBench   bool
 	Keep      bool
+	// Lighthouse runs the portal's Lighthouse lines (mobile performance
+	// and accessibility, first-load bytes); Only names the one part to run
+	// ("lighthouse"), whose lines then replace theirs in the report.
+	Lighthouse bool
+	Only       string
 }
 
 func main() {
@@ -66,12 +71,17 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&o.Embedded, "embedded", true, "also measure the embedded default (SQLite) create and GET lines")
 	fs.BoolVar(&o.GoBench, "gobench", true, "also run the 50,000-row publication and payment-roll Go benchmarks")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (logs, data)")
+	fs.BoolVar(&o.Lighthouse, "lighthouse", true, "also run Lighthouse on the portal (web/node_modules, /usr/bin/chromium)")
+	fs.StringVar(&o.Only, "only", "", "run only this part and update its lines in the report: lighthouse")
 	quick := fs.Bool("quick", false, "small counts for development: 1 round of 1s, 100 vouchers, 120 residents, no Go benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if *quick {
 		o.Rounds, o.Duration, o.Vouchers, o.Residents, o.GoBench = 1, time.Second, 100, 120, false
+	}
+	if o.Only != "" && o.Only != "lighthouse" {
+		return o, fmt.Errorf("-only %q: the parts are: lighthouse", o.Only)
 	}
 	if o.Rounds < 1 || o.Clients < 1 || o.Vouchers < 1 || o.Residents < 20 || o.UploadKiB < 1 {
 		return o, fmt.Errorf("rounds, clients, vouchers ≥ 1, residents ≥ 20, upload-kib ≥ 1")
@@ -104,6 +114,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	began := time.Now()
 	b.report.Date = began.UTC().Format("2006-01-02 15:04 UTC")
 	b.report.Machine = append(machine(), "load average at start: "+loadAverage()+" (the machine is shared; other work competes for the cores)")
+	if opt.Only == "lighthouse" {
+		return b.runOnly(ctx, stdout)
+	}
 	if err := b.runAll(ctx); err != nil {
 		return err
 	}
@@ -138,6 +151,42 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if len(b.asserts) > 0 {
 		return fmt.Errorf("assertion failed: %s", strings.Join(b.asserts, "; "))
+	}
+	return nil
+}
+
+// runOnly runs one part of the bench (-only) and replaces its lines in the
+// existing report, keeping every other line as the last full run wrote it.
+func (b *Bench) runOnly(ctx context.Context, stdout io.Writer) error {
+	if err := b.build(ctx); err != nil {
+		return err
+	}
+	b.lighthouseLines(ctx)
+	fmt.Fprintln(stdout, "\n== results (median of rounds) ==")
+	for _, l := range b.report.Lines {
+		fmt.Fprintln(stdout, l.Summary())
+	}
+	if b.opt.Out == "" {
+		return nil
+	}
+	path := b.opt.Out
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.root, path)
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("-only updates an existing report: %w", err)
+	}
+	merged, ok := MergeLines(string(old), b.report.Lines, fmt.Sprintf("-only %s run: %s, load average %s", b.opt.Only, b.report.Date, loadAverage()))
+	if !ok {
+		return fmt.Errorf("%s is not a report of this driver: run the whole bench once", path)
+	}
+	if err := os.WriteFile(path, []byte(merged), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "updated %s\n", path)
+	if missed := b.report.Failed(); len(missed) > 0 {
+		fmt.Fprintf(stdout, "targets not met: %s\n", strings.Join(missed, "; "))
 	}
 	return nil
 }

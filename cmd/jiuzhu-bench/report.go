@@ -20,6 +20,10 @@ const (
 	Below
 	// EveryRound: every round's value equals Bound exactly.
 	EveryRound
+	// AtLeast: median ≥ Bound (a score).
+	AtLeast
+	// AtMost: median ≤ Bound (a budget).
+	AtMost
 )
 
 // Target is a line's goal.
@@ -37,6 +41,10 @@ func (t Target) String() string {
 		return fmt.Sprintf("< %s", trimFloat(t.Bound))
 	case EveryRound:
 		return fmt.Sprintf("= %s each round", trimFloat(t.Bound))
+	case AtLeast:
+		return fmt.Sprintf("≥ %s", trimFloat(t.Bound))
+	case AtMost:
+		return fmt.Sprintf("≤ %s", trimFloat(t.Bound))
 	}
 	return "information"
 }
@@ -123,6 +131,10 @@ func (l Line) Verdict() Verdict {
 		return verdict(r >= l.Target.Bound)
 	case Below:
 		return verdict(l.Median() < l.Target.Bound)
+	case AtLeast:
+		return verdict(l.Median() >= l.Target.Bound)
+	case AtMost:
+		return verdict(l.Median() <= l.Target.Bound)
 	case EveryRound:
 		for _, v := range l.Values {
 			if v != l.Target.Bound {
@@ -252,16 +264,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	b.WriteString("| line | median | rounds | raw limit (median) | ratio | target | verdict |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, l := range r.Lines {
-		if l.Err != "" {
-			fmt.Fprintf(&b, "| %s | — | — | — | — | %s | not measured: %s |\n", mdCell(l.Name), mdCell(l.Target.String()), mdCell(l.Err))
-			continue
-		}
-		raw := "—"
-		if len(l.RawValues) > 0 {
-			raw = fmt.Sprintf("%s %s (%s; rounds %s)", trimFloat(l.RawMedian()), l.Unit, l.RawName, valuesText(l.RawValues))
-		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s | %s | %s |\n", mdCell(l.Name), trimFloat(l.Median()), mdCell(l.Unit),
-			valuesText(l.Values), mdCell(raw), l.ratioText(), mdCell(l.Target.String()), l.Verdict())
+		b.WriteString(l.row())
 	}
 	b.WriteString("\n## What bounds each line (measured)\n")
 	b.WriteString("Counted over the line's measured rounds: MariaDB `SHOW GLOBAL STATUS` (`Questions`, `Com_*`,\n")
@@ -269,14 +272,7 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	b.WriteString("after, divided by the requests that succeeded; CPU from `/proc/PID/stat` of each process and `/proc/stat`\n")
 	b.WriteString("for the whole machine over the round (cores busy; the machine may be shared with other work).\n\n")
 	for _, l := range r.Lines {
-		if len(l.Evidence) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "### %s — %s\n", l.Name, l.Verdict())
-		for _, e := range l.Evidence {
-			fmt.Fprintf(&b, "- %s\n", e)
-		}
-		b.WriteString("\n")
+		b.WriteString(l.evidence())
 	}
 	if len(r.Sizes) > 0 {
 		b.WriteString("## Sizes (what README.md's \"Running at scale\" scales)\n")
@@ -297,6 +293,97 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// row is the line's row of the Lines table.
+func (l Line) row() string {
+	if l.Err != "" {
+		return fmt.Sprintf("| %s | — | — | — | — | %s | not measured: %s |\n", mdCell(l.Name), mdCell(l.Target.String()), mdCell(l.Err))
+	}
+	raw := "—"
+	if len(l.RawValues) > 0 {
+		raw = fmt.Sprintf("%s %s (%s; rounds %s)", trimFloat(l.RawMedian()), l.Unit, l.RawName, valuesText(l.RawValues))
+	}
+	return fmt.Sprintf("| %s | %s %s | %s | %s | %s | %s | %s |\n", mdCell(l.Name), trimFloat(l.Median()), mdCell(l.Unit),
+		valuesText(l.Values), mdCell(raw), l.ratioText(), mdCell(l.Target.String()), l.Verdict())
+}
+
+// evidence is the line's block under "What bounds each line" ("" without
+// evidence).
+func (l Line) evidence() string {
+	if len(l.Evidence) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s — %s\n", l.Name, l.Verdict())
+	for _, e := range l.Evidence {
+		fmt.Fprintf(&b, "- %s\n", e)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// MergeLines puts lines into an earlier BENCHMARKS.md (a run of part of
+// the bench, `-only`): each line's table row and evidence block replace
+// those of the same name, or are added at the end of the table and before
+// the hand-written notes; every other line, the machine and the notes stay
+// as they were, and runNote is added to the Machine list. It reports false
+// when old is not a report this driver wrote.
+func MergeLines(old string, lines []Line, runNote string) (string, bool) {
+	if !strings.Contains(old, "## Lines\n") || !strings.Contains(old, notesHeading) {
+		return "", false
+	}
+	names := map[string]bool{}
+	for _, l := range lines {
+		names[l.Name] = true
+	}
+	var out []string
+	in := strings.Split(old, "\n")
+	section := ""
+	skipping := false
+	for i := 0; i < len(in); i++ {
+		ln := in[i]
+		if strings.HasPrefix(ln, "## ") {
+			section = ln
+		}
+		if skipping {
+			if ln == "" {
+				skipping = false
+			}
+			continue
+		}
+		switch {
+		case section == "## Machine" && runNote != "" && (i+1 >= len(in) || in[i+1] == "") && strings.HasPrefix(ln, "- "):
+			out = append(out, ln, "- "+runNote)
+			continue
+		case section == "## Lines" && strings.HasPrefix(ln, "| "):
+			name, _, _ := strings.Cut(strings.TrimPrefix(ln, "| "), " | ")
+			if names[strings.ReplaceAll(name, "\\|", "|")] {
+				continue
+			}
+			out = append(out, ln)
+			if i+1 < len(in) && !strings.HasPrefix(in[i+1], "|") {
+				for _, l := range lines {
+					out = append(out, strings.TrimSuffix(l.row(), "\n"))
+				}
+			}
+			continue
+		case strings.HasPrefix(ln, "### "):
+			name, _, _ := strings.Cut(strings.TrimPrefix(ln, "### "), " — ")
+			if names[name] {
+				skipping = true
+				continue
+			}
+		case ln == notesHeading:
+			for _, l := range lines {
+				if e := l.evidence(); e != "" {
+					out = append(out, strings.Split(strings.TrimSuffix(e, "\n"), "\n")...)
+				}
+			}
+		}
+		out = append(out, ln)
+	}
+	return strings.Join(out, "\n"), true
 }
 
 // notesHeading starts the hand-written section of BENCHMARKS.md, which a

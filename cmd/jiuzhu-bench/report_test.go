@@ -66,6 +66,10 @@ func TestVerdicts(t *testing.T) {
 		{"below is strict", Line{Values: []float64{50}, Target: Target{Below, 50}}, NotMet, "—"},
 		{"every round met", Line{Values: []float64{1000, 1000, 1000}, Target: Target{EveryRound, 1000}}, Met, "—"},
 		{"one round off", Line{Values: []float64{1000, 999, 1000}, Target: Target{EveryRound, 1000}}, NotMet, "—"},
+		{"score at least met at bound", Line{Values: []float64{100, 99, 100}, Target: Target{AtLeast, 100}}, Met, "—"},
+		{"score at least missed", Line{Values: []float64{89, 91, 88}, Target: Target{AtLeast, 90}}, NotMet, "—"},
+		{"budget at most met at bound", Line{Values: []float64{150}, Target: Target{AtMost, 150}}, Met, "—"},
+		{"budget at most missed", Line{Values: []float64{150.1}, Target: Target{AtMost, 150}}, NotMet, "—"},
 		{"info", Line{Values: []float64{1}}, Information, "—"},
 		{"error", Line{Err: "boom", Target: Target{Below, 1}}, NotMeasured, "—"},
 		{"no values", Line{Target: Target{Below, 1}}, NotMeasured, "—"},
@@ -208,6 +212,12 @@ func TestOptionsAndHelpers(t *testing.T) {
 	if _, err := parseFlags([]string{"-rounds", "0"}, &strings.Builder{}); err == nil {
 		t.Error("0 rounds accepted")
 	}
+	if o, err := parseFlags([]string{"-only", "lighthouse"}, &strings.Builder{}); err != nil || o.Only != "lighthouse" || !o.Lighthouse {
+		t.Errorf("-only lighthouse: %+v %v", o, err)
+	}
+	if _, err := parseFlags([]string{"-only", "vouchers"}, &strings.Builder{}); err == nil {
+		t.Error("-only of a part that has no -only run accepted")
+	}
 	if got := residentIP(0); got != "198.18.0.1" {
 		t.Errorf("residentIP(0) = %s", got)
 	}
@@ -231,5 +241,83 @@ func TestFailureText(t *testing.T) {
 	}
 	if got := failureText([]byte("a\nb\n")); got != "a / b" {
 		t.Errorf("without FAIL lines: %q", got)
+	}
+}
+
+// TestMergeLines: an -only run replaces its own rows and evidence blocks
+// and keeps every other line, the notes and the machine list (with the
+// run noted); a file that is no report is refused.
+func TestMergeLines(t *testing.T) {
+	t.Parallel()
+	old := Report{
+		Date:    "then",
+		Machine: []string{"cores: 2"},
+		Lines: []Line{
+			{Name: "create", Unit: "req/s", Values: []float64{10}, Target: Target{Info, 0}, Evidence: []string{"create costs"}},
+			{Name: "portal: score", Unit: "score", Values: []float64{70}, Target: Target{AtLeast, 90}, Evidence: []string{"old evidence"}},
+			{Name: "roll", Unit: "s", Values: []float64{4}, Target: Target{Below, 10}},
+		},
+		Notes: []string{"hand-written notes"},
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, old); err != nil {
+		t.Fatal(err)
+	}
+	fresh := []Line{
+		{Name: "portal: score", Unit: "score", Values: []float64{98}, Target: Target{AtLeast, 90}, Evidence: []string{"new evidence"}},
+		{Name: "portal: bytes", Unit: "KiB", Values: []float64{100}, Target: Target{AtMost, 150}},
+	}
+	got, ok := MergeLines(b.String(), fresh, "-only run now")
+	if !ok {
+		t.Fatalf("a report was refused:\n%s", b.String())
+	}
+	for _, want := range []string{"| create | 10 req/s", "| roll | 4 s", "| portal: score | 98 score | 98 | — | — | ≥ 90 | met |",
+		"| portal: bytes | 100 KiB | 100 | — | — | ≤ 150 | met |", "### portal: score — met\n- new evidence", "create costs",
+		"hand-written notes", "- cores: 2\n- -only run now\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("merged report lacks %q:\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{"70 score", "old evidence", "NOT met"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("merged report still has %q:\n%s", gone, got)
+		}
+	}
+	if strings.Index(got, "| roll |") > strings.Index(got, "| portal: bytes |") {
+		t.Errorf("new rows not at the end of the table:\n%s", got)
+	}
+	if _, ok := MergeLines("# something else\n", fresh, ""); ok {
+		t.Error("a file that is no report was merged into")
+	}
+}
+
+// TestParseLighthouse reads the scores, the bytes and the failing audits
+// of a Lighthouse JSON report, and refuses one with a runtime error.
+func TestParseLighthouse(t *testing.T) {
+	t.Parallel()
+	report := `{"lighthouseVersion":"12.2.3",
+	 "categories":{"performance":{"score":0.97,"auditRefs":[{"id":"first-contentful-paint","weight":10},{"id":"unused-css-rules","weight":0}]},
+	               "accessibility":{"score":1,"auditRefs":[{"id":"color-contrast","weight":7}]}},
+	 "audits":{"first-contentful-paint":{"title":"First Contentful Paint","score":0.88,"numericValue":1800,"displayValue":"1.8 s"},
+	           "unused-css-rules":{"title":"Reduce unused CSS","score":0,"displayValue":"Potential savings of 26 KiB"},
+	           "color-contrast":{"title":"Contrast","score":1},
+	           "total-byte-weight":{"title":"Total size","score":1,"numericValue":102400}}}`
+	got, err := parseLighthouse([]byte(report))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Performance != 97 || got.Accessibility != 100 || got.BytesKiB != 100 || got.Version != "12.2.3" {
+		t.Errorf("parsed %+v", got)
+	}
+	if len(got.Failing) != 2 || !strings.Contains(got.Failing[0], "First Contentful Paint") || !strings.Contains(got.Failing[1], "unused CSS") {
+		t.Errorf("failing audits %q", got.Failing)
+	}
+	if len(got.Metrics) != 1 || got.Metrics[0] != "First Contentful Paint 1.8 s" {
+		t.Errorf("metrics %q", got.Metrics)
+	}
+	for _, bad := range []string{`{"runtimeError":{"code":"NO_FCP","message":"no paint"}}`, `{"categories":{}}`, `not json`} {
+		if _, err := parseLighthouse([]byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }

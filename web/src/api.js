@@ -8,6 +8,7 @@
 // the user to the right login page and back afterwards. Tokens and personal
 // data are never written to the console.
 import { router } from './router.js'
+import { networkAnswered, waitForRetry } from './network.js'
 
 const STAFF_TOKEN = 'jz_token'
 const STAFF_INFO = 'jz_info'
@@ -130,12 +131,22 @@ export async function request(method, path, body, opts = {}) {
     headers['Content-Type'] = 'application/json'
     payload = JSON.stringify(body)
   }
+  // A request that may go again (a read, or a write the server
+  // deduplicates by its Idempotency-Key) waits on a network failure for
+  // the person's 重试 (network.js shows 网络不稳定，请重试) and goes again;
+  // any other fails at once with the same words.
+  const repeatable = method === 'GET' || method === 'HEAD' || !!headers['Idempotency-Key']
   let res
-  try {
-    res = await fetch(path, { method, headers, body: payload, cache: 'no-store' })
-  } catch {
-    throw networkError()
+  for (;;) {
+    try {
+      res = await fetch(path, { method, headers, body: payload, cache: 'no-store' })
+      break
+    } catch {
+      if (!repeatable) throw networkError()
+      await waitForRetry()
+    }
   }
+  networkAnswered()
   if (res.status === 401 && !opts.anonymous) onUnauthorized(kind)
   if (!res.ok) {
     let data = null
@@ -156,7 +167,7 @@ export const api = {
 }
 
 function networkError() {
-  return new ApiError(0, { error: { message: '网络不稳定，请检查网络后重试' } })
+  return new ApiError(0, { error: { code: 'network', message: '网络不稳定，请重试' } })
 }
 
 // upload sends a multipart form with upload progress (fetch cannot report

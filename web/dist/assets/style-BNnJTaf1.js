@@ -1,0 +1,1 @@
+import"./api-DbzWpOvT.js";import"./tab-B4mESLkr.js";

@@ -1,0 +1,1 @@
+import"./api-DbzWpOvT.js";import"./cell-CiTTJeM1.js";

@@ -1,0 +1,1 @@
+import"./api-DbzWpOvT.js";import"./index-Q0l7essS.js";
