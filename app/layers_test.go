@@ -37,7 +37,9 @@ var thirdParty = map[string][]string{
 	"model":  {},
 	"config": {"gopkg.in/yaml.v3", "github.com/caarlos0/env"},
 	"api": {"github.com/gin-gonic/gin", "github.com/prometheus/client_golang", "github.com/getkin/kin-openapi", "gopkg.in/yaml.v3", "github.com/skip2/go-qrcode", "github.com/xuri/excelize",
-		"go.opentelemetry.io/otel", "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"},
+		"go.opentelemetry.io/otel", "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin",
+		// brotli for the portal's and the JSON responses' compression (api/compress.go).
+		"github.com/andybalholm/brotli"},
 }
 
 func TestLayersImportOneWay(t *testing.T) {
