@@ -1,0 +1,1 @@
+import"./api-ClgbMcgd.js";import"./index-BSm6V4em.js";

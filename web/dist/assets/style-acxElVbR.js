@@ -1,0 +1,1 @@
+import"./api-ClgbMcgd.js";import"./tab-CpJaXM-H.js";
