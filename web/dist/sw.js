@@ -9,8 +9,8 @@
 // it never touches: /api/ — answers carry personal data and must come from
 // the server, and a failed request is shown as failed (api.js offers a
 // retry) — nor any request other than GET, nor other origins.
-const VERSION = "e289587e2cc0"
-const SHELL = ["/","/assets/index-BSm6V4em.js","/assets/api-ClgbMcgd.js","/assets/api-B2zlZA97.css","/assets/index-1Glubo7B.css"]
+const VERSION = "72ba65897a84"
+const SHELL = ["/","/assets/index--25ZYAxg.js","/assets/api-B23yq5oI.js","/assets/api-B2zlZA97.css","/assets/index-CH1CWLBj.css"]
 const CACHE = 'jiuzhu-' + VERSION
 // A navigation waits this long for the network before the cached shell
 // answers (a weak network that does answer still gets the fresh page).

@@ -1,0 +1,1 @@
+import"./api-B23yq5oI.js";import"./tab-q624qMBP.js";

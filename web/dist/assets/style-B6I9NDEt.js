@@ -1,1 +1,0 @@
-import"./api-ClgbMcgd.js";import"./index-BSm6V4em.js";

@@ -1,0 +1,1 @@
+import"./api-B23yq5oI.js";import"./index--25ZYAxg.js";

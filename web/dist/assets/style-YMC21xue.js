@@ -1,1 +1,0 @@
-import"./api-ClgbMcgd.js";import"./cell-CLTednsE.js";

@@ -1,1 +1,0 @@
-import"./api-ClgbMcgd.js";import"./tab-CpJaXM-H.js";
