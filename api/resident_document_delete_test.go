@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,4 +190,56 @@ func TestDocumentDeleteFreesQuota(t *testing.T) {
 		delDocument(t, env, token, appID, first, http.StatusNoContent, "")
 		quotaWant(t, env, token, appID, http.StatusCreated, "")
 	}, apitest.WithEnv("JIUZHU_DOCUMENT_QUOTA_COUNT", "2"))
+}
+
+// TestDocumentDeleteRacesSubmit: the resident deletes the only page of a
+// required kind while submitting (two phones, a double tap): either the
+// delete goes first and the submit is 422, or the submit goes first and the
+// delete is 409; a case is never submitted without the page.
+func TestDocumentDeleteRacesSubmit(t *testing.T) {
+	t.Parallel()
+	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
+		token, _ := resident(t, env)
+		for i := range 6 {
+			c := submitCaseDraft(t, env, token)
+			consent := c.Docs[len(c.Docs)-1]
+			var wg sync.WaitGroup
+			var del, sub *apitest.Response
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				del = env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/v1/applications/" + c.ID + "/documents/" + consent, Token: token})
+			}()
+			go func() {
+				defer wg.Done()
+				sub = env.Post("/api/v1/applications/"+c.ID+"/submit", token, nil)
+			}()
+			wg.Wait()
+			switch {
+			case del.Status == http.StatusNoContent && sub.Status == http.StatusUnprocessableEntity:
+			case sub.Status == http.StatusOK && del.Status == http.StatusConflict:
+			default:
+				t.Fatalf("round %d: delete %d, submit %d", i, del.Status, sub.Status)
+			}
+			if _, kept := delPages(t, env, token, c.ID)[consent]; sub.Status == http.StatusOK && !kept {
+				t.Fatalf("round %d: submitted without the consent", i)
+			}
+			// Start the next round from a closed case (one open case per program).
+			apitest.Want(t, env.Post("/api/v1/applications/"+c.ID+"/withdraw", token, nil), http.StatusOK)
+		}
+	})
+}
+
+// submitCaseDraft opens a dibao draft with its required documents (the
+// consent last), not submitted.
+func submitCaseDraft(t *testing.T, env *apitest.Env, token string) wfCase {
+	t.Helper()
+	id := createApp(t, env, token, "dibao")
+	c := wfCase{ID: id, Resident: token}
+	for _, kind := range []string{"id_card", "hukou_book", "income_proof", "consent"} {
+		r := upload(t, env, token, id, kind, kind+".jpg", jpegFile)
+		apitest.Want(t, r, http.StatusCreated)
+		c.Docs = append(c.Docs, r.Map(t)["id"].(string))
+	}
+	return c
 }

@@ -246,6 +246,12 @@ func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, 
 		if _, err := s.d.DB.LockHouseholdOfResident(ctx, app.ResidentID); err != nil {
 			return err
 		}
+		// A page being deleted now (Documents.Delete locks this row too)
+		// is either gone from the documents read below or refused once
+		// the case is submitted: never submitted without it.
+		if err := s.d.DB.LockApplicationIn(ctx, app.ID, t.From); err != nil {
+			return err
+		}
 		docs, err := s.d.DB.Documents(ctx, app.ID)
 		if err != nil {
 			return err

@@ -37,8 +37,9 @@ func zoomText(factor float64) chromedp.Action[chromedp.Void] {
 // a box narrower than two of them (one character per line).
 const textProblems = `(() => {
 	const out = []
+	// Visually hidden text (sr-only: a 1 px box) is for screen readers.
 	const visible = (e) => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e)
-		return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.opacity !== '0' && !e.closest('[aria-hidden=true]') }
+		return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0' && !e.closest('[aria-hidden=true]') }
 	const name = (e) => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '')
 	for (const e of document.querySelectorAll('body *')) {
 		if (!visible(e) || e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'IMG') continue
@@ -86,7 +87,7 @@ const textProblems = `(() => {
 
 // TestTextZoomKeepsTextReadable: at 150 % text (WeChat's 字体大小 set large)
 // on a phone, in 长辈版 and in the standard mode, the login, home, case and
-// household screens clip no text and squeeze none to one character per
+// household screens (the task list, a question group, a member, 核对信息) clip no text and squeeze none to one character per
 // line.
 func TestTextZoomKeepsTextReadable(t *testing.T) {
 	t.Parallel()
@@ -102,7 +103,10 @@ func TestTextZoomKeepsTextReadable(t *testing.T) {
 		{"login", "/login", `input[name=phone]`},
 		{"home", "/home", `.elder-toggle`},
 		{"case", "/applications/" + appID, `div[data-kind="id_card"] .doc-page img`},
-		{"household", "/household", `.elder-toggle`},
+		{"household", "/household", `.task-list`},
+		{"household-basics", "/household/basics", `form`},
+		{"household-member", "/household/member/1", `input[name=id_number0]`},
+		{"household-check", "/household/check", `.check-answers`},
 	}
 	var problems []string
 	for _, elder := range []bool{true, false} {

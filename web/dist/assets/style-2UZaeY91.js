@@ -1,1 +1,0 @@
-import"./api-B23yq5oI.js";import"./tab-q624qMBP.js";

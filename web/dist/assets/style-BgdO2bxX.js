@@ -1,1 +1,0 @@
-import"./api-B23yq5oI.js";
