@@ -80,6 +80,7 @@ func newMessages() messages {
 		"documents_closed":       "申请已提交，不能再添加材料；如需补充，请等待工作人员退回补正。",
 		"document_delete_closed": "申请已提交，正在办理中，材料不能再删除。如需更正，请联系社区工作人员。",
 		"document_accepted":      "这份材料已经审核通过，不能删除。如有疑问，请联系社区工作人员。",
+		"document_replaced":      "这份材料已经被新上传的材料替换，不用再删除。请刷新页面。",
 		"too_many_documents":     "这份申请上传的材料已达上限，请删除不需要的再上传。",
 		"file_too_large":         "文件太大，请压缩或重新拍得小一些后再上传。",
 		"blob_too_large":         "文件太大，请压缩或重新拍得小一些后再上传。",

@@ -146,8 +146,8 @@ func TestDocumentDeleteDraft(t *testing.T) {
 }
 
 // TestDocumentDeleteReturned: in a returned case a rejected page may be
-// deleted, an accepted one may not (409 document_accepted), and deletable
-// says which.
+// deleted, an accepted one may not (409 document_accepted), nor one a newer
+// upload replaced (409 document_replaced), and deletable says which.
 func TestDocumentDeleteReturned(t *testing.T) {
 	t.Parallel()
 	apitest.Run(t, func(t *testing.T, env *apitest.Env) {
@@ -156,13 +156,16 @@ func TestDocumentDeleteReturned(t *testing.T) {
 		wfAct(t, env, cw, c.ID, "accept", "", http.StatusOK)
 		accepted, rejected := c.Docs[0], c.Docs[2]
 		apitest.Want(t, env.Post("/api/v1/staff/documents/"+accepted+"/review", cw, map[string]string{"decision": "accepted"}), http.StatusOK)
-		apitest.Want(t, env.Post("/api/v1/staff/documents/"+rejected+"/review", cw,
-			map[string]string{"decision": "rejected", "reason": "看不清金额"}), http.StatusOK)
+		replaced := c.Docs[1]
+		for _, id := range []string{rejected, replaced} {
+			apitest.Want(t, env.Post("/api/v1/staff/documents/"+id+"/review", cw,
+				map[string]string{"decision": "rejected", "reason": "看不清"}), http.StatusOK)
+		}
 		env.Clock.Advance(time.Minute)
 		wfAct(t, env, cw, c.ID, "return", "请补交清晰的收入证明", http.StatusOK)
 
 		pages := delPages(t, env, c.Resident, c.ID)
-		if *pages[accepted].Deletable || !*pages[rejected].Deletable || !*pages[c.Docs[1]].Deletable {
+		if *pages[accepted].Deletable || !*pages[rejected].Deletable || !*pages[replaced].Deletable || !*pages[c.Docs[3]].Deletable {
 			t.Fatalf("deletable in a returned case: %+v", pages)
 		}
 		delDocument(t, env, c.Resident, c.ID, accepted, http.StatusConflict, "document_accepted")
@@ -174,6 +177,13 @@ func TestDocumentDeleteReturned(t *testing.T) {
 		if _, ok := pages[accepted]; !ok {
 			t.Fatal("accepted page gone after a refused delete")
 		}
+		// A rejected page a newer upload of its kind replaced stays as the
+		// case's history.
+		apitest.Want(t, upload(t, env, c.Resident, c.ID, "hukou_book", "hukou.jpg", jpegFile), http.StatusCreated)
+		if p := delPages(t, env, c.Resident, c.ID)[replaced]; p.Status != "replaced" || *p.Deletable {
+			t.Fatalf("replaced page: %+v", p)
+		}
+		delDocument(t, env, c.Resident, c.ID, replaced, http.StatusConflict, "document_replaced")
 	})
 }
 

@@ -440,6 +440,10 @@ var errDocumentsLocked = model.Conflict("document_delete_closed", "documents can
 // accepted.
 var errDocumentAccepted = model.Conflict("document_accepted", "an accepted document cannot be deleted")
 
+// errDocumentReplaced is the refusal to delete a rejected page a newer
+// upload of its kind replaced: it stays as the case's history.
+var errDocumentReplaced = model.Conflict("document_replaced", "a replaced document cannot be deleted")
+
 // Delete removes one page the resident uploaded to their application: while
 // the application is a draft or returned, and the page is pending or
 // rejected (model.ResidentMayDeleteDocument). The row goes in a transaction
@@ -448,8 +452,9 @@ var errDocumentAccepted = model.Conflict("document_accepted", "an accepted docum
 // one that cannot be deleted then is left to the orphan sweep. It returns
 // model.KindNotFound for an application or document that is not the
 // resident's, a model.KindConflict error "document_delete_closed" once the
-// case is submitted, and "document_accepted" for a page the community
-// accepted (also when the review lands first).
+// case is submitted, "document_accepted" for a page the community
+// accepted (also when the review lands first) and "document_replaced" for a
+// rejected page a newer upload replaced.
 func (d *Documents) Delete(ctx context.Context, applicationID, documentID string) error {
 	app, err := d.apps.mine(ctx, applicationID)
 	if err != nil {
@@ -467,7 +472,10 @@ func (d *Documents) Delete(ctx context.Context, applicationID, documentID string
 		if doc, err = d.d.DB.DocumentOf(ctx, app.ID, documentID); err != nil {
 			return notFoundAs(err, "document")
 		}
-		if !slices.Contains(model.DocumentDeletableStatuses, doc.Status) {
+		switch {
+		case doc.Status == model.DocumentReplaced:
+			return errDocumentReplaced
+		case !slices.Contains(model.DocumentDeletableStatuses, doc.Status):
 			return errDocumentAccepted
 		}
 		if err := d.d.DB.DeleteDocumentIn(ctx, app.ID, doc.ID, model.DocumentDeletableStatuses); err != nil {
