@@ -169,6 +169,15 @@ func (s *Server) getDocument(c *gin.Context) error {
 	return nil
 }
 
+// deleteDocument removes a page of the resident's application: 204.
+func (s *Server) deleteDocument(c *gin.Context) error {
+	if err := s.app.Documents.Delete(c.Request.Context(), c.Param("id"), c.Param("doc_id")); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
 // downloadDocument streams a document of the resident's application.
 func (s *Server) downloadDocument(c *gin.Context) error {
 	rc, doc, err := s.app.Documents.Open(c.Request.Context(), c.Param("id"), c.Param("doc_id"))

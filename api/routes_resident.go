@@ -42,5 +42,6 @@ func (s *Server) residentRoutes(v1 *gin.RouterGroup) {
 	me.POST("/applications/:id/withdraw", s.handle(s.withdrawApplication))
 	me.POST(uploadRoute[len("/api/v1"):], s.handle(s.uploadDocument))
 	me.GET("/applications/:id/documents/:doc_id", s.handle(s.getDocument))
+	me.DELETE("/applications/:id/documents/:doc_id", s.handle(s.deleteDocument))
 	me.GET("/applications/:id/documents/:doc_id/content", s.handle(s.downloadDocument))
 }

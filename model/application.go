@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Status is an application's place in the procedure.
 type Status string
@@ -262,6 +265,20 @@ const (
 	DocumentRejected = "rejected"
 	DocumentReplaced = "replaced"
 )
+
+// DocumentDeletableStatuses are the statuses of a document its resident may
+// delete: not yet reviewed, or rejected. An accepted one is the community's
+// evidence; a replaced one is the case's history.
+var DocumentDeletableStatuses = []string{DocumentPending, DocumentRejected}
+
+// ResidentMayDeleteDocument says whether the resident may delete a document
+// in docStatus of an application in appStatus: while the application takes
+// documents (a draft, or returned for more) and the document is not
+// accepted. The resident's application view carries the answer per document
+// (deletable), so the portal never copies this rule.
+func ResidentMayDeleteDocument(appStatus Status, docStatus string) bool {
+	return CanTransition(ActionSubmit, appStatus) && slices.Contains(DocumentDeletableStatuses, docStatus)
+}
 
 // Document is an uploaded proof document.
 type Document struct {

@@ -176,3 +176,15 @@ func TestAgeOn(t *testing.T) {
 		}
 	}
 }
+
+func TestResidentMayDeleteDocument(t *testing.T) {
+	t.Parallel()
+	for _, app := range Statuses {
+		for _, doc := range []string{DocumentPending, DocumentAccepted, DocumentRejected, DocumentReplaced} {
+			want := (app == StatusDraft || app == StatusReturned) && (doc == DocumentPending || doc == DocumentRejected)
+			if got := ResidentMayDeleteDocument(app, doc); got != want {
+				t.Errorf("ResidentMayDeleteDocument(%s, %s) = %v, want %v", app, doc, got, want)
+			}
+		}
+	}
+}

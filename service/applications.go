@@ -50,7 +50,7 @@ type ApplicationView struct {
 	Benefit           *BenefitView             `json:"benefit,omitempty"`
 	RequiredDocuments []model.DocumentKind     `json:"required_documents"`
 	Timeline          []model.ApplicationEvent `json:"timeline"`
-	Documents         []model.Document         `json:"documents"`
+	Documents         []ResidentDocument       `json:"documents"`
 	// ToBring, while the case is returned (退回补正): what is still to be
 	// brought — documents not accepted, with the reasons, and required ones
 	// missing (by ReturnDueAt).
@@ -199,19 +199,27 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 	return viewOf(app, events, docs, benefit), nil
 }
 
+// ResidentDocument is a document as its resident sees it: with whether
+// they may delete it now (model.ResidentMayDeleteDocument), so the portal
+// offers 删除 only where the server allows it.
+type ResidentDocument struct {
+	model.Document
+	Deletable bool `json:"deletable"`
+}
+
 // viewOf puts an application's view together from what was loaded.
 func viewOf(app model.Application, events []model.ApplicationEvent, docs []model.Document, benefit *BenefitView) ApplicationView {
 	prog, _ := model.ProgramOf(app.Program)
 	v := ApplicationView{ApplicationSummary: summaryOf(app), Reason: app.Reason, RequiredDocuments: prog.RequiredDocuments,
-		Timeline: events, Documents: docs, Benefit: benefit}
+		Timeline: events, Documents: make([]ResidentDocument, 0, len(docs)), Benefit: benefit}
+	for _, d := range docs {
+		v.Documents = append(v.Documents, ResidentDocument{Document: d, Deletable: model.ResidentMayDeleteDocument(app.Status, d.Status)})
+	}
 	if app.Status == model.StatusApproved || app.Status == model.StatusPublicizing {
 		v.MonthlyAmount = app.MonthlyAmount
 	}
 	if v.Timeline == nil {
 		v.Timeline = []model.ApplicationEvent{}
-	}
-	if v.Documents == nil {
-		v.Documents = []model.Document{}
 	}
 	if app.Status == model.StatusReturned {
 		v.ToBring = prog.ToBring(docs)
@@ -236,6 +244,12 @@ func (s *Applications) Submit(ctx context.Context, id string) (ApplicationView, 
 		// A household save running now either lands before the submit or
 		// sees the application in review and is refused (household_locked).
 		if _, err := s.d.DB.LockHouseholdOfResident(ctx, app.ResidentID); err != nil {
+			return err
+		}
+		// A page being deleted now (Documents.Delete locks this row too)
+		// is either gone from the documents read below or refused once
+		// the case is submitted: never submitted without it.
+		if err := s.d.DB.LockApplicationIn(ctx, app.ID, t.From); err != nil {
 			return err
 		}
 		docs, err := s.d.DB.Documents(ctx, app.ID)

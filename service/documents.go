@@ -432,6 +432,72 @@ func (d *Documents) Get(ctx context.Context, applicationID, documentID string) (
 	return doc, err
 }
 
+// errDocumentsLocked is the refusal to delete a document once the case is
+// submitted or decided.
+var errDocumentsLocked = model.Conflict("document_delete_closed", "documents can be deleted only from a draft or a returned application")
+
+// errDocumentAccepted is the refusal to delete a document the community
+// accepted.
+var errDocumentAccepted = model.Conflict("document_accepted", "an accepted document cannot be deleted")
+
+// errDocumentReplaced is the refusal to delete a rejected page a newer
+// upload of its kind replaced: it stays as the case's history.
+var errDocumentReplaced = model.Conflict("document_replaced", "a replaced document cannot be deleted")
+
+// Delete removes one page the resident uploaded to their application: while
+// the application is a draft or returned, and the page is pending or
+// rejected (model.ResidentMayDeleteDocument). The row goes in a transaction
+// that locks the application (a submit waits) and is audited
+// (document.delete); the encrypted object is deleted after the commit, and
+// one that cannot be deleted then is left to the orphan sweep. It returns
+// model.KindNotFound for an application or document that is not the
+// resident's, a model.KindConflict error "document_delete_closed" once the
+// case is submitted, "document_accepted" for a page the community
+// accepted (also when the review lands first) and "document_replaced" for a
+// rejected page a newer upload replaced.
+func (d *Documents) Delete(ctx context.Context, applicationID, documentID string) error {
+	app, err := d.apps.mine(ctx, applicationID)
+	if err != nil {
+		return err
+	}
+	var doc model.Document
+	err = d.d.DB.InTx(ctx, func(ctx context.Context) error {
+		if err := d.d.DB.LockApplicationIn(ctx, app.ID, statusesAcceptingDocuments); err != nil {
+			if model.KindOf(err) != model.KindConflict {
+				return err
+			}
+			return errDocumentsLocked.Wrap(err)
+		}
+		var err error
+		if doc, err = d.d.DB.DocumentOf(ctx, app.ID, documentID); err != nil {
+			return notFoundAs(err, "document")
+		}
+		switch {
+		case doc.Status == model.DocumentReplaced:
+			return errDocumentReplaced
+		case !slices.Contains(model.DocumentDeletableStatuses, doc.Status):
+			return errDocumentAccepted
+		}
+		if err := d.d.DB.DeleteDocumentIn(ctx, app.ID, doc.ID, model.DocumentDeletableStatuses); err != nil {
+			if model.KindOf(err) == model.KindConflict {
+				return errDocumentAccepted.Wrap(err)
+			}
+			return notFoundAs(err, "document")
+		}
+		return d.audit.Record(ctx, Event{Action: "document.delete", TargetType: "document", TargetID: doc.ID, RegionCode: app.RegionCode,
+			Detail: "kind=" + doc.Kind})
+	})
+	if err != nil {
+		return err
+	}
+	// The row is gone: an object that cannot be deleted now is an orphan the
+	// sweep removes after its grace period.
+	if err := d.d.Blobs.Delete(context.WithoutCancel(ctx), doc.BlobKey); err != nil {
+		d.d.Logger.Warn("deleted document's object not deleted; the orphan sweep will", "key", doc.BlobKey, "error", err.Error())
+	}
+	return nil
+}
+
 // Open streams a document of the resident's application; the caller
 // closes the reader. It returns model.KindNotFound for anyone else's
 // document and the blob store's errors.

@@ -86,6 +86,24 @@ func (db *DB) DeleteDocument(ctx context.Context, id string) error {
 	return nil
 }
 
+// DeleteDocumentIn deletes a document's row of the application only while
+// the document is in one of statuses: model.ErrNotFound when there is no
+// such document of the application, a model.KindConflict error with code
+// "status_changed" when it is in another status (a review came first).
+func (db *DB) DeleteDocumentIn(ctx context.Context, applicationID, id string, statuses []string) error {
+	res := db.conn(ctx).Where("id = ? AND application_id = ? AND status IN ?", id, applicationID, statuses).Delete(&model.Document{})
+	if res.Error != nil {
+		return translate("delete document", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	if _, err := db.DocumentOf(ctx, applicationID, id); err != nil {
+		return err
+	}
+	return model.Conflict("status_changed", "the document is no longer in a state that allows this")
+}
+
 // DocumentBlobKeys returns which of keys a document row refers to.
 func (db *DB) DocumentBlobKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(keys))

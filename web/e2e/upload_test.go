@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/jiuzhu/jiuzhu/apitest"
 	"github.com/jiuzhu/jiuzhu/model"
 )
 
@@ -59,6 +60,18 @@ func networkState(offline bool, upBytes float64) chromedp.Action[chromedp.Void] 
 	})
 }
 
+// draftOfResident registers a resident with a household (by API) and opens
+// a 低保 draft: the resident's token and the application's id.
+func draftOfResident(t *testing.T, env *apitest.Env, phone string) (token, appID string) {
+	t.Helper()
+	token, _ = residentWithHousehold(t, env, phone)
+	var created struct {
+		ID string `json:"id"`
+	}
+	post(t, env, "/api/v1/applications", token, map[string]string{"program": string(model.ProgramDibao), "reason": "收入低"}, http.StatusCreated).JSON(t, &created)
+	return token, created.ID
+}
+
 // TestPhotoCompressedUploadedWithProgress: a 12 MB camera photo is shrunk in
 // the browser below the server's limit and sent with a progress bar; with
 // the network gone the upload fails with 网络不稳定 and keeps the chosen file,
@@ -68,11 +81,7 @@ func networkState(offline bool, upBytes float64) chromedp.Action[chromedp.Void] 
 func TestPhotoCompressedUploadedWithProgress(t *testing.T) {
 	t.Parallel()
 	env, srv := serve(t)
-	tok, _ := residentWithHousehold(t, env, "13900008888")
-	var created struct {
-		ID string `json:"id"`
-	}
-	post(t, env, "/api/v1/applications", tok, map[string]string{"program": string(model.ProgramDibao), "reason": "收入低"}, http.StatusCreated).JSON(t, &created)
+	tok, appID := draftOfResident(t, env, "13900008888")
 	photo := bigPhoto(t)
 	if st, err := os.Stat(photo); err != nil || st.Size() <= 10<<20 {
 		t.Fatalf("test photo %v: want over 10 MiB", err)
@@ -80,13 +89,7 @@ func TestPhotoCompressedUploadedWithProgress(t *testing.T) {
 
 	ctx := browser(t)
 	idCard := fmt.Sprintf(`div[data-kind=%q]`, model.DocIDCard)
-	run(t, ctx, "open the application",
-		chromedp.Navigate(srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name=phone]`)),
-		residentSession(srv.URL, tok),
-		chromedp.Navigate(srv.URL+"/applications/"+created.ID),
-		chromedp.WaitVisible(chromedp.CSS(idCard+` .upload-btn`)),
-	)
+	run(t, ctx, "open the application", residentAt(srv.URL, tok, "/applications/"+appID, idCard+` .upload-btn`))
 	attrs, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const i = document.querySelector('div[data-kind="id_card"] input[type=file]'); return i.getAttribute('aria-label') + '|' + i.hasAttribute('capture') + '|' + i.accept })()`))
 	if err != nil || attrs != "上传身份证|false|image/*,application/pdf" {
 		t.Fatalf("file input %q (%v), want a label, no capture, photos and PDFs", attrs, err)
@@ -116,7 +119,7 @@ func TestPhotoCompressedUploadedWithProgress(t *testing.T) {
 			ContentType string `json:"content_type"`
 		} `json:"documents"`
 	}
-	r := env.Get("/api/v1/applications/"+created.ID, tok)
+	r := env.Get("/api/v1/applications/"+appID, tok)
 	r.JSON(t, &got)
 	if len(got.Documents) != 1 || got.Documents[0].ContentType != "image/jpeg" || got.Documents[0].Size > 10<<20 || got.Documents[0].Size < 100<<10 {
 		t.Fatalf("documents %+v, want one compressed JPEG under 10 MiB", got.Documents)

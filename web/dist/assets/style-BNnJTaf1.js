@@ -1,1 +1,0 @@
-import"./api-DbzWpOvT.js";import"./tab-B4mESLkr.js";

@@ -1,1 +1,0 @@
-import"./api-DbzWpOvT.js";import"./index-Q0l7essS.js";

@@ -1,1 +1,0 @@
-import"./api-DbzWpOvT.js";import"./cell-CiTTJeM1.js";

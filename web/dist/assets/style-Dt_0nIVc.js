@@ -1,0 +1,1 @@
+import"./api-B8z26Cjq.js";
