@@ -306,16 +306,6 @@ func summaryFocused(t *testing.T, ctx context.Context, wants ...string) {
 	}
 }
 
-// activeName is the name attribute of the focused element.
-func activeName(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? (document.activeElement.getAttribute('name') || '') : ''`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // TestHouseholdErrorSummaryAndMemberDelete: the resident's own members are
 // shown by name in full (the ID numbers masked); a member page with a
 // missing name and a mistyped ID number shows an error summary at the top
