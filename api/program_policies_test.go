@@ -45,6 +45,15 @@ func ppHousehold(hukou string, members ...map[string]any) map[string]any {
 // ppResident after the clock moves past the session's life).
 func ppInvestigated(t *testing.T, env *apitest.Env, s *ppStaff, program model.ProgramCode, household map[string]any) (id, residentID string) {
 	t.Helper()
+	token, residentID := ppLogin(t, env)
+	apitest.Want(t, env.Put("/api/v1/me/household", token, household), http.StatusOK)
+	return ppApply(t, env, s.community, token, program), residentID
+}
+
+// ppLogin logs a new resident in by SMS and returns the session token and
+// the resident's id.
+func ppLogin(t *testing.T, env *apitest.Env) (token, residentID string) {
+	t.Helper()
 	phone := newPhone()
 	r := env.Post("/api/v1/auth/sessions", "", map[string]string{"phone": phone, "code": sendCode(t, env, phone)})
 	apitest.Want(t, r, http.StatusCreated)
@@ -55,8 +64,7 @@ func ppInvestigated(t *testing.T, env *apitest.Env, s *ppStaff, program model.Pr
 		} `json:"resident"`
 	}
 	r.JSON(t, &login)
-	apitest.Want(t, env.Put("/api/v1/me/household", login.Token, household), http.StatusOK)
-	return ppApply(t, env, s.community, login.Token, program), login.Resident.ID
+	return login.Token, login.Resident.ID
 }
 
 // ppResident opens a session for a resident.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +56,11 @@ type ApplicationView struct {
 	// brought — documents not accepted, with the reasons, and required ones
 	// missing (by ReturnDueAt).
 	ToBring []model.ToBring `json:"to_bring,omitempty"`
+	// NextSteps, while the case runs (submitted up to 公示): what happens
+	// next and by when (model.NextSteps); NextStepsEstimated when the
+	// dates count from the submission because it is not yet accepted.
+	NextSteps          []model.NextStep `json:"next_steps,omitempty"`
+	NextStepsEstimated bool             `json:"next_steps_estimated,omitempty"`
 }
 
 func summaryOf(a model.Application) ApplicationSummary {
@@ -196,7 +202,29 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 	if err != nil {
 		return ApplicationView{}, err
 	}
-	return viewOf(app, events, docs, benefit), nil
+	v := viewOf(app, events, docs, benefit)
+	if v.NextSteps, v.NextStepsEstimated, err = s.nextSteps(ctx, app, events); err != nil {
+		return ApplicationView{}, err
+	}
+	return v, nil
+}
+
+// nextSteps are the steps ahead of a running case with their dates from
+// the working-day calendar (read only for a running case; a year the
+// calendar lacks leaves the dates out).
+func (s *Applications) nextSteps(ctx context.Context, app model.Application, events []model.ApplicationEvent) ([]model.NextStep, bool, error) {
+	if !slices.Contains([]model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}, app.Status) {
+		return nil, false, nil
+	}
+	rows, err := s.d.DB.CalendarYears(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	cal, err := model.NewCalendar(rows)
+	if err != nil {
+		return nil, false, err
+	}
+	return model.NextSteps(app.Status, caseClockOf(app, events, nil), app.SubmittedAt, cal, s.d.Clock.Now())
 }
 
 // ResidentDocument is a document as its resident sees it: with whether

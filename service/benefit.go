@@ -45,7 +45,7 @@ func benefitOf(ctx context.Context, db *storage.DB, now time.Time, a model.Appli
 		return nil, nil
 	}
 	if v, err := benefitRecord(ctx, db, now, a); v != nil || err != nil {
-		return v, err
+		return inWords(v, a), err
 	}
 	v := &BenefitView{}
 	switch a.Status {
@@ -84,5 +84,25 @@ func benefitOf(ctx context.Context, db *storage.DB, now time.Time, a model.Appli
 	default:
 		v.Text = "就业援助：登记、培训和岗位推荐服务"
 	}
-	return v, nil
+	return inWords(v, a), nil
+}
+
+// inWords adds to a cash benefit's text how it is paid and, for a monthly
+// one, when the case is next re-checked (复核), so the resident reads the
+// whole decision in one sentence.
+func inWords(v *BenefitView, a model.Application) *BenefitView {
+	if v == nil {
+		return nil
+	}
+	switch {
+	case v.Kind.IsMonthly():
+		v.Text += "，每月由银行发放到您登记的银行卡"
+		if a.ReviewDueAt != nil && v.Status == BenefitActive {
+			due := a.ReviewDueAt.In(chinaZone)
+			v.Text += fmt.Sprintf("；下次复核在 %d 年 %d 月前后，届时社区工作人员会联系您", due.Year(), due.Month())
+		}
+	case v.Kind.IsOneOff():
+		v.Text += "，由银行一次性发放到您登记的银行卡"
+	}
+	return v
 }

@@ -9,8 +9,8 @@
 // it never touches: /api/ — answers carry personal data and must come from
 // the server, and a failed request is shown as failed (api.js offers a
 // retry) — nor any request other than GET, nor other origins.
-const VERSION = "77303de0fd3c"
-const SHELL = ["/","/assets/index-Bt0PLTKK.js","/assets/api-B8z26Cjq.js","/assets/api-B2zlZA97.css","/assets/index-Bw0YHD9L.css"]
+const VERSION = "3882e7e43dc8"
+const SHELL = ["/","/assets/index-CqBqMpap.js","/assets/api-DqFC5SKQ.js","/assets/api-B2zlZA97.css","/assets/index-Bw0YHD9L.css"]
 const CACHE = 'jiuzhu-' + VERSION
 // A navigation waits this long for the network before the cached shell
 // answers (a weak network that does answer still gets the fresh page).

@@ -271,6 +271,9 @@ func TestResidentAppliesForDibao(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.CSS(`.van-toast`)),
 		press(`.submit-app`),
 		chromedp.WaitVisible(`//span[contains(@class,"app-status")][normalize-space(.)="已提交"]`),
+		// The confirmation: the number and what happens next, by when.
+		chromedp.WaitVisible(`//div[contains(@class,"next-steps")][contains(.,"申请已提交")][contains(.,"接下来")]`),
+		chromedp.WaitVisible(`//div[contains(@class,"next-steps")]//li[@data-step="decision"][contains(.,"前")]`),
 	)
 	where, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {

@@ -1,1 +1,0 @@
-import"./api-B8z26Cjq.js";import"./tab-BHzP1u0M.js";

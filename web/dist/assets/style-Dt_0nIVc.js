@@ -1,1 +1,0 @@
-import"./api-B8z26Cjq.js";

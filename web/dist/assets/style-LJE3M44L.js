@@ -1,0 +1,1 @@
+import"./api-DqFC5SKQ.js";

@@ -1,1 +1,0 @@
-import{Ut as e}from"./api-B8z26Cjq.js";var t=0;function n(){let{name:n=`unknown`}=e()?.type||{};return`${n}-${++t}`}export{n as t};
