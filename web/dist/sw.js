@@ -9,8 +9,8 @@
 // it never touches: /api/ — answers carry personal data and must come from
 // the server, and a failed request is shown as failed (api.js offers a
 // retry) — nor any request other than GET, nor other origins.
-const VERSION = "3882e7e43dc8"
-const SHELL = ["/","/assets/index-CqBqMpap.js","/assets/api-DqFC5SKQ.js","/assets/api-B2zlZA97.css","/assets/index-Bw0YHD9L.css"]
+const VERSION = "3c45a0472357"
+const SHELL = ["/","/assets/index-DJnYSfyY.js","/assets/api-C4n50cPT.js","/assets/api-B2zlZA97.css","/assets/index-Bw0YHD9L.css"]
 const CACHE = 'jiuzhu-' + VERSION
 // A navigation waits this long for the network before the cached shell
 // answers (a weak network that does answer still gets the fresh page).

@@ -254,6 +254,8 @@ func TestResidentAppliesForDibao(t *testing.T) {
 	run(t, ctx, "new application",
 		chromedp.WaitNotVisible(chromedp.CSS(`.van-toast`)),
 		press(`.new-app`),
+		// Before starting: what to have at hand.
+		chromedp.WaitVisible(`//div[contains(@class,"before-start")][contains(.,"开始前请准备")][contains(.,"身份证号")]`),
 		press(`.program-dibao`),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=reason]`), "下岗无收入"),
 		press(`.create-app`),

@@ -1,0 +1,1 @@
+import"./api-C4n50cPT.js";import"./cell-DXdwI_Rg.js";

@@ -1,0 +1,1 @@
+import"./api-C4n50cPT.js";import"./tab-D5BOGOLm.js";

@@ -1,1 +1,0 @@
-import"./api-DqFC5SKQ.js";import"./index-CqBqMpap.js";

@@ -1,0 +1,1 @@
+import{Ut as e,_t as t}from"./api-C4n50cPT.js";function n(n){let r=e();r&&t(r.proxy,n)}export{n as t};

@@ -1,1 +1,0 @@
-import{Ut as e,_t as t}from"./api-DqFC5SKQ.js";function n(n){let r=e();r&&t(r.proxy,n)}export{n as t};

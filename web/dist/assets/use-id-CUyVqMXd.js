@@ -1,1 +1,0 @@
-import{Ut as e}from"./api-DqFC5SKQ.js";var t=0;function n(){let{name:n=`unknown`}=e()?.type||{};return`${n}-${++t}`}export{n as t};

@@ -1,0 +1,1 @@
+import{Ut as e}from"./api-C4n50cPT.js";var t=0;function n(){let{name:n=`unknown`}=e()?.type||{};return`${n}-${++t}`}export{n as t};
