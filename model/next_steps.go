@@ -10,6 +10,16 @@ type NextStep struct {
 	By   *time.Time `json:"by,omitempty"`
 }
 
+// HasStepsAhead reports whether a case in status s is running toward its
+// decision (submitted up to 公示), so NextSteps has steps for it.
+func HasStepsAhead(s Status) bool {
+	switch s {
+	case StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing:
+		return true
+	}
+	return false
+}
+
 // NextSteps are the steps ahead of a case in status s, for the resident's
 // confirmation after submitting and the case page: acceptance, the home
 // visit (调查 within InvestigationDays of acceptance), the public notice and
@@ -20,9 +30,7 @@ type NextStep struct {
 // When the calendar lacks a year a clock needs, the steps come without
 // dates (the bureau has not set the year yet); other errors are returned.
 func NextSteps(s Status, k CaseClock, submittedAt *time.Time, cal Calendar, now time.Time) (steps []NextStep, estimated bool, err error) {
-	switch s {
-	case StatusSubmitted, StatusAccepted, StatusInvestigating, StatusPublicizing:
-	default:
+	if !HasStepsAhead(s) {
 		return nil, false, nil
 	}
 	k.Closed = false

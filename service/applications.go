@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -213,7 +212,7 @@ func (s *Applications) view(ctx context.Context, app model.Application) (Applica
 // the working-day calendar (read only for a running case; a year the
 // calendar lacks leaves the dates out).
 func (s *Applications) nextSteps(ctx context.Context, app model.Application, events []model.ApplicationEvent) ([]model.NextStep, bool, error) {
-	if !slices.Contains([]model.Status{model.StatusSubmitted, model.StatusAccepted, model.StatusInvestigating, model.StatusPublicizing}, app.Status) {
+	if !model.HasStepsAhead(app.Status) {
 		return nil, false, nil
 	}
 	rows, err := s.d.DB.CalendarYears(ctx)

@@ -78,16 +78,9 @@ type PairingConsent struct {
 // with whether it may be offered and its live consent. A resident without
 // a household gets an empty list.
 func (p *Pairing) PairingChildren(ctx context.Context) ([]PairingChildView, error) {
-	who, err := residentOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hh, err := p.d.DB.HouseholdOfResident(ctx, who.ID)
-	if errors.Is(err, model.ErrNotFound) {
-		return []PairingChildView{}, nil
-	}
-	if err != nil {
-		return nil, err
+	hh, ok, err := p.callerHousehold(ctx)
+	if err != nil || !ok {
+		return []PairingChildView{}, err
 	}
 	approved, err := p.d.DB.HouseholdApproved(ctx, hh.ID)
 	if err != nil {
@@ -400,4 +393,18 @@ func (p *Pairing) SetNeed(ctx context.Context, id, need string) (PairingProfileV
 		return p.audit.Record(ctx, Event{Action: "pairing.need", TargetType: "pairing_profile", TargetID: id, RegionCode: hh.RegionCode})
 	})
 	return out, err
+}
+
+// callerHousehold is the household of the resident in ctx; ok is false
+// when they have not registered one.
+func (p *Pairing) callerHousehold(ctx context.Context) (hh model.Household, ok bool, err error) {
+	who, err := residentOf(ctx)
+	if err != nil {
+		return model.Household{}, false, err
+	}
+	hh, err = p.d.DB.HouseholdOfResident(ctx, who.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Household{}, false, nil
+	}
+	return hh, err == nil, err
 }

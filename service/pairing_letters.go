@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -99,16 +98,9 @@ type FamilyPairing struct {
 
 // Pairings lists the pairings of the caller's children, newest first.
 func (p *Pairing) Pairings(ctx context.Context) ([]FamilyPairing, error) {
-	who, err := residentOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hh, err := p.d.DB.HouseholdOfResident(ctx, who.ID)
-	if errors.Is(err, model.ErrNotFound) {
-		return []FamilyPairing{}, nil
-	}
-	if err != nil {
-		return nil, err
+	hh, ok, err := p.callerHousehold(ctx)
+	if err != nil || !ok {
+		return []FamilyPairing{}, err
 	}
 	rows, err := p.d.DB.PairingsOfHousehold(ctx, hh.ID)
 	if err != nil {
@@ -316,16 +308,9 @@ func aidDonations(rows []model.DonationAllocation, named func(pairingID string) 
 // AidRecord lists the donations that reached the caller's household: gifts
 // allocated to its cases and pairing payments, newest first.
 func (p *Pairing) AidRecord(ctx context.Context) ([]AidDonation, error) {
-	who, err := residentOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hh, err := p.d.DB.HouseholdOfResident(ctx, who.ID)
-	if errors.Is(err, model.ErrNotFound) {
-		return []AidDonation{}, nil
-	}
-	if err != nil {
-		return nil, err
+	hh, ok, err := p.callerHousehold(ctx)
+	if err != nil || !ok {
+		return []AidDonation{}, err
 	}
 	rows, err := p.d.DB.AllocationsToHousehold(ctx, hh.ID)
 	if err != nil {
